@@ -1,0 +1,88 @@
+/**
+ * Reading and updating the caller's own account, in Nakama's `Account` JSON shape: RFC 3339
+ * times, empty fields omitted, `disable_time` never shown.
+ */
+import type { Core } from "../core.js";
+import { Messages, alreadyExists, invalidArgument, notFound } from "../errors.js";
+import { checkUsername } from "../auth/identity-rules.js";
+import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
+import { rfc3339 } from "../time-format.js";
+
+export interface AccountJson {
+  user: Record<string, unknown>;
+  wallet: string;
+  email?: string;
+  devices?: { id: string }[];
+  custom_id?: string;
+  verify_time?: string;
+}
+
+export async function getAccount(core: Core, userId: string): Promise<AccountJson> {
+  const account = await core.store.getAccount(userId);
+  if (!account) throw notFound("Account not found.");
+  return accountJson(account, await core.store.listDevices(userId));
+}
+
+export function accountJson(a: AccountRow, devices: string[]): AccountJson {
+  const user: Record<string, unknown> = { id: a.id, username: a.username };
+  if (a.displayName) user["display_name"] = a.displayName;
+  if (a.avatarUrl) user["avatar_url"] = a.avatarUrl;
+  if (a.langTag) user["lang_tag"] = a.langTag;
+  if (a.location) user["location"] = a.location;
+  if (a.timezone) user["timezone"] = a.timezone;
+  user["metadata"] = a.metadata;
+  if (a.steamId) user["steam_id"] = a.steamId;
+  user["create_time"] = rfc3339(a.createTime);
+  user["update_time"] = rfc3339(a.updateTime);
+  const out: AccountJson = { user, wallet: "{}" };
+  if (a.email) out.email = a.email;
+  if (devices.length > 0) out.devices = devices.map((id) => ({ id }));
+  if (a.customId) out.custom_id = a.customId;
+  if (a.verifyTime !== null) out.verify_time = rfc3339(a.verifyTime);
+  return out;
+}
+
+/** The longest value of each profile field, in UTF-8 bytes. */
+export const PROFILE_LIMITS = { display_name: 255, avatar_url: 512, lang_tag: 18, location: 255, timezone: 255 } as const;
+
+const FIELD_NAMES: Record<keyof typeof PROFILE_LIMITS, string> = {
+  display_name: "Display name",
+  avatar_url: "Avatar URL",
+  lang_tag: "Language tag",
+  location: "Location",
+  timezone: "Timezone",
+};
+
+export interface AccountUpdate {
+  username?: string | undefined;
+  display_name?: string | undefined;
+  avatar_url?: string | undefined;
+  lang_tag?: string | undefined;
+  location?: string | undefined;
+  timezone?: string | undefined;
+}
+
+/** Nakama's `UpdateAccount`: absent fields stay, present ones are set ("" clears them). */
+export async function updateAccount(core: Core, userId: string, update: AccountUpdate): Promise<void> {
+  const patch: AccountPatch = {};
+  if (update.username !== undefined) patch.username = checkUsername(update.username);
+  for (const field of Object.keys(PROFILE_LIMITS) as (keyof typeof PROFILE_LIMITS)[]) {
+    const value = update[field];
+    if (value === undefined) continue;
+    if (Buffer.byteLength(value) > PROFILE_LIMITS[field]) {
+      throw invalidArgument(`${FIELD_NAMES[field]} invalid, must be at most ${PROFILE_LIMITS[field]} bytes.`);
+    }
+    if (/[\u0000-\u001f\u007f]/.test(value)) throw invalidArgument(`${FIELD_NAMES[field]} invalid, no control characters allowed.`);
+  }
+  if (update.display_name !== undefined) patch.displayName = update.display_name;
+  if (update.avatar_url !== undefined) patch.avatarUrl = update.avatar_url;
+  if (update.lang_tag !== undefined) patch.langTag = update.lang_tag;
+  if (update.location !== undefined) patch.location = update.location;
+  if (update.timezone !== undefined) patch.timezone = update.timezone;
+  try {
+    if (!(await core.store.updateAccount(userId, patch, core.clock.now()))) throw notFound("Account not found.");
+  } catch (err) {
+    if (err instanceof StoreConflictError && err.field === "username") throw alreadyExists(Messages.usernameInUse);
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The composition root: builds the Core (store, keys, hasher, clock, logger) from a Config,
+ * mounts the routes on an HTTP server, and shuts everything down in order.
+ */
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { argon2idHasher, type PasswordHasher } from "./auth/password.js";
+import type { Config } from "./config/config.js";
+import { enforceSafety } from "./config/safety.js";
+import { systemClock, type Clock, type Core } from "./core.js";
+import { createHttpServer } from "./http/http-server.js";
+import { accountRoutes } from "./http/routes/account-routes.js";
+import { authenticateRoutes } from "./http/routes/authenticate-routes.js";
+import { metaRoutes } from "./http/routes/meta-routes.js";
+import { sessionRoutes } from "./http/routes/session-routes.js";
+import type { Route } from "./http/route.js";
+import { createLogger, type Logger } from "./logger.js";
+import { loadSigningKeys } from "./session/keys.js";
+import { SqliteStore } from "./store/sqlite/sqlite-store.js";
+import { VERSION } from "./version.js";
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  passwords?: PasswordHasher;
+}
+
+export interface TesseraServer {
+  /** `http://host:port` with the real port (also when 0 was asked for). */
+  readonly url: string;
+  readonly port: number;
+  readonly core: Core;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** How often expired sessions are deleted. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+export function apiRoutes(): Route[] {
+  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes];
+  return [...api, ...metaRoutes(api, VERSION)];
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<TesseraServer> {
+  const logger = options.logger ?? createLogger(config.logger.level);
+  for (const finding of enforceSafety(config)) logger.warn(`${finding.setting} ${finding.message}`);
+
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const keys = loadSigningKeys(dataDir, config.session);
+  const dbPath = config.database.url ?? join(dataDir, "tessera.db");
+  const store = SqliteStore.open({ path: dbPath, synchronous: config.database.synchronous });
+
+  const core: Core = { config, store, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger };
+  const server = createHttpServer(core, apiRoutes());
+
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once("error", reject);
+      server.listen(config.socket.port, config.socket.host, () => {
+        server.off("error", reject);
+        resolveListen();
+      });
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const purge = setInterval(() => {
+    store.purgeExpiredSessions(Math.floor(core.clock.now() / 1000)).catch((err: unknown) => logger.warn("session purge failed", { error: String(err) }));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info(`tessera ${VERSION} listening on ${url}`, { database: dbPath });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    core,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await new Promise<void>((done) => {
+          // Keep-alive connections become idle once their in-flight response is written.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          const force = setTimeout(() => server.closeAllConnections(), graceMs);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(force);
+            done();
+          });
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

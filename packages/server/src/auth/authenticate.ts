@@ -1,0 +1,130 @@
+/**
+ * Signing in by device, email (or username) and password, custom id, or anonymously: find or
+ * create the account, then start a session. Nakama's rules: `create` defaults to true, an
+ * existing account keeps its username, a new one without a requested username gets a random one.
+ */
+import { randomUUID } from "node:crypto";
+import type { ClientInfo, Core } from "../core.js";
+import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
+import { startSession, type SessionTokens } from "../session/issue.js";
+import type { Vars } from "../session/vars.js";
+import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } from "../store/store.js";
+import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
+import { generateUsername } from "./username.js";
+
+export interface AuthenticateOptions {
+  /** Create the account if the identity is unknown (Nakama's `create`, default true). */
+  create: boolean;
+  /** Username for a new account (query parameter `username`); ignored for existing accounts. */
+  username: string | undefined;
+  vars: Vars;
+  client: ClientInfo;
+}
+
+export interface AuthenticateResult extends SessionTokens {
+  created: boolean;
+  account: AccountRow;
+}
+
+/** Generated usernames are retried on the (rare) collision with an existing one. */
+const USERNAME_ATTEMPTS = 5;
+
+export async function authenticateDevice(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  const deviceId = checkDeviceId(id);
+  const username = requestedUsername(opts.username);
+  return findOrCreate(core, { kind: "device", id: deviceId }, async () => ({ kind: "device", id: deviceId }), username, opts);
+}
+
+export async function authenticateCustom(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  const customId = checkCustomId(id);
+  const username = requestedUsername(opts.username);
+  return findOrCreate(core, { kind: "custom", id: customId }, async () => ({ kind: "custom", id: customId }), username, opts);
+}
+
+/** Email and password; with no email, username (query parameter) and password. */
+export async function authenticateEmail(core: Core, emailIn: string, password: string, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  const byUsername = emailIn === "";
+  const email = byUsername ? "" : checkEmail(emailIn);
+  checkPassword(password);
+  if (byUsername && (opts.username === undefined || opts.username === "")) {
+    throw invalidArgument("Username is required when email address is not supplied.");
+  }
+  const username = requestedUsername(opts.username);
+
+  if (byUsername) {
+    const account = await core.store.findAccountByUsername(username!);
+    if (!account) throw notFound(Messages.accountNotFound);
+    await checkPasswordOf(core, account, password);
+    return begin(core, account, false, opts);
+  }
+
+  const existing = await core.store.findAccountByIdentity({ kind: "email", email });
+  if (existing) {
+    await checkPasswordOf(core, existing, password);
+    return begin(core, existing, false, opts);
+  }
+  return findOrCreate(core, { kind: "email", email }, async () => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) }), username, opts, password);
+}
+
+/** Tessera's anonymous sign-in: a new account with no identity; only its refresh token brings it back. */
+export async function authenticateAnonymous(core: Core, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  if (!opts.create) throw invalidArgument("Anonymous authentication always creates an account; create must not be false.");
+  const username = requestedUsername(opts.username);
+  const account = await createAccount(core, undefined, username);
+  return begin(core, account, true, opts);
+}
+
+function requestedUsername(username: string | undefined): string | undefined {
+  return username === undefined || username === "" ? undefined : checkUsername(username);
+}
+
+async function checkPasswordOf(core: Core, account: AccountRow, password: string): Promise<void> {
+  // The password is checked before the ban, so a ban is not revealed without the password.
+  if (account.passwordHash === null || !(await core.passwords.verify(account.passwordHash, password))) {
+    throw unauthenticated(Messages.invalidCredentials);
+  }
+}
+
+async function findOrCreate(
+  core: Core,
+  key: IdentityKey,
+  identityToCreate: () => Promise<Identity>,
+  username: string | undefined,
+  opts: AuthenticateOptions,
+  password?: string,
+): Promise<AuthenticateResult> {
+  const existing = await core.store.findAccountByIdentity(key);
+  if (existing) return begin(core, existing, false, opts);
+  if (!opts.create) throw notFound(Messages.accountNotFound);
+
+  const identity = await identityToCreate();
+  try {
+    const account = await createAccount(core, identity, username);
+    return begin(core, account, true, opts);
+  } catch (err) {
+    // A concurrent request created the same identity first: sign in to that account instead.
+    if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
+    const winner = await core.store.findAccountByIdentity(key);
+    if (!winner) throw err;
+    if (password !== undefined) await checkPasswordOf(core, winner, password);
+    return begin(core, winner, false, opts);
+  }
+}
+
+async function createAccount(core: Core, identity: Identity | undefined, username: string | undefined): Promise<AccountRow> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await core.store.createAccount({ id: randomUUID(), username: username ?? generateUsername(), createTime: core.clock.now() }, identity);
+    } catch (err) {
+      if (!(err instanceof StoreConflictError) || err.field !== "username") throw err;
+      if (username !== undefined) throw alreadyExists(Messages.usernameInUse);
+      if (attempt + 1 >= USERNAME_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
+  const tokens = await startSession(core, account, opts.vars, opts.client);
+  return { ...tokens, created, account };
+}

@@ -1,0 +1,218 @@
+/**
+ * The typed configuration the server runs with, built from defaults, a YAML file, `TESSERA_*`
+ * environment variables and command-line flags (later sources win). Invalid input throws a
+ * `ConfigError` naming the setting, so start-up stops with a message an operator can act on.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { SETTINGS, genericEnvName, type Setting } from "./settings.js";
+
+export interface Config {
+  production: boolean;
+  dataDir: string;
+  logger: { level: LogLevel };
+  socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number };
+  session: {
+    encryptionKey: string | undefined;
+    refreshEncryptionKey: string | undefined;
+    tokenExpirySec: number;
+    refreshTokenExpirySec: number;
+    refreshReuseGraceSec: number;
+    singleSession: boolean;
+  };
+  database: { url: string | undefined; synchronous: "normal" | "full" };
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`Invalid configuration: ${setting}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type RawValue = string | number | boolean;
+type Raw = Map<string, { value: unknown; source: string }>;
+
+export interface ConfigSources {
+  /** Command-line arguments after the sub-command (`--port 0 --data-dir x`). */
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values set programmatically (tests, embedding); they win over everything else. */
+  overrides?: Readonly<Record<string, RawValue>>;
+}
+
+const BY_PATH = new Map(SETTINGS.map((s) => [s.path, s]));
+const BY_FLAG = new Map<string, Setting>();
+for (const s of SETTINGS) {
+  BY_FLAG.set("--" + s.path, s);
+  if (s.flag) BY_FLAG.set(s.flag, s);
+}
+
+/** Loads and validates the configuration. Throws `ConfigError` on any invalid setting. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const raw: Raw = new Map();
+  const env = sources.env ?? {};
+  const flags = parseFlags(sources.argv ?? []);
+
+  const configFile = flags.configFile ?? env["TESSERA_CONFIG"];
+  if (configFile !== undefined) readYaml(configFile, raw);
+
+  for (const s of SETTINGS) {
+    for (const name of [genericEnvName(s.path), s.env]) {
+      if (name === undefined) continue;
+      const v = env[name];
+      if (v !== undefined && v !== "") raw.set(s.path, { value: v, source: `environment ${name}` });
+    }
+  }
+  for (const [path, entry] of flags.values) raw.set(path, entry);
+  for (const [path, value] of Object.entries(sources.overrides ?? {})) {
+    if (!BY_PATH.has(path)) throw new ConfigError(path, "unknown setting");
+    raw.set(path, { value, source: "override" });
+  }
+  return build(raw);
+}
+
+interface ParsedFlags {
+  configFile: string | undefined;
+  values: Raw;
+}
+
+function parseFlags(argv: readonly string[]): ParsedFlags {
+  const values: Raw = new Map();
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new ConfigError(arg, "unexpected argument (settings are given as --name value)");
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (name === "--config") {
+      value ??= argv[++i];
+      if (value === undefined) throw new ConfigError("--config", "needs a file path");
+      configFile = value;
+      continue;
+    }
+    const setting = BY_FLAG.get(name);
+    if (!setting) throw new ConfigError(name, "unknown flag (see `tessera serve --help`)");
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (setting.type === "boolean" && (next === undefined || next.startsWith("--"))) value = "true";
+      else {
+        value = next;
+        i++;
+      }
+    }
+    if (value === undefined) throw new ConfigError(name, "needs a value");
+    values.set(setting.path, { value, source: `flag ${name}` });
+  }
+  return { configFile, values };
+}
+
+function readYaml(file: string, raw: Raw): void {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError("--config", `cannot read ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError("--config", `${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return;
+  flatten(doc, "", raw, file);
+}
+
+function flatten(node: unknown, prefix: string, raw: Raw, file: string): void {
+  if (typeof node !== "object" || node === null || Array.isArray(node)) {
+    throw new ConfigError(prefix || "(root)", `expected a mapping in ${file}`);
+  }
+  for (const [key, value] of Object.entries(node)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (BY_PATH.has(path)) {
+      raw.set(path, { value, source: file });
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value) && SETTINGS.some((s) => s.path.startsWith(path + "."))) {
+      flatten(value, path, raw, file);
+    } else {
+      throw new ConfigError(path, `unknown setting in ${file}`);
+    }
+  }
+}
+
+function coerce(setting: Setting, value: unknown, source: string): RawValue {
+  const where = `${value === "" ? "empty value" : JSON.stringify(value)} (from ${source})`;
+  switch (setting.type) {
+    case "boolean":
+      if (typeof value === "boolean") return value;
+      if (typeof value === "string" && /^(true|1|yes|on)$/i.test(value)) return true;
+      if (typeof value === "string" && /^(false|0|no|off)$/i.test(value)) return false;
+      throw new ConfigError(setting.path, `expected true or false, got ${where}`);
+    case "integer":
+    case "port": {
+      const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n)) throw new ConfigError(setting.path, `expected a whole number, got ${where}`);
+      if (setting.type === "port" && (n < 0 || n > 65535)) throw new ConfigError(setting.path, `expected a port from 0 to 65535, got ${where}`);
+      if (setting.min !== undefined && n < setting.min) throw new ConfigError(setting.path, `must be at least ${setting.min}, got ${where}`);
+      return n;
+    }
+    case "string":
+      if (typeof value === "string") return value;
+      if (typeof value === "number") return String(value);
+      throw new ConfigError(setting.path, `expected a string, got ${where}`);
+  }
+}
+
+function build(raw: Raw): Config {
+  const get = <T extends RawValue | undefined>(path: string): T => {
+    const setting = BY_PATH.get(path)!;
+    const entry = raw.get(path);
+    if (entry === undefined || entry.value === null) return setting.default as T;
+    return coerce(setting, entry.value, entry.source) as T;
+  };
+  const optional = (path: string): string | undefined => {
+    const v = get<string | undefined>(path);
+    return v === undefined || v === "" ? undefined : v;
+  };
+
+  const level = get<string>("logger.level");
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError("logger.level", `expected one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
+  const synchronous = get<string>("database.synchronous").toLowerCase();
+  if (synchronous !== "normal" && synchronous !== "full") throw new ConfigError("database.synchronous", `expected normal or full, got ${JSON.stringify(synchronous)}`);
+  const serverKey = get<string>("socket.server_key");
+  if (serverKey === "") throw new ConfigError("socket.server_key", "must not be empty");
+  const dataDir = get<string>("data_dir");
+  if (dataDir === "") throw new ConfigError("data_dir", "must not be empty");
+
+  const config: Config = {
+    production: get<boolean>("production"),
+    dataDir,
+    logger: { level: level as LogLevel },
+    socket: {
+      host: get<string>("socket.host"),
+      port: get<number>("socket.port"),
+      serverKey,
+      maxRequestSizeBytes: get<number>("socket.max_request_size_bytes"),
+    },
+    session: {
+      encryptionKey: optional("session.encryption_key"),
+      refreshEncryptionKey: optional("session.refresh_encryption_key"),
+      tokenExpirySec: get<number>("session.token_expiry_sec"),
+      refreshTokenExpirySec: get<number>("session.refresh_token_expiry_sec"),
+      refreshReuseGraceSec: get<number>("session.refresh_reuse_grace_sec"),
+      singleSession: get<boolean>("session.single_session"),
+    },
+    database: { url: optional("database.url"), synchronous },
+  };
+  if (config.database.url !== undefined && /^postgres(ql)?:\/\//i.test(config.database.url)) {
+    throw new ConfigError("database.url", "PostgreSQL is not supported by this version yet; use a SQLite file path");
+  }
+  if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
+    throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
+  }
+  return config;
+}

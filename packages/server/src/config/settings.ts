@@ -1,0 +1,61 @@
+/**
+ * Every configuration setting, declared once: its YAML path (Nakama-style names), type, default,
+ * environment variable, command-line flag and documentation. Loading, validation, `--help` and the
+ * README's configuration table all come from this list.
+ */
+
+export type SettingType = "string" | "integer" | "boolean" | "port";
+
+export interface Setting {
+  /** Dotted path as written in YAML and on the command line (`--session.token_expiry_sec`). */
+  readonly path: string;
+  readonly type: SettingType;
+  readonly default?: string | number | boolean;
+  /** Extra short flag (`--port`) besides the generic `--<path>`. */
+  readonly flag?: string;
+  /** Extra short environment variable (`TESSERA_PORT`) besides the generic `TESSERA_<PATH>`. */
+  readonly env?: string;
+  /** Smallest allowed value for integers. */
+  readonly min?: number;
+  /** Hidden from printed output (keys). */
+  readonly secret?: boolean;
+  readonly doc: string;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { path: "production", type: "boolean", default: false, flag: "--production", env: "TESSERA_PRODUCTION",
+    doc: "Refuse unsafe settings (the default server key, short signing keys) instead of warning." },
+  { path: "data_dir", type: "string", default: "./data", flag: "--data-dir", env: "TESSERA_DATA_DIR",
+    doc: "Directory for the embedded database and generated signing keys." },
+  { path: "logger.level", type: "string", default: "info", env: "TESSERA_LOG_LEVEL",
+    doc: "Log level: debug, info, warn or error." },
+  { path: "socket.host", type: "string", default: "127.0.0.1", flag: "--host", env: "TESSERA_HOST",
+    doc: "Address to listen on (0.0.0.0 for every interface)." },
+  { path: "socket.port", type: "port", default: 7350, flag: "--port", env: "TESSERA_PORT",
+    doc: "Port to listen on; 0 picks a free port (the start-up line names it)." },
+  { path: "socket.server_key", type: "string", default: "defaultkey", flag: "--server-key", env: "TESSERA_SERVER_KEY", secret: true,
+    doc: "Key clients send as HTTP Basic user name to authenticate and refresh." },
+  { path: "socket.max_request_size_bytes", type: "integer", default: 262144, min: 1024,
+    doc: "Largest accepted request body; larger bodies get 413." },
+  { path: "session.encryption_key", type: "string", secret: true,
+    doc: "HMAC key of access tokens. Empty: generated on first start and kept in the data directory." },
+  { path: "session.refresh_encryption_key", type: "string", secret: true,
+    doc: "HMAC key of refresh tokens; must differ from session.encryption_key. Empty: generated like it." },
+  { path: "session.token_expiry_sec", type: "integer", default: 3600, min: 1,
+    doc: "Access token lifetime in seconds." },
+  { path: "session.refresh_token_expiry_sec", type: "integer", default: 2592000, min: 1,
+    doc: "Refresh token lifetime in seconds; each refresh issues a new one with a fresh lifetime." },
+  { path: "session.refresh_reuse_grace_sec", type: "integer", default: 10, min: 0,
+    doc: "Window in which the refresh token just rotated out still returns the current tokens (concurrent refreshes); after it, reuse revokes the session." },
+  { path: "session.single_session", type: "boolean", default: false,
+    doc: "Each sign-in ends the account's other sessions." },
+  { path: "database.url", type: "string", flag: "--database-url", env: "TESSERA_DATABASE_URL",
+    doc: "SQLite file path (default <data_dir>/tessera.db)." },
+  { path: "database.synchronous", type: "string", default: "normal",
+    doc: "SQLite durability: normal survives process crashes; full also survives power loss at the cost of an fsync per write." },
+];
+
+/** `socket.port` → `TESSERA_SOCKET_PORT`. */
+export function genericEnvName(path: string): string {
+  return "TESSERA_" + path.replace(/\./g, "_").toUpperCase();
+}

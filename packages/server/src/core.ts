@@ -1,0 +1,31 @@
+/**
+ * What every domain function needs, passed explicitly: configuration, the store, signing keys,
+ * the password hasher, a clock and a logger. Built once by `app.ts`.
+ */
+import type { Config } from "./config/config.js";
+import type { Logger } from "./logger.js";
+import type { PasswordHasher } from "./auth/password.js";
+import type { SigningKeys } from "./session/keys.js";
+import type { Store } from "./store/store.js";
+
+export interface Clock {
+  /** Unix milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Core {
+  readonly config: Config;
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly passwords: PasswordHasher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Who is calling, as the transport saw it; recorded on sessions. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}

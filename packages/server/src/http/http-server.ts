@@ -1,0 +1,124 @@
+/**
+ * The HTTP transport on plain `node:http`: routing, CORS, credentials, body limits and input
+ * checks from each route's declaration, and one place where errors become Nakama-shaped
+ * responses. Everything else is in the domain modules the routes call.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { ClientInfo, Core } from "../core.js";
+import { ApiError, GrpcCode } from "../errors.js";
+import { StoreUnavailableError } from "../store/store.js";
+import { authenticateAccessToken } from "../session/verify-access.js";
+import { checkFields, parseJsonObject, readBody } from "./body.js";
+import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
+import type { Route } from "./route.js";
+import { Router } from "./router.js";
+
+const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
+  "Access-Control-Max-Age": "86400",
+};
+
+const USER_AGENT_MAX = 512;
+
+export function createHttpServer(core: Core, routes: readonly Route[]): Server {
+  const router = new Router(routes);
+  const server = createServer((req, res) => {
+    handle(core, router, req, res).catch((err: unknown) => {
+      core.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
+      if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  return server;
+}
+
+async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  const method = req.method ?? "GET";
+
+  if (method === "OPTIONS") {
+    res.writeHead(204, CORS_HEADERS);
+    res.end();
+    return;
+  }
+
+  try {
+    const match = router.match(method, path);
+    if (match.kind === "not_found") throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
+    if (match.kind === "method_not_allowed") {
+      throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
+    }
+    const route = match.route;
+    const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
+    const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
+
+    let body: Record<string, unknown> = {};
+    const ctxBase = { core, query, params: match.params, client, req };
+    let result: unknown;
+    if (route.auth === "bearer") {
+      const token = bearerToken(req.headers.authorization);
+      let caller;
+      try {
+        caller = await authenticateAccessToken(core, token);
+      } catch (err) {
+        throw err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED ? invalidBearer() : err;
+      }
+      body = await requestBody(core, req, route);
+      result = await route.handler({ ...ctxBase, caller, body });
+    } else {
+      if (route.auth === "server_key") requireServerKey(req.headers.authorization, core.config.socket.serverKey);
+      body = await requestBody(core, req, route);
+      result = await route.handler({ ...ctxBase, caller: undefined, body });
+    }
+    send(res, 200, result ?? {});
+  } catch (err) {
+    sendError(core, req, res, err);
+  }
+}
+
+async function requestBody(core: Core, req: IncomingMessage, route: Route): Promise<Record<string, unknown>> {
+  if (req.method === "GET" || req.method === "HEAD") return {};
+  const raw = await readBody(req, core.config.socket.maxRequestSizeBytes);
+  const parsed = parseJsonObject(raw);
+  return route.body ? checkFields(parsed, route.body) : {};
+}
+
+function userAgent(req: IncomingMessage): string | null {
+  const ua = req.headers["user-agent"];
+  if (!ua) return null;
+  return ua.length > USER_AGENT_MAX ? ua.slice(0, USER_AGENT_MAX) : ua;
+}
+
+function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  if (err instanceof ApiError) {
+    if (err.httpStatus === 413) res.setHeader("Connection", "close");
+    send(res, err.httpStatus, err.toJSON(), err.headers);
+    return;
+  }
+  if (err instanceof StoreUnavailableError) {
+    core.logger.error("database unavailable", { method: req.method, path: req.url, error: err.message });
+    send(res, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
+    return;
+  }
+  core.logger.error("internal error", { method: req.method, path: req.url?.split("?")[0], error: err instanceof Error ? err : String(err) });
+  send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+}
+
+function send(res: ServerResponse, status: number, payload: unknown, headers?: Record<string, string>): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(payload);
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    ...headers,
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}

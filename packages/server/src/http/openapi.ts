@@ -1,0 +1,63 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route declarations so it cannot drift from what
+ * the server accepts.
+ */
+import type { Route } from "./route.js";
+
+const ERROR_SCHEMA = {
+  type: "object",
+  properties: { code: { type: "integer", description: "gRPC status code" }, message: { type: "string" } },
+  required: ["code", "message"],
+};
+
+export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const op: Record<string, unknown> = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "")}`,
+      responses: {
+        "200": { description: r.response ?? "OK", content: { "application/json": { schema: { type: "object" } } } },
+        default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+      },
+    };
+    if (r.auth === "server_key") op["security"] = [{ serverKey: [] }];
+    else if (r.auth === "bearer") op["security"] = [{ bearer: [] }];
+    else op["security"] = [];
+    const parameters: unknown[] = [];
+    for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
+    for (const [name, q] of Object.entries(r.query ?? {})) {
+      parameters.push({ name, in: "query", required: false, description: q.description, schema: { type: q.type } });
+    }
+    if (parameters.length > 0) op["parameters"] = parameters;
+    if (r.body) {
+      const properties: Record<string, unknown> = {};
+      for (const [name, f] of Object.entries(r.body)) {
+        properties[name] =
+          f.type === "string_map"
+            ? { type: "object", additionalProperties: { type: "string" }, description: f.description }
+            : { type: f.type, description: f.description };
+      }
+      op["requestBody"] = { required: false, content: { "application/json": { schema: { type: "object", properties } } } };
+    }
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Tessera",
+      version,
+      description: "Player authentication and session server, wire-compatible with Nakama's session API. Errors are {code, message} with gRPC codes.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+    },
+    paths,
+    components: {
+      schemas: { Error: ERROR_SCHEMA },
+      securitySchemes: {
+        serverKey: { type: "http", scheme: "basic", description: "The server key as user name, empty password." },
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+      },
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Starting a session and signing its tokens. A session row is written before tokens are handed
+ * out, so every token that exists has a row to be revoked through.
+ */
+import { randomUUID } from "node:crypto";
+import type { ClientInfo, Core } from "../core.js";
+import type { SessionRow } from "../store/store.js";
+import { signAccessToken, signRefreshToken } from "./claims.js";
+import type { Vars } from "./vars.js";
+
+export interface SessionTokens {
+  token: string;
+  refresh_token: string;
+}
+
+/** Creates a session for an account and returns its first token pair. */
+export async function startSession(core: Core, account: { id: string; username: string }, vars: Vars, client: ClientInfo): Promise<SessionTokens> {
+  const now = core.clock.now();
+  const nowSec = Math.floor(now / 1000);
+  const session: SessionRow = {
+    id: randomUUID(),
+    accountId: account.id,
+    createdAt: now,
+    lastRefreshAt: null,
+    generation: 0,
+    rotatedAt: now,
+    username: account.username,
+    vars,
+    issuedAtSec: nowSec,
+    tokenExpiresAtSec: nowSec + core.config.session.tokenExpirySec,
+    refreshExpiresAtSec: nowSec + core.config.session.refreshTokenExpirySec,
+    clientIp: client.ip,
+    userAgent: client.userAgent,
+    revokedAt: null,
+    revokedReason: null,
+  };
+  if (core.config.session.singleSession) {
+    await core.store.revokeAccountSessions(account.id, "single_session", now);
+  }
+  await core.store.createSession(session);
+  return signSessionTokens(core, session);
+}
+
+/** Signs the current generation's tokens of a session. Deterministic: same row, same tokens. */
+export function signSessionTokens(core: Core, s: SessionRow): SessionTokens {
+  const claims = { tid: s.id, uid: s.accountId, usn: s.username, vrs: s.vars, iat: s.issuedAtSec };
+  return {
+    token: signAccessToken({ ...claims, exp: s.tokenExpiresAtSec }, core.keys.access),
+    refresh_token: signRefreshToken({ ...claims, exp: s.refreshExpiresAtSec, rgn: s.generation }, core.keys.refresh),
+  };
+}

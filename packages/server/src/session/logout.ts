@@ -1,0 +1,42 @@
+/**
+ * Logout and ending sessions. Revocation is a row update in the store: restart-proof, and checked
+ * on every authenticated request and refresh.
+ */
+import type { Core } from "../core.js";
+import { invalidArgument } from "../errors.js";
+import { verifyAccessToken, verifyRefreshToken } from "./claims.js";
+import type { Caller } from "./verify-access.js";
+
+/**
+ * Nakama's `SessionLogout`: with a token and/or refresh token, ends the sessions they belong to
+ * (they must be the caller's); with neither, ends every session of the caller.
+ */
+export async function logout(core: Core, caller: Caller, body: { token?: string; refreshToken?: string }): Promise<void> {
+  const now = core.clock.now();
+  const nowSec = Math.floor(now / 1000);
+  const ids = new Set<string>();
+  if (body.token) {
+    const id = tokenSessionId(() => verifyAccessToken(body.token!, core.keys.access, nowSec), caller);
+    if (id === undefined) throw invalidArgument("Session token invalid.");
+    ids.add(id);
+  }
+  if (body.refreshToken) {
+    const id = tokenSessionId(() => verifyRefreshToken(body.refreshToken!, core.keys.refresh, nowSec), caller);
+    if (id === undefined) throw invalidArgument("Refresh token invalid.");
+    ids.add(id);
+  }
+  if (ids.size === 0) {
+    await core.store.revokeAccountSessions(caller.userId, "logout_all", now);
+    return;
+  }
+  for (const id of ids) await core.store.revokeSession(id, "logout", now);
+}
+
+function tokenSessionId(verify: () => { tid: string; uid: string }, caller: Caller): string | undefined {
+  try {
+    const claims = verify();
+    return claims.uid === caller.userId ? claims.tid : undefined;
+  } catch {
+    return undefined;
+  }
+}

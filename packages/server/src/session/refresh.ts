@@ -1,0 +1,81 @@
+/**
+ * Refresh with rotation and reuse detection (RFC 9700 §4.14.2). Each refresh token carries its
+ * generation (`rgn`). Presenting the current generation rotates the session (compare-and-swap in
+ * the store, so concurrent refreshes have exactly one winner). Presenting the generation just
+ * rotated out, within `session.refresh_reuse_grace_sec` of the rotation, returns the current
+ * tokens again — identical bytes, since signing is deterministic — so a client's parallel
+ * refreshes all succeed and leave one usable refresh token. Any other stale generation is reuse:
+ * the whole session is revoked.
+ */
+import type { ClientInfo, Core } from "../core.js";
+import { Messages, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
+import type { SessionRow } from "../store/store.js";
+import { verifyRefreshToken, type RefreshClaims } from "./claims.js";
+import { signSessionTokens, type SessionTokens } from "./issue.js";
+import { TokenError } from "./jwt.js";
+import type { Vars } from "./vars.js";
+
+/** How many times a lost compare-and-swap is re-evaluated before giving up (never reached in practice). */
+const MAX_ATTEMPTS = 5;
+
+export interface RefreshRequest {
+  refreshToken: string | undefined;
+  /** Absent or `{}`: keep the session's vars. Non-empty: replace them wholesale. */
+  vars: Vars | undefined;
+}
+
+export async function refreshSession(core: Core, req: RefreshRequest, client: ClientInfo): Promise<SessionTokens> {
+  if (req.refreshToken === undefined || req.refreshToken === "") throw invalidArgument(Messages.refreshTokenRequired);
+  const invalid = () => unauthenticated(Messages.refreshTokenInvalid);
+
+  let claims: RefreshClaims;
+  try {
+    claims = verifyRefreshToken(req.refreshToken, core.keys.refresh, Math.floor(core.clock.now() / 1000));
+  } catch (err) {
+    if (err instanceof TokenError) throw invalid();
+    throw err;
+  }
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const session = await core.store.getSession(claims.tid);
+    if (!session || session.revokedAt !== null || session.accountId !== claims.uid) throw invalid();
+
+    const now = core.clock.now();
+    if (claims.rgn === session.generation) {
+      const account = await core.store.getAccount(session.accountId);
+      if (!account) throw notFound(Messages.accountNotFound);
+      if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
+
+      const nowSec = Math.floor(now / 1000);
+      const next: SessionRow = {
+        ...session,
+        generation: session.generation + 1,
+        rotatedAt: now,
+        username: account.username,
+        vars: req.vars !== undefined && Object.keys(req.vars).length > 0 ? req.vars : session.vars,
+        issuedAtSec: nowSec,
+        tokenExpiresAtSec: nowSec + core.config.session.tokenExpirySec,
+        refreshExpiresAtSec: nowSec + core.config.session.refreshTokenExpirySec,
+        clientIp: client.ip,
+        userAgent: client.userAgent,
+        lastRefreshAt: now,
+      };
+      if (await core.store.rotateSession(session.id, session.generation, next, now)) return signSessionTokens(core, next);
+      continue; // Lost the race: re-read and answer as a duplicate.
+    }
+
+    const graceMs = core.config.session.refreshReuseGraceSec * 1000;
+    if (claims.rgn === session.generation - 1 && now - session.rotatedAt <= graceMs) {
+      const account = await core.store.getAccount(session.accountId);
+      if (account?.disableTime != null) throw permissionDenied(Messages.accountBanned);
+      return signSessionTokens(core, session);
+    }
+
+    if (claims.rgn < session.generation) {
+      await core.store.revokeSession(session.id, "refresh_reuse", now);
+      core.logger.warn("refresh token reuse detected; session revoked", { session_id: session.id, user_id: session.accountId, generation: claims.rgn, current: session.generation });
+    }
+    throw invalid();
+  }
+  throw unauthenticated(Messages.refreshTokenInvalid);
+}

@@ -1,0 +1,44 @@
+/**
+ * Session listing for players: their live sessions (device, times, address) and ending one.
+ */
+import type { Core } from "../core.js";
+import { notFound } from "../errors.js";
+import type { SessionRow } from "../store/store.js";
+import { rfc3339 } from "../time-format.js";
+import type { Caller } from "./verify-access.js";
+
+export interface SessionInfo {
+  id: string;
+  create_time: string;
+  last_refresh_time?: string;
+  expire_time: string;
+  client_ip?: string;
+  user_agent?: string;
+  current: boolean;
+}
+
+/** The caller's live sessions, newest first. */
+export async function listOwnSessions(core: Core, caller: Caller): Promise<{ sessions: SessionInfo[] }> {
+  const rows = await core.store.listSessions(caller.userId, Math.floor(core.clock.now() / 1000));
+  return { sessions: rows.map((s) => sessionInfo(s, caller.sessionId)) };
+}
+
+/** Ends one of the caller's sessions; 404 if it is not a live session of theirs. */
+export async function endOwnSession(core: Core, caller: Caller, sessionId: string): Promise<void> {
+  const session = await core.store.getSession(sessionId);
+  if (!session || session.accountId !== caller.userId || session.revokedAt !== null) throw notFound("Session not found.");
+  await core.store.revokeSession(sessionId, "ended", core.clock.now());
+}
+
+export function sessionInfo(s: SessionRow, currentId: string | undefined): SessionInfo {
+  const info: SessionInfo = {
+    id: s.id,
+    create_time: rfc3339(s.createdAt),
+    expire_time: rfc3339(s.refreshExpiresAtSec * 1000),
+    current: s.id === currentId,
+  };
+  if (s.lastRefreshAt !== null) info.last_refresh_time = rfc3339(s.lastRefreshAt);
+  if (s.clientIp) info.client_ip = s.clientIp;
+  if (s.userAgent) info.user_agent = s.userAgent;
+  return info;
+}

@@ -1,0 +1,62 @@
+/**
+ * SQLite schema migrations, applied in order at start-up, each in its own transaction and recorded
+ * in `schema_migrations`. Never edit a released migration: add the next one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "accounts and sessions",
+    sql: `
+      CREATE TABLE accounts (
+        id            TEXT PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE,
+        display_name  TEXT,
+        avatar_url    TEXT,
+        lang_tag      TEXT NOT NULL DEFAULT 'en',
+        location      TEXT,
+        timezone      TEXT,
+        metadata      TEXT NOT NULL DEFAULT '{}',
+        email         TEXT UNIQUE,
+        password_hash TEXT,
+        custom_id     TEXT UNIQUE,
+        steam_id      TEXT UNIQUE,
+        create_time   INTEGER NOT NULL,
+        update_time   INTEGER NOT NULL,
+        verify_time   INTEGER,
+        disable_time  INTEGER
+      ) STRICT;
+
+      CREATE TABLE account_devices (
+        id         TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+      ) STRICT;
+      CREATE INDEX account_devices_account_id ON account_devices(account_id);
+
+      CREATE TABLE sessions (
+        id                     TEXT PRIMARY KEY,
+        account_id             TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        created_at             INTEGER NOT NULL,
+        last_refresh_at        INTEGER,
+        generation             INTEGER NOT NULL,
+        rotated_at             INTEGER NOT NULL,
+        username               TEXT NOT NULL,
+        vars                   TEXT NOT NULL,
+        issued_at_sec          INTEGER NOT NULL,
+        token_expires_at_sec   INTEGER NOT NULL,
+        refresh_expires_at_sec INTEGER NOT NULL,
+        client_ip              TEXT,
+        user_agent             TEXT,
+        revoked_at             INTEGER,
+        revoked_reason         TEXT
+      ) STRICT;
+      CREATE INDEX sessions_account_id ON sessions(account_id);
+      CREATE INDEX sessions_refresh_expires ON sessions(refresh_expires_at_sec);
+    `,
+  },
+];

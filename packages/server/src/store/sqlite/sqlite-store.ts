@@ -1,0 +1,348 @@
+/**
+ * The embedded default Store: one SQLite file through better-sqlite3, in WAL mode. Calls are
+ * synchronous underneath (fast, and each transaction atomic within the process); the async
+ * signatures are the Store interface's. One process owns the file: several Tessera nodes need the
+ * PostgreSQL store.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  StoreConflictError,
+  StoreUnavailableError,
+  type AccountPatch,
+  type AccountRow,
+  type Identity,
+  type IdentityKey,
+  type IdentityKind,
+  type NewAccount,
+  type RevocationReason,
+  type SessionRotation,
+  type SessionRow,
+  type Store,
+  type UnlinkResult,
+} from "../store.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export interface SqliteStoreOptions {
+  /** File path, or ":memory:" (tests of the store only). */
+  path: string;
+  synchronous?: "normal" | "full";
+}
+
+type Row = Record<string, unknown>;
+
+const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
+  username: "username",
+  displayName: "display_name",
+  avatarUrl: "avatar_url",
+  langTag: "lang_tag",
+  location: "location",
+  timezone: "timezone",
+};
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<SqliteStore["prepare"]>;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = this.prepare();
+  }
+
+  /** Opens (creating if needed) the database file and applies pending migrations. */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(options.path);
+    } catch (err) {
+      throw new StoreUnavailableError(`cannot open SQLite database ${options.path}: ${(err as Error).message}`, { cause: err });
+    }
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertAccount: db.prepare(
+        `INSERT INTO accounts (id, username, email, password_hash, custom_id, create_time, update_time)
+         VALUES (@id, @username, @email, @passwordHash, @customId, @createTime, @createTime)`,
+      ),
+      insertDevice: db.prepare("INSERT INTO account_devices (id, account_id) VALUES (?, ?)"),
+      accountById: db.prepare("SELECT * FROM accounts WHERE id = ?"),
+      accountByEmail: db.prepare("SELECT * FROM accounts WHERE email = ?"),
+      accountByCustomId: db.prepare("SELECT * FROM accounts WHERE custom_id = ?"),
+      accountByUsername: db.prepare("SELECT * FROM accounts WHERE username = ?"),
+      accountByDevice: db.prepare("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = ?"),
+      deviceOwner: db.prepare("SELECT account_id FROM account_devices WHERE id = ?"),
+      devicesOf: db.prepare("SELECT id FROM account_devices WHERE account_id = ? ORDER BY rowid"),
+      countDevices: db.prepare("SELECT COUNT(*) AS n FROM account_devices WHERE account_id = ?"),
+      deleteDevice: db.prepare("DELETE FROM account_devices WHERE id = ? AND account_id = ?"),
+      setEmail: db.prepare("UPDATE accounts SET email = ?, password_hash = ?, update_time = ? WHERE id = ?"),
+      setCustomId: db.prepare("UPDATE accounts SET custom_id = ?, update_time = ? WHERE id = ?"),
+      touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
+      setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, update_time = ? WHERE id = ?"),
+      insertSession: db.prepare(
+        `INSERT INTO sessions (id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars,
+           issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason)
+         VALUES (@id, @accountId, @createdAt, @lastRefreshAt, @generation, @rotatedAt, @username, @vars,
+           @issuedAtSec, @tokenExpiresAtSec, @refreshExpiresAtSec, @clientIp, @userAgent, @revokedAt, @revokedReason)`,
+      ),
+      sessionById: db.prepare("SELECT * FROM sessions WHERE id = ?"),
+      rotateSession: db.prepare(
+        `UPDATE sessions SET generation = @generation, rotated_at = @rotatedAt, username = @username, vars = @vars,
+           issued_at_sec = @issuedAtSec, token_expires_at_sec = @tokenExpiresAtSec, refresh_expires_at_sec = @refreshExpiresAtSec,
+           client_ip = @clientIp, user_agent = @userAgent, last_refresh_at = @now
+         WHERE id = @id AND generation = @fromGeneration AND revoked_at IS NULL`,
+      ),
+      revokeSession: db.prepare("UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL"),
+      liveSessionIds: db.prepare("SELECT id FROM sessions WHERE account_id = ? AND revoked_at IS NULL"),
+      listSessions: db.prepare(
+        "SELECT * FROM sessions WHERE account_id = ? AND revoked_at IS NULL AND refresh_expires_at_sec > ? ORDER BY created_at DESC, id",
+      ),
+      purgeSessions: db.prepare("DELETE FROM sessions WHERE refresh_expires_at_sec < ?"),
+      schemaVersion: db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations"),
+    };
+  }
+
+  async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
+    const create = this.db.transaction(() => {
+      this.stmt.insertAccount.run({
+        id: account.id,
+        username: account.username,
+        email: identity?.kind === "email" ? identity.email : null,
+        passwordHash: identity?.kind === "email" ? identity.passwordHash : null,
+        customId: identity?.kind === "custom" ? identity.id : null,
+        createTime: account.createTime,
+      });
+      if (identity?.kind === "device") this.stmt.insertDevice.run(identity.id, account.id);
+      return toAccount(this.stmt.accountById.get(account.id) as Row);
+    });
+    return guard(() => create());
+  }
+
+  async getAccount(id: string): Promise<AccountRow | undefined> {
+    return optionalAccount(this.stmt.accountById.get(id));
+  }
+
+  async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
+    switch (identity.kind) {
+      case "device":
+        return optionalAccount(this.stmt.accountByDevice.get(identity.id));
+      case "custom":
+        return optionalAccount(this.stmt.accountByCustomId.get(identity.id));
+      case "email":
+        return optionalAccount(this.stmt.accountByEmail.get(identity.email));
+    }
+  }
+
+  async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
+    return optionalAccount(this.stmt.accountByUsername.get(username));
+  }
+
+  async listDevices(accountId: string): Promise<string[]> {
+    return (this.stmt.devicesOf.all(accountId) as Row[]).map((r) => r["id"] as string);
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(ACCOUNT_PATCH_COLUMNS) as [keyof AccountPatch, string][]) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      sets.push(`${column} = ?`);
+      values.push(key === "username" || key === "langTag" ? value : value === "" ? null : value);
+    }
+    sets.push("update_time = ?");
+    values.push(now, id);
+    return guard(() => this.db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE id = ?`).run(...values).changes === 1);
+  }
+
+  async setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean> {
+    return this.stmt.setDisableTime.run(disableTime, now, id).changes === 1;
+  }
+
+  async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
+    const link = this.db.transaction(() => {
+      switch (identity.kind) {
+        case "device": {
+          const owner = this.stmt.deviceOwner.get(identity.id) as Row | undefined;
+          if (owner && owner["account_id"] !== accountId) throw new StoreConflictError("device");
+          if (!owner) this.stmt.insertDevice.run(identity.id, accountId);
+          this.stmt.touchAccount.run(now, accountId);
+          return;
+        }
+        case "email":
+          this.stmt.setEmail.run(identity.email, identity.passwordHash, now, accountId);
+          return;
+        case "custom":
+          this.stmt.setCustomId.run(identity.id, now, accountId);
+          return;
+      }
+    });
+    guard(() => link());
+  }
+
+  async unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult> {
+    const unlink = this.db.transaction((): UnlinkResult => {
+      const account = this.stmt.accountById.get(accountId) as Row | undefined;
+      if (!account) return "not_linked";
+      const devices = (this.stmt.countDevices.get(accountId) as { n: number }).n;
+      const identities = devices + (account["email"] ? 1 : 0) + (account["custom_id"] ? 1 : 0) + (account["steam_id"] ? 1 : 0);
+      let linked: boolean;
+      switch (identity.kind) {
+        case "device":
+          linked = (this.stmt.deviceOwner.get(identity.id) as Row | undefined)?.["account_id"] === accountId;
+          break;
+        case "email":
+          linked = account["email"] === identity.id;
+          break;
+        case "custom":
+          linked = account["custom_id"] === identity.id;
+          break;
+      }
+      if (!linked) return "not_linked";
+      if (identities <= 1) return "last_identity";
+      if (identity.kind === "device") {
+        this.stmt.deleteDevice.run(identity.id, accountId);
+        this.stmt.touchAccount.run(now, accountId);
+      } else if (identity.kind === "email") this.stmt.setEmail.run(null, null, now, accountId);
+      else this.stmt.setCustomId.run(null, now, accountId);
+      return "unlinked";
+    });
+    return unlink();
+  }
+
+  async createSession(s: SessionRow): Promise<void> {
+    guard(() => this.stmt.insertSession.run({ ...s, vars: JSON.stringify(s.vars) }));
+  }
+
+  async getSession(id: string): Promise<SessionRow | undefined> {
+    const row = this.stmt.sessionById.get(id) as Row | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  async rotateSession(id: string, fromGeneration: number, r: SessionRotation, now: number): Promise<boolean> {
+    return this.stmt.rotateSession.run({ ...r, vars: JSON.stringify(r.vars), id, fromGeneration, now }).changes === 1;
+  }
+
+  async revokeSession(id: string, reason: RevocationReason, now: number): Promise<boolean> {
+    return this.stmt.revokeSession.run(now, reason, id).changes === 1;
+  }
+
+  async revokeAccountSessions(accountId: string, reason: RevocationReason, now: number, exceptId?: string): Promise<string[]> {
+    const revoke = this.db.transaction(() => {
+      const ids = (this.stmt.liveSessionIds.all(accountId) as Row[]).map((r) => r["id"] as string).filter((id) => id !== exceptId);
+      for (const id of ids) this.stmt.revokeSession.run(now, reason, id);
+      return ids;
+    });
+    return revoke();
+  }
+
+  async listSessions(accountId: string, nowSec: number): Promise<SessionRow[]> {
+    return (this.stmt.listSessions.all(accountId, nowSec) as Row[]).map(toSession);
+  }
+
+  async purgeExpiredSessions(nowSec: number): Promise<number> {
+    return this.stmt.purgeSessions.run(nowSec).changes;
+  }
+
+  async schemaVersion(): Promise<number> {
+    return (this.stmt.schemaVersion.get() as { v: number }).v;
+  }
+
+  /** Runs SQLite's own consistency check; "ok" when the file is sound. */
+  integrityCheck(): string {
+    return this.db.pragma("integrity_check", { simple: true }) as string;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  const unknown = [...applied].filter((v) => v > newest);
+  if (unknown.length > 0) {
+    throw new StoreUnavailableError(`database schema version ${Math.max(...unknown)} is newer than this Tessera (${newest}); upgrade Tessera`);
+  }
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+    })();
+  }
+}
+
+/** Translates SQLite constraint errors into StoreConflictError. */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+      const m = e.message ?? "";
+      if (m.includes("accounts.username")) throw new StoreConflictError("username");
+      if (m.includes("accounts.email")) throw new StoreConflictError("email");
+      if (m.includes("accounts.custom_id")) throw new StoreConflictError("custom_id");
+      if (m.includes("account_devices.id")) throw new StoreConflictError("device");
+      throw new StoreConflictError("id");
+    }
+    throw err;
+  }
+}
+
+function optionalAccount(row: unknown): AccountRow | undefined {
+  return row ? toAccount(row as Row) : undefined;
+}
+
+function toAccount(r: Row): AccountRow {
+  return {
+    id: r["id"] as string,
+    username: r["username"] as string,
+    displayName: r["display_name"] as string | null,
+    avatarUrl: r["avatar_url"] as string | null,
+    langTag: r["lang_tag"] as string,
+    location: r["location"] as string | null,
+    timezone: r["timezone"] as string | null,
+    metadata: r["metadata"] as string,
+    email: r["email"] as string | null,
+    passwordHash: r["password_hash"] as string | null,
+    customId: r["custom_id"] as string | null,
+    steamId: r["steam_id"] as string | null,
+    createTime: r["create_time"] as number,
+    updateTime: r["update_time"] as number,
+    verifyTime: r["verify_time"] as number | null,
+    disableTime: r["disable_time"] as number | null,
+  };
+}
+
+function toSession(r: Row): SessionRow {
+  return {
+    id: r["id"] as string,
+    accountId: r["account_id"] as string,
+    createdAt: r["created_at"] as number,
+    lastRefreshAt: r["last_refresh_at"] as number | null,
+    generation: r["generation"] as number,
+    rotatedAt: r["rotated_at"] as number,
+    username: r["username"] as string,
+    vars: JSON.parse(r["vars"] as string) as Record<string, string>,
+    issuedAtSec: r["issued_at_sec"] as number,
+    tokenExpiresAtSec: r["token_expires_at_sec"] as number,
+    refreshExpiresAtSec: r["refresh_expires_at_sec"] as number,
+    clientIp: r["client_ip"] as string | null,
+    userAgent: r["user_agent"] as string | null,
+    revokedAt: r["revoked_at"] as number | null,
+    revokedReason: r["revoked_reason"] as string | null,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The one storage interface. Domain modules reach the database only through it; each backend
+ * (`sqlite/`, later `postgres/`) is a sibling folder implementing it. Every method is async so a
+ * networked backend fits the same shape; every multi-row change is atomic in the backend.
+ */
+import type { Vars } from "../session/vars.js";
+
+/** Times are unix milliseconds unless a name says otherwise. */
+export interface AccountRow {
+  id: string;
+  username: string;
+  displayName: string | null;
+  avatarUrl: string | null;
+  langTag: string;
+  location: string | null;
+  timezone: string | null;
+  metadata: string;
+  email: string | null;
+  passwordHash: string | null;
+  customId: string | null;
+  steamId: string | null;
+  createTime: number;
+  updateTime: number;
+  verifyTime: number | null;
+  disableTime: number | null;
+}
+
+/** An identity that can sign an account in. */
+export type Identity =
+  | { kind: "device"; id: string }
+  | { kind: "email"; email: string; passwordHash: string }
+  | { kind: "custom"; id: string };
+
+export type IdentityKind = Identity["kind"];
+
+/** What finds an account by identity. */
+export type IdentityKey = { kind: "device" | "custom"; id: string } | { kind: "email"; email: string };
+
+export interface NewAccount {
+  id: string;
+  username: string;
+  createTime: number;
+}
+
+export interface AccountPatch {
+  username?: string;
+  displayName?: string;
+  avatarUrl?: string;
+  langTag?: string;
+  location?: string;
+  timezone?: string;
+}
+
+export interface SessionRow {
+  /** The JWT `tid`: one sign-in of one account on one device. */
+  id: string;
+  accountId: string;
+  createdAt: number;
+  lastRefreshAt: number | null;
+  /** Refresh rotation generation: the `rgn` of the current refresh token. */
+  generation: number;
+  /** When the current generation was issued (ms); the previous one's grace window starts here. */
+  rotatedAt: number;
+  /** Claims of the current generation's tokens, so a duplicate refresh gets identical tokens. */
+  username: string;
+  vars: Vars;
+  issuedAtSec: number;
+  tokenExpiresAtSec: number;
+  refreshExpiresAtSec: number;
+  clientIp: string | null;
+  userAgent: string | null;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+/** The fields a rotation replaces; applied only if the session is still at `fromGeneration`. */
+export interface SessionRotation {
+  generation: number;
+  rotatedAt: number;
+  username: string;
+  vars: Vars;
+  issuedAtSec: number;
+  tokenExpiresAtSec: number;
+  refreshExpiresAtSec: number;
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reuse" | "single_session";
+
+/** A unique value is taken: which one. */
+export class StoreConflictError extends Error {
+  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "id") {
+    super(`unique constraint: ${field}`);
+    this.name = "StoreConflictError";
+  }
+}
+
+/** The backend cannot be reached or failed; the request may succeed later (HTTP 503). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+export type UnlinkResult = "unlinked" | "not_linked" | "last_identity";
+
+export interface Store {
+  /** Creates an account with an optional first identity, atomically. Throws StoreConflictError. */
+  createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow>;
+  getAccount(id: string): Promise<AccountRow | undefined>;
+  findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined>;
+  findAccountByUsername(username: string): Promise<AccountRow | undefined>;
+  listDevices(accountId: string): Promise<string[]>;
+  /** Throws StoreConflictError("username"). Returns false if the account does not exist. */
+  updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean>;
+  /** Sets or clears `disable_time` (ban). Returns false if the account does not exist. */
+  setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean>;
+  /** Links an identity (a device is added; email and custom id replace the current one). Throws StoreConflictError. */
+  linkIdentity(accountId: string, identity: Identity, now: number): Promise<void>;
+  /** Unlinks, refusing to remove the account's last identity. */
+  unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult>;
+
+  createSession(session: SessionRow): Promise<void>;
+  getSession(id: string): Promise<SessionRow | undefined>;
+  /** Compare-and-swap rotation: true if the session was at `fromGeneration`, not revoked, and is now rotated. */
+  rotateSession(id: string, fromGeneration: number, rotation: SessionRotation, now: number): Promise<boolean>;
+  /** Revokes one session; false if it does not exist or was already revoked. */
+  revokeSession(id: string, reason: RevocationReason, now: number): Promise<boolean>;
+  /** Revokes every live session of an account, except `exceptId`; returns the ids revoked. */
+  revokeAccountSessions(accountId: string, reason: RevocationReason, now: number, exceptId?: string): Promise<string[]>;
+  /** Live (not revoked, refresh not expired) sessions of an account, newest first. */
+  listSessions(accountId: string, nowSec: number): Promise<SessionRow[]>;
+  /** Deletes sessions whose refresh token expired before `nowSec`; returns how many. */
+  purgeExpiredSessions(nowSec: number): Promise<number>;
+
+  /** Schema version after migrations. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}

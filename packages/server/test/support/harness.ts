@@ -1,0 +1,187 @@
+/**
+ * Test harness: real Tessera servers on ephemeral ports with real SQLite files in temporary
+ * directories, in-process (`startTestServer`) or as a child process of the real CLI
+ * (`spawnServer`), and a small HTTP client that returns status, headers and parsed JSON.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer, type TesseraServer } from "../../src/app.js";
+import { loadConfig } from "../../src/config/config.js";
+import type { Logger } from "../../src/logger.js";
+
+export const SERVER_KEY = "defaultkey";
+const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = join(SERVER_DIR, "src", "cli.ts");
+
+export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "tessera-test-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestServer {
+  url: string;
+  server: TesseraServer;
+  dataDir: string;
+  api: Api;
+  /** Stops the server (keeps the data directory). */
+  stop(): Promise<void>;
+  /** Stops the server and deletes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server in this process on port 0. `settings` are config paths (`session.token_expiry_sec`).
+ * Pass `dataDir` to reuse a directory (restart tests).
+ */
+export async function startTestServer(settings: Record<string, string | number | boolean> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "tessera-test-"));
+  const config = loadConfig({ env: {}, overrides: { "socket.port": 0, data_dir: dir, ...settings } });
+  const server = await startServer(config, { logger: quietLogger });
+  return {
+    url: server.url,
+    server,
+    dataDir: dir,
+    api: new Api(server.url),
+    stop: () => server.close(),
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Raw body text (sent as is). */
+  rawBody?: string;
+  /** HTTP Basic with this server key. */
+  serverKey?: string;
+  /** Bearer token. */
+  bearer?: string;
+  headers?: Record<string, string>;
+}
+
+/** Minimal HTTP client for tests: never throws on a status, parses JSON bodies. */
+export class Api {
+  constructor(readonly url: string) {}
+
+  async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.serverKey !== undefined) headers["Authorization"] = "Basic " + Buffer.from(options.serverKey + ":").toString("base64");
+    if (options.bearer !== undefined) headers["Authorization"] = "Bearer " + options.bearer;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    const res = await fetch(this.url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      // Leave non-JSON bodies as text.
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+
+  /** POST with the server key (authenticate, refresh). */
+  withKey<T = any>(path: string, body: unknown = {}, serverKey = SERVER_KEY): Promise<ApiResponse<T>> {
+    return this.call<T>("POST", path, { body, serverKey });
+  }
+
+  /** Call with a bearer token. */
+  withToken<T = any>(method: string, path: string, token: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.call<T>(method, path, body === undefined ? { bearer: token } : { bearer: token, body });
+  }
+
+  /** Signs in by device (creating the account) and returns the session JSON; throws on failure. */
+  async device(id: string, query = ""): Promise<{ token: string; refresh_token: string; created?: boolean }> {
+    const res = await this.withKey(`/v2/account/authenticate/device${query}`, { id });
+    if (res.status !== 200) throw new Error(`device sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+}
+
+/** Decodes a JWT payload (base64url, UTF-8). */
+export function claimsOf(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));
+}
+
+export interface SpawnedServer {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * Runs the real CLI (`tessera serve ...args`) in a child process and waits for its start-up line.
+ * Rejects with the process output if it exits or prints nothing usable within `timeoutMs`.
+ */
+export function spawnServer(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve", ...args], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start in time; output:\n${out}`));
+    }, options.timeoutMs ?? 20_000);
+    const onData = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        resolve({ url: m[1]!, child, output: () => out, exited });
+      }
+    };
+    child.stdout!.on("data", onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening; output:\n${out}`));
+    });
+  });
+}
+
+/** Runs the CLI to completion (for configuration errors); resolves with exit code and output. */
+export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | string; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`CLI did not finish in time; output:\n${out}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal ?? -1, output: out });
+    });
+  });
+}
