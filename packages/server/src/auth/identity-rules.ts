@@ -38,7 +38,7 @@ export function checkEmail(email: string): string {
 export const MAX_PASSWORD_BYTES = 1024;
 
 export function checkPassword(password: string): string {
-  if (password.length < 8) throw invalidArgument("Password must be at least 8 characters long.");
+  if (bytes(password) < 8) throw invalidArgument("Password must be at least 8 characters long.");
   if (bytes(password) > MAX_PASSWORD_BYTES) throw invalidArgument(`Password invalid, must be at most ${MAX_PASSWORD_BYTES} bytes.`);
   return password;
 }

@@ -49,13 +49,14 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     return;
   }
 
+  let route: Route | undefined;
   try {
     const match = router.match(method, path);
     if (match.kind === "not_found") throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
     if (match.kind === "method_not_allowed") {
       throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
     }
-    const route = match.route;
+    route = match.route;
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -79,7 +80,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     }
     send(res, 200, result ?? {});
   } catch (err) {
-    sendError(core, req, res, err);
+    sendError(core, req, res, err, route);
   }
 }
 
@@ -96,10 +97,16 @@ function userAgent(req: IncomingMessage): string | null {
   return ua.length > USER_AGENT_MAX ? ua.slice(0, USER_AGENT_MAX) : ua;
 }
 
-function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: unknown, route: Route | undefined): void {
   if (err instanceof ApiError) {
     if (err.httpStatus === 413) res.setHeader("Connection", "close");
-    send(res, err.httpStatus, err.toJSON(), err.headers);
+    let headers = err.headers;
+    // Every 401 carries a challenge (RFC 9110 §15.5.2), also those raised by domain code (wrong
+    // password, bad refresh token): the scheme is the route's.
+    if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
+      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
+    }
+    send(res, err.httpStatus, err.toJSON(), headers);
     return;
   }
   if (err instanceof StoreUnavailableError) {

@@ -45,8 +45,10 @@ export function verifyHs256(token: string, key: Buffer): Record<string, unknown>
     if (header["crit"] !== undefined) throw new TokenError("algorithm");
   }
 
-  const expected = createHmac("sha256", key).update(token.slice(0, second)).digest();
-  const given = Buffer.from(signaturePart, "base64url");
+  // Compare the encoded text, not decoded bytes: base64url's last character carries 2 unused bits,
+  // so decoding would accept 4 spellings of one signature (a malleable token string).
+  const expected = Buffer.from(createHmac("sha256", key).update(token.slice(0, second)).digest("base64url"));
+  const given = Buffer.from(signaturePart);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TokenError("signature");
   return parseJsonObject(Buffer.from(payloadPart, "base64url").toString("utf8"));
 }

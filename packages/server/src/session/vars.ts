@@ -3,6 +3,7 @@
  * tokens (and so every request header) small; breaking one is a 400 with the limit in the message.
  */
 import { invalidArgument } from "../errors.js";
+import { clientSafeJson } from "./token-json.js";
 
 export type Vars = Record<string, string>;
 
@@ -13,7 +14,12 @@ export const VARS_LIMITS = {
   maxKeyBytes: 64,
   /** Longest value, in UTF-8 bytes. */
   maxValueBytes: 256,
-  /** Largest map, as the sum of key and value bytes. */
+  /**
+   * Largest map, as the sum of key and value sizes as written into the token payload: escaped
+   * characters (`>`, `?`, `~`, quotes, non-ASCII) count as their escape, up to 6 bytes each. Counting
+   * raw bytes instead let a map within limits grow a token past the 8 KiB verify limit and the
+   * HTTP header limit, so the session could never be used.
+   */
   maxTotalBytes: 4096,
 } as const;
 
@@ -38,13 +44,21 @@ export function parseVars(value: unknown): Vars | undefined {
     if (valueBytes > VARS_LIMITS.maxValueBytes) {
       throw invalidArgument(`Session var "${truncate(key)}" invalid, value must be at most ${VARS_LIMITS.maxValueBytes} bytes.`);
     }
-    total += keyBytes + valueBytes;
-    vars[key] = v;
+    total += encodedSize(key) + encodedSize(v);
+    // defineProperty, not assignment: `vars["__proto__"] = v` would silently drop the entry.
+    Object.defineProperty(vars, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
   if (total > VARS_LIMITS.maxTotalBytes) {
-    throw invalidArgument(`Session vars invalid, at most ${VARS_LIMITS.maxTotalBytes} bytes in total are allowed.`);
+    throw invalidArgument(
+      `Session vars invalid, at most ${VARS_LIMITS.maxTotalBytes} bytes in total are allowed, counted as encoded in the token (escaped characters such as non-ASCII count up to 6 bytes).`,
+    );
   }
   return vars;
+}
+
+/** Size of a string inside the token payload: its client-safe JSON form (pure ASCII) without the quotes. */
+function encodedSize(s: string): number {
+  return clientSafeJson(s).length - 2;
 }
 
 function truncate(key: string): string {
