@@ -16,7 +16,6 @@ export interface SessionTokens {
 /** Creates a session for an account and returns its first token pair. */
 export async function startSession(core: Core, account: { id: string; username: string }, vars: Vars, client: ClientInfo): Promise<SessionTokens> {
   const now = core.clock.now();
-  const nowSec = Math.floor(now / 1000);
   const session: SessionRow = {
     id: randomUUID(),
     accountId: account.id,
@@ -26,9 +25,7 @@ export async function startSession(core: Core, account: { id: string; username: 
     rotatedAt: now,
     username: account.username,
     vars,
-    issuedAtSec: nowSec,
-    tokenExpiresAtSec: nowSec + core.config.session.tokenExpirySec,
-    refreshExpiresAtSec: nowSec + core.config.session.refreshTokenExpirySec,
+    ...tokenTimes(core, now),
     clientIp: client.ip,
     userAgent: client.userAgent,
     revokedAt: null,
@@ -39,6 +36,16 @@ export async function startSession(core: Core, account: { id: string; username: 
   }
   await core.store.createSession(session);
   return signSessionTokens(core, session);
+}
+
+/** Issue and expiry times (unix seconds) of a token pair issued at `now` (ms). */
+export function tokenTimes(core: Core, now: number): Pick<SessionRow, "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec"> {
+  const nowSec = Math.floor(now / 1000);
+  return {
+    issuedAtSec: nowSec,
+    tokenExpiresAtSec: nowSec + core.config.session.tokenExpirySec,
+    refreshExpiresAtSec: nowSec + core.config.session.refreshTokenExpirySec,
+  };
 }
 
 /** Signs the current generation's tokens of a session. Deterministic: same row, same tokens. */

@@ -11,7 +11,7 @@ import type { ClientInfo, Core } from "../core.js";
 import { Messages, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
 import type { SessionRow } from "../store/store.js";
 import { verifyRefreshToken, type RefreshClaims } from "./claims.js";
-import { signSessionTokens, type SessionTokens } from "./issue.js";
+import { signSessionTokens, tokenTimes, type SessionTokens } from "./issue.js";
 import { TokenError } from "./jwt.js";
 import type { Vars } from "./vars.js";
 
@@ -46,16 +46,13 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
       if (!account) throw notFound(Messages.accountNotFound);
       if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
 
-      const nowSec = Math.floor(now / 1000);
       const next: SessionRow = {
         ...session,
         generation: session.generation + 1,
         rotatedAt: now,
         username: account.username,
         vars: req.vars !== undefined && Object.keys(req.vars).length > 0 ? req.vars : session.vars,
-        issuedAtSec: nowSec,
-        tokenExpiresAtSec: nowSec + core.config.session.tokenExpirySec,
-        refreshExpiresAtSec: nowSec + core.config.session.refreshTokenExpirySec,
+        ...tokenTimes(core, now),
         clientIp: client.ip,
         userAgent: client.userAgent,
         lastRefreshAt: now,

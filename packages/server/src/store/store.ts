@@ -74,17 +74,10 @@ export interface SessionRow {
 }
 
 /** The fields a rotation replaces; applied only if the session is still at `fromGeneration`. */
-export interface SessionRotation {
-  generation: number;
-  rotatedAt: number;
-  username: string;
-  vars: Vars;
-  issuedAtSec: number;
-  tokenExpiresAtSec: number;
-  refreshExpiresAtSec: number;
-  clientIp: string | null;
-  userAgent: string | null;
-}
+export type SessionRotation = Pick<
+  SessionRow,
+  "generation" | "rotatedAt" | "username" | "vars" | "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec" | "clientIp" | "userAgent"
+>;
 
 export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reuse" | "single_session";
 
