@@ -302,4 +302,23 @@ describe("account", () => {
       assertError(await t.api.call("POST", "/v2/account/unlink/device", { body: { id: deviceId() }, bearer: "not.a.token" }), 401, "Auth token invalid");
     });
   });
+  describe("DELETE /v2/account", () => {
+    it("deletes the account, frees its identities and refuses every token of it", async () => {
+      const id = deviceId();
+      const first = await signIn("device", id);
+      const second = await signIn("device", id);
+      const other = await signIn("device", deviceId());
+      assert.deepEqual(ok(await t.api.withToken("DELETE", ACCOUNT, first.token)), {});
+      for (const s of [first, second]) {
+        assertError(await t.api.withToken("GET", ACCOUNT, s.token), 401, "Auth token invalid");
+        assertError(await t.api.withKey("/v2/account/session/refresh", { token: s.refresh_token }), 401, "Refresh token invalid or expired.");
+      }
+      assertError(await t.api.withKey("/v2/account/authenticate/device?create=false", { id }), 404, "User account not found.");
+      const fresh = await signIn("device", id);
+      assert.equal(fresh.created, true);
+      assert.notEqual(uidOf(fresh), uidOf(first));
+      // Other accounts are untouched.
+      assert.equal((await get(other.token)).user.id, uidOf(other));
+    });
+  });
 });

@@ -207,7 +207,7 @@ describe("http", () => {
     it("answers a wrong method on a known path with 405 and Allow", async () => {
       const cases: [string, string, string[]][] = [
         ["GET", DEVICE, ["POST"]],
-        ["DELETE", "/v2/account", ["GET", "PUT"]],
+        ["PATCH", "/v2/account", ["DELETE", "GET", "PUT"]],
         ["POST", "/v2/account/sessions/abc", ["DELETE"]],
         ["PUT", "/v2/session/logout", ["POST"]],
         ["POST", "/healthz", ["GET"]],

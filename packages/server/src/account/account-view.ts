@@ -42,6 +42,12 @@ export function accountJson(a: AccountRow, devices: string[]): AccountJson {
   return out;
 }
 
+/** Deletes the caller's account for good: identities, sessions (every token stops working), profile. */
+export async function deleteAccount(core: Core, userId: string): Promise<void> {
+  if (!(await core.store.deleteAccount(userId))) throw notFound("Account not found.");
+  core.logger.info("account deleted", { user_id: userId });
+}
+
 /** The longest value of each profile field, in UTF-8 bytes. */
 export const PROFILE_LIMITS = { display_name: 255, avatar_url: 512, lang_tag: 18, location: 255, timezone: 255 } as const;
 

@@ -108,6 +108,8 @@ export interface Store {
   listDevices(accountId: string): Promise<string[]>;
   /** Throws StoreConflictError("username"). Returns false if the account does not exist. */
   updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean>;
+  /** Deletes an account with its devices and sessions (so its tokens stop working). False if absent. */
+  deleteAccount(id: string): Promise<boolean>;
   /** Sets or clears `disable_time` (ban). Returns false if the account does not exist. */
   setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean>;
   /** Links an identity (a device is added; email and custom id replace the current one). Throws StoreConflictError. */

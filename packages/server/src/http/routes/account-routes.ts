@@ -1,5 +1,5 @@
 /** The caller's account, and linking/unlinking identities: thin calls into account/. */
-import { getAccount, updateAccount, type AccountUpdate } from "../../account/account-view.js";
+import { deleteAccount, getAccount, updateAccount, type AccountUpdate } from "../../account/account-view.js";
 import { linkCustom, linkDevice, linkEmail, unlinkCustom, unlinkDevice, unlinkEmail } from "../../account/link.js";
 import { route, type Route } from "../route.js";
 
@@ -32,6 +32,18 @@ export const accountRoutes: Route[] = [
     response: "{}",
     handler: async (ctx) => {
       await updateAccount(ctx.core, ctx.caller.userId, ctx.body as AccountUpdate);
+      return {};
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v2/account",
+    auth: "bearer",
+    tag: "account",
+    summary: "Delete the caller's account with its identities and sessions; every token of it stops working.",
+    response: "{}",
+    handler: async (ctx) => {
+      await deleteAccount(ctx.core, ctx.caller.userId);
       return {};
     },
   }),

@@ -87,6 +87,7 @@ export class SqliteStore implements Store {
       setEmail: db.prepare("UPDATE accounts SET email = ?, password_hash = ?, update_time = ? WHERE id = ?"),
       setCustomId: db.prepare("UPDATE accounts SET custom_id = ?, update_time = ? WHERE id = ?"),
       touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
+      deleteAccount: db.prepare("DELETE FROM accounts WHERE id = ?"),
       setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, update_time = ? WHERE id = ?"),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars,
@@ -162,6 +163,11 @@ export class SqliteStore implements Store {
     sets.push("update_time = ?");
     values.push(now, id);
     return guard(() => this.db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE id = ?`).run(...values).changes === 1);
+  }
+
+  async deleteAccount(id: string): Promise<boolean> {
+    // Devices and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
+    return this.stmt.deleteAccount.run(id).changes === 1;
   }
 
   async setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean> {

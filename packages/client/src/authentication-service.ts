@@ -1,0 +1,634 @@
+/**
+ * `AuthenticationService`: the sign-in lifecycle of Unity Authentication on top of a Tessera (or
+ * Nakama-compatible) server. It keeps the long-lived session token (the refresh token) in a
+ * storage keyed by project and profile, refreshes the short access token on its own schedule,
+ * and reports states and events. Every failure is an `AuthenticationError` with Unity's codes.
+ */
+import type { Account, AuthenticateOptions, Client, SessionInfo } from "./client.js";
+import {
+  AuthenticationError,
+  AuthenticationErrorCodes,
+  CommonErrorCodes,
+  TesseraError,
+  isTransient,
+  toAuthenticationError,
+  type Operation,
+} from "./errors.js";
+import { refreshTiming, Stopwatch, type RefreshTiming } from "./refresh-timing.js";
+import { decodeClaims, Session } from "./session.js";
+import { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage } from "./storage.js";
+
+/** The five states of Unity Authentication. */
+export const AuthenticationState = {
+  SignedOut: "SignedOut",
+  SigningIn: "SigningIn",
+  Authorized: "Authorized",
+  Refreshing: "Refreshing",
+  Expired: "Expired",
+} as const;
+export type AuthenticationState = (typeof AuthenticationState)[keyof typeof AuthenticationState];
+
+export interface AuthenticationEvents {
+  /** A sign-in succeeded (not fired on refresh). */
+  signedIn: () => void;
+  /** `signOut` ended the session locally. */
+  signedOut: () => void;
+  /** The access token expired without a successful refresh, or the server rejected the session. */
+  expired: () => void;
+  /** A sign-in attempt failed. */
+  signInFailed: (error: AuthenticationError) => void;
+}
+export type AuthenticationEventName = keyof AuthenticationEvents;
+
+export interface AuthenticationServiceOptions {
+  client: Client;
+  /** Your game's id; part of the storage key so several games can share one storage. */
+  projectId: string;
+  /** Local player profile (`^[a-zA-Z0-9_-]{1,30}$`), default `"default"`. */
+  profile?: string;
+  /** Where the session token is kept: default `WebStorage` in browsers, `MemoryStorage` elsewhere. */
+  storage?: TokenStorage;
+  /** Refresh automatically before expiry (default true). Set false where the game drives refresh. */
+  autoRefresh?: boolean;
+}
+
+export interface SignInOptions {
+  /** Create the account if the identity is unknown (default true). */
+  createAccount?: boolean;
+  /** Username for a new account. */
+  username?: string;
+  /** Session variables. */
+  vars?: Record<string, string>;
+}
+
+export interface PlayerInfo {
+  id: string;
+  username: string;
+  displayName?: string;
+  createdAt: Date;
+  identities: { typeId: "device" | "email" | "custom" | "steam"; userId: string }[];
+}
+
+const PROFILE = /^[a-zA-Z0-9_-]{1,30}$/;
+const MAX_TIMER_SEC = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * @example
+ * const auth = new AuthenticationService({ client, projectId: "my-game", storage: new MemoryStorage() });
+ * auth.on("signedIn", () => console.log("player", auth.playerId));
+ * await auth.signInAnonymously();
+ */
+export class AuthenticationService {
+  readonly client: Client;
+  readonly projectId: string;
+  readonly autoRefresh: boolean;
+  private readonly storage: TokenStorage;
+  private currentProfile: string;
+  private currentState: AuthenticationState = AuthenticationState.SignedOut;
+  private session: Session | null = null;
+  private stopwatch: Stopwatch | null = null;
+  private timing: RefreshTiming | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private inFlightRefresh: Promise<void> | null = null;
+  /** Bumped by every sign-in and sign-out, so a late answer of an older epoch is ignored. */
+  private epoch = 0;
+  private readonly listeners: { [K in AuthenticationEventName]: Set<AuthenticationEvents[K]> } = {
+    signedIn: new Set(),
+    signedOut: new Set(),
+    expired: new Set(),
+    signInFailed: new Set(),
+  };
+
+  constructor(options: AuthenticationServiceOptions) {
+    if (!options?.client) throw new AuthenticationError(AuthenticationErrorCodes.InvalidParameters, "AuthenticationService: options.client is required.");
+    if (typeof options.projectId !== "string" || options.projectId === "") {
+      throw new AuthenticationError(AuthenticationErrorCodes.InvalidParameters, "AuthenticationService: options.projectId is required.");
+    }
+    const profile = options.profile ?? "default";
+    if (!PROFILE.test(profile)) throw profileError(profile);
+    this.client = options.client;
+    this.projectId = options.projectId;
+    this.currentProfile = profile;
+    this.autoRefresh = options.autoRefresh ?? true;
+    this.storage = options.storage ?? defaultStorage();
+  }
+
+  // ---- states -------------------------------------------------------------------------------
+
+  /** The current state: SignedOut, SigningIn, Authorized, Refreshing or Expired. */
+  get state(): AuthenticationState {
+    return this.currentState;
+  }
+  /** Authorized, Refreshing or Expired. */
+  get isSignedIn(): boolean {
+    const s = this.currentState;
+    return s === AuthenticationState.Authorized || s === AuthenticationState.Refreshing || s === AuthenticationState.Expired;
+  }
+  /** Authorized or Refreshing: the access token can be used. */
+  get isAuthorized(): boolean {
+    return this.currentState === AuthenticationState.Authorized || this.currentState === AuthenticationState.Refreshing;
+  }
+  get isExpired(): boolean {
+    return this.currentState === AuthenticationState.Expired;
+  }
+  get isRefreshing(): boolean {
+    return this.currentState === AuthenticationState.Refreshing;
+  }
+  /** The signed-in player's id, or null. */
+  get playerId(): string | null {
+    return this.session?.userId ?? null;
+  }
+  /** The signed-in player's username, or null. */
+  get playerName(): string | null {
+    return this.session?.username ?? null;
+  }
+  /** The access token while authorized, else null. Prefer `getAccessToken()`, which refreshes first when due. */
+  get accessToken(): string | null {
+    return this.isAuthorized ? (this.session?.token ?? null) : null;
+  }
+  /** The current session (tokens and claims), or null. */
+  get currentSession(): Session | null {
+    return this.session;
+  }
+  get profile(): string {
+    return this.currentProfile;
+  }
+  /** Whether a session token is cached for this project and profile. */
+  get sessionTokenExists(): boolean {
+    return this.storage.getItem(this.key()) !== null;
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /**
+   * Subscribes to an event.
+   *
+   * @example
+   * const onExpired = () => showSignInScreen();
+   * auth.on("expired", onExpired);
+   */
+  on<K extends AuthenticationEventName>(event: K, listener: AuthenticationEvents[K]): this {
+    this.listeners[event].add(listener);
+    return this;
+  }
+
+  /**
+   * Unsubscribes a listener added with `on`.
+   *
+   * @example
+   * auth.off("expired", onExpired);
+   */
+  off<K extends AuthenticationEventName>(event: K, listener: AuthenticationEvents[K]): this {
+    this.listeners[event].delete(listener);
+    return this;
+  }
+
+  // ---- sign-in --------------------------------------------------------------------------------
+
+  /**
+   * Signs in with the cached session token if there is one — whatever provider created it —
+   * otherwise creates an anonymous account (unless `createAccount: false`, which fails with
+   * ClientNoActiveSession).
+   *
+   * @example
+   * await auth.signInAnonymously();
+   * console.log(auth.playerId);
+   */
+  async signInAnonymously(options: { createAccount?: boolean } = {}): Promise<void> {
+    await this.signIn(async () => {
+      const cached = this.storage.getItem(this.key());
+      if (cached !== null) return this.cachedSignIn(cached);
+      if (options.createAccount === false) {
+        throw new AuthenticationError(AuthenticationErrorCodes.ClientNoActiveSession, "No cached session token, and createAccount is false.");
+      }
+      return this.client.authenticateAnonymous();
+    });
+  }
+
+  /**
+   * Signs in with a device id (10-128 bytes).
+   *
+   * @example
+   * await auth.signInWithDevice(deviceId);
+   */
+  async signInWithDevice(id: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateDevice(id, authOptions(options)));
+  }
+
+  /**
+   * Signs in with email and password.
+   *
+   * @example
+   * await auth.signInWithEmail("player@example.com", "correct horse", { createAccount: false });
+   */
+  async signInWithEmail(email: string, password: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateEmail(email, password, authOptions(options)));
+  }
+
+  /**
+   * Signs in with a custom id from your own identity system.
+   *
+   * @example
+   * await auth.signInWithCustom("backend-user-42");
+   */
+  async signInWithCustom(id: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateCustom(id, authOptions(options)));
+  }
+
+  /**
+   * Signs out locally. The session token stays cached (the next `signInAnonymously` resumes the
+   * same player) unless `clearCredentials` is true, which also ends the session on the server.
+   *
+   * @example
+   * await auth.signOut();                            // keep the player for next launch
+   * await auth.signOut({ clearCredentials: true });  // forget the player on this device
+   */
+  async signOut(options: { clearCredentials?: boolean } = {}): Promise<void> {
+    const wasSignedIn = this.currentState !== AuthenticationState.SignedOut;
+    const session = this.session;
+    this.epoch++;
+    this.resetSession();
+    this.setState(AuthenticationState.SignedOut);
+    if (options.clearCredentials) {
+      const key = this.key();
+      const stored = this.storage.getItem(key);
+      this.storage.setItem(key, null);
+      if (session) await this.endOnServer(session, stored !== null && sameUser(stored, session.userId) ? stored : session.refreshToken);
+    }
+    if (wasSignedIn) this.emit("signedOut");
+  }
+
+  /**
+   * Deletes the cached session token. Only while signed out; an anonymous player whose token is
+   * cleared is lost unless an identity was linked.
+   *
+   * @example
+   * await auth.signOut();
+   * auth.clearSessionToken();
+   */
+  clearSessionToken(): void {
+    if (this.currentState !== AuthenticationState.SignedOut) {
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "The session token can only be cleared while signed out.");
+    }
+    this.storage.setItem(this.key(), null);
+  }
+
+  /**
+   * Switches the local profile (several players on one device). Only while signed out.
+   *
+   * @example
+   * await auth.signOut();
+   * auth.switchProfile("player2");
+   * await auth.signInAnonymously();
+   */
+  switchProfile(profile: string): void {
+    if (typeof profile !== "string" || !PROFILE.test(profile)) throw profileError(String(profile));
+    if (this.currentState !== AuthenticationState.SignedOut) {
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "The profile can only be switched while signed out.");
+    }
+    this.currentProfile = profile;
+  }
+
+  // ---- refresh --------------------------------------------------------------------------------
+
+  /**
+   * Refreshes the access token now (single-flight: concurrent callers share one request). Called
+   * automatically unless `autoRefresh` is false.
+   *
+   * @example
+   * const auth = new AuthenticationService({ client, projectId, autoRefresh: false });
+   * // the game loop, when it sees fit:
+   * await auth.refreshAccessToken();
+   */
+  refreshAccessToken(): Promise<void> {
+    if (this.inFlightRefresh) return this.inFlightRefresh;
+    if (!this.session || !(this.isAuthorized || this.isExpired)) {
+      return Promise.reject(new AuthenticationError(AuthenticationErrorCodes.ClientNoActiveSession, "Not signed in."));
+    }
+    const run = this.runRefresh().finally(() => {
+      if (this.inFlightRefresh === run) this.inFlightRefresh = null;
+    });
+    this.inFlightRefresh = run;
+    return run;
+  }
+
+  /**
+   * The access token to call your own services with, refreshed first when it is due or has
+   * expired (for example after the app was suspended).
+   *
+   * @example
+   * const token = await auth.getAccessToken();
+   * await fetch("/my-game-api", { headers: { Authorization: `Bearer ${token}` } });
+   */
+  async getAccessToken(): Promise<string> {
+    if (this.inFlightRefresh) await this.inFlightRefresh.catch(() => undefined);
+    if (!this.session || !this.isSignedIn) throw new AuthenticationError(AuthenticationErrorCodes.ClientNoActiveSession, "Not signed in.");
+    const elapsed = this.stopwatch!.elapsedSec();
+    const timing = this.timing!;
+    if (this.isExpired || elapsed >= timing.refreshAfterSec) {
+      try {
+        await this.refreshAccessToken();
+      } catch (err) {
+        // Still usable: a refresh that failed for now must not fail a call the token can make.
+        if (!(this.isAuthorized && isTransient(err) && this.stopwatch!.elapsedSec() < timing.expireAfterSec)) throw err;
+      }
+    }
+    if (!this.session || !this.isAuthorized) throw new AuthenticationError(CommonErrorCodes.TokenExpired, "The session has expired; sign in again.");
+    return this.session.token;
+  }
+
+  // ---- player calls ---------------------------------------------------------------------------
+
+  /**
+   * The signed-in player's account: id, username, creation time and linked identities.
+   *
+   * @example
+   * const info = await auth.getPlayerInfo();
+   * info.identities.map((i) => i.typeId); // ["device", "email"]
+   */
+  async getPlayerInfo(): Promise<PlayerInfo> {
+    const account = await this.withToken("account", (t) => this.client.getAccount(t));
+    return playerInfo(account);
+  }
+
+  /** Links a device id so the player can sign in with it. @example await auth.linkDevice(deviceId); */
+  async linkDevice(id: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkDevice(t, id));
+  }
+  /** Links email and password. @example await auth.linkEmail("player@example.com", "correct horse"); */
+  async linkEmail(email: string, password: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkEmail(t, email, password));
+  }
+  /** Links a custom id. @example await auth.linkCustom("backend-user-42"); */
+  async linkCustom(id: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkCustom(t, id));
+  }
+  /** Unlinks a device id (not the last identity). @example await auth.unlinkDevice(deviceId); */
+  async unlinkDevice(id: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkDevice(t, id));
+  }
+  /** Unlinks the email. @example await auth.unlinkEmail("player@example.com"); */
+  async unlinkEmail(email: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkEmail(t, email));
+  }
+  /** Unlinks the custom id. @example await auth.unlinkCustom("backend-user-42"); */
+  async unlinkCustom(id: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkCustom(t, id));
+  }
+
+  /**
+   * The player's live sessions on every device.
+   *
+   * @example
+   * const sessions = await auth.listSessions();
+   */
+  async listSessions(): Promise<SessionInfo[]> {
+    return this.withToken("account", (t) => this.client.listSessions(t));
+  }
+
+  /**
+   * Ends one of the player's sessions (another device).
+   *
+   * @example
+   * await auth.endSession(lostPhone.id);
+   */
+  async endSession(sessionId: string): Promise<void> {
+    await this.withToken("account", (t) => this.client.endSession(t, sessionId));
+  }
+
+  /**
+   * Deletes the player's account on the server, then signs out clearing the credentials.
+   *
+   * @example
+   * await auth.deleteAccount();
+   */
+  async deleteAccount(): Promise<void> {
+    await this.withToken("delete", (t) => this.client.deleteAccount(t));
+    await this.signOut({ clearCredentials: true });
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private key(): string {
+    return sessionTokenKey(this.projectId, this.currentProfile);
+  }
+
+  private async signIn(attempt: () => Promise<Session>): Promise<void> {
+    if (this.currentState !== AuthenticationState.SignedOut && this.currentState !== AuthenticationState.Expired) {
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, `Cannot sign in while ${this.currentState}.`);
+    }
+    const epoch = ++this.epoch;
+    this.resetSession();
+    this.setState(AuthenticationState.SigningIn);
+    let session: Session;
+    try {
+      session = await attempt();
+    } catch (err) {
+      const error = toAuthenticationError(err, "signIn");
+      if (epoch === this.epoch) {
+        this.setState(AuthenticationState.SignedOut);
+        this.emit("signInFailed", error);
+      }
+      throw error;
+    }
+    if (epoch !== this.epoch) throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "Signed out while signing in.");
+    this.storage.setItem(this.key(), session.refreshToken);
+    this.adopt(session);
+    this.setState(AuthenticationState.Authorized);
+    this.emit("signedIn");
+  }
+
+  /** Sign-in with a cached session token: a refresh. An invalid token is deleted. */
+  private async cachedSignIn(token: string): Promise<Session> {
+    const key = this.key();
+    let session: Session;
+    try {
+      session = await this.client.refreshSession(token);
+    } catch (err) {
+      const error = toAuthenticationError(err, "cachedSignIn");
+      if (!isTransient(err) && this.storage.getItem(key) === token) this.storage.setItem(key, null);
+      throw error;
+    }
+    // The server rotated the token: persist the new one at once, even if a signOut() (keeping
+    // credentials) overtook this answer; the rotated-out copy would later revoke the session.
+    if (this.storage.getItem(key) === token) this.storage.setItem(key, session.refreshToken);
+    return session;
+  }
+
+  private async runRefresh(): Promise<void> {
+    const epoch = this.epoch;
+    const key = this.key();
+    const current = this.session!;
+    if (this.currentState === AuthenticationState.Authorized) this.setState(AuthenticationState.Refreshing);
+    // Another tab or process sharing this storage may have rotated the token already: use the
+    // newest one for the same player, never a rotated-out copy (that would look like token theft).
+    const stored = this.storage.getItem(key);
+    const token = stored !== null && sameUser(stored, current.userId) ? stored : current.refreshToken;
+    let next: Session;
+    try {
+      next = await this.client.refreshSession(token);
+    } catch (err) {
+      if (epoch !== this.epoch) throw toAuthenticationError(err, "refresh");
+      if (isTransient(err)) {
+        const stillValid = this.stopwatch!.elapsedSec() < this.timing!.expireAfterSec;
+        if (this.currentState === AuthenticationState.Refreshing) this.setState(stillValid ? AuthenticationState.Authorized : AuthenticationState.Expired);
+        if (stillValid) this.scheduleRetry();
+        else {
+          // Listeners of "expired" may refresh again: they must start a new refresh, not get this one.
+          this.inFlightRefresh = null;
+          this.expire();
+        }
+        throw toAuthenticationError(err, "refresh");
+      }
+      // Definitive rejection (revoked, banned, deleted): the cached token is useless; drop it.
+      if (this.storage.getItem(key) === token) this.storage.setItem(key, null);
+      this.clearTimers();
+      this.session = null;
+      this.inFlightRefresh = null;
+      this.expire();
+      throw toAuthenticationError(err, "refresh");
+    }
+    if (epoch !== this.epoch) {
+      // Signed out meanwhile: still replace the rotated-out token if it is the one kept.
+      if (this.storage.getItem(key) === token) this.storage.setItem(key, next.refreshToken);
+      return;
+    }
+    // Persist before use: if the app dies right here, the stored token is the live one. Only over
+    // the token sent: a late answer must not replace a newer token another tab stored meanwhile.
+    if (this.storage.getItem(key) === token) this.storage.setItem(key, next.refreshToken);
+    this.adopt(next);
+    this.setState(AuthenticationState.Authorized);
+  }
+
+  /** Makes `session` current and schedules its refresh and expiry. */
+  private adopt(session: Session): void {
+    this.clearTimers();
+    this.session = session;
+    this.stopwatch = new Stopwatch();
+    // setTimeout fires at once beyond 2^31-1 ms (24.8 days): schedule longer tokens as if that long.
+    this.timing = refreshTiming(Math.min(session.lifetimeSec, MAX_TIMER_SEC));
+    const t = this.timing;
+    if (this.autoRefresh) this.refreshTimer = timer(t.refreshAfterSec, () => this.refreshAccessToken().catch(() => undefined));
+    this.expiryTimer = timer(t.expireAfterSec, () => {
+      if (this.isAuthorized) this.expire();
+    });
+  }
+
+  /** Ends `session` on the server, best effort. An expired access token cannot log out: refresh first. */
+  private async endOnServer(session: Session, refreshToken: string): Promise<void> {
+    try {
+      await this.client.logout(session);
+    } catch (err) {
+      if (!(err instanceof TesseraError && err.status === 401)) return;
+      await this.client
+        .refreshSession(refreshToken)
+        .then((fresh) => this.client.logout(fresh))
+        .catch(() => undefined);
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (!this.autoRefresh) return;
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshTimer = timer(this.timing!.retryIntervalSec, () => this.refreshAccessToken().catch(() => undefined));
+  }
+
+  private expire(): void {
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (this.currentState === AuthenticationState.Expired) return;
+    this.setState(AuthenticationState.Expired);
+    this.emit("expired");
+  }
+
+  /** Runs a player call with a fresh access token; a 401 gets one refresh and one retry. */
+  private async withToken<T>(op: Operation, call: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.getAccessToken();
+    try {
+      return await call(token);
+    } catch (err) {
+      if (err instanceof TesseraError && err.status === 401 && this.session) {
+        await this.refreshAccessToken();
+        try {
+          return await call(this.session!.token);
+        } catch (retryErr) {
+          throw toAuthenticationError(retryErr, op);
+        }
+      }
+      throw toAuthenticationError(err, op);
+    }
+  }
+
+  private resetSession(): void {
+    this.clearTimers();
+    this.session = null;
+    this.stopwatch = null;
+    this.timing = null;
+    this.inFlightRefresh = null;
+  }
+
+  private clearTimers(): void {
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.refreshTimer = undefined;
+    this.expiryTimer = undefined;
+  }
+
+  private setState(state: AuthenticationState): void {
+    this.currentState = state;
+  }
+
+  private emit<K extends AuthenticationEventName>(event: K, ...args: Parameters<AuthenticationEvents[K]>): void {
+    for (const listener of [...this.listeners[event]]) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        // A listener's bug must not break the sign-in state machine.
+        console.error(`AuthenticationService: a "${event}" listener threw`, err);
+      }
+    }
+  }
+}
+
+function authOptions(o: SignInOptions): AuthenticateOptions {
+  const out: AuthenticateOptions = {};
+  if (o.createAccount !== undefined) out.create = o.createAccount;
+  if (o.username !== undefined) out.username = o.username;
+  if (o.vars !== undefined) out.vars = o.vars;
+  return out;
+}
+
+function profileError(profile: string): AuthenticationError {
+  return new AuthenticationError(AuthenticationErrorCodes.ClientInvalidProfile, `Invalid profile "${profile}": use 1-30 letters, digits, '-' or '_'.`);
+}
+
+function sameUser(token: string, userId: string): boolean {
+  try {
+    return decodeClaims(token).uid === userId;
+  } catch {
+    return false;
+  }
+}
+
+function timer(seconds: number, fn: () => void): ReturnType<typeof setTimeout> {
+  const t = setTimeout(fn, Math.max(0, seconds * 1000));
+  // In Node, a pending refresh must not keep a finished program alive.
+  (t as { unref?: () => void }).unref?.();
+  return t;
+}
+
+function defaultStorage(): TokenStorage {
+  return (globalThis as { localStorage?: unknown }).localStorage ? new WebStorage() : new MemoryStorage();
+}
+
+function playerInfo(a: Account): PlayerInfo {
+  const identities: PlayerInfo["identities"] = [];
+  for (const d of a.devices ?? []) identities.push({ typeId: "device", userId: d.id });
+  if (a.email) identities.push({ typeId: "email", userId: a.email });
+  if (a.custom_id) identities.push({ typeId: "custom", userId: a.custom_id });
+  if (a.user.steam_id) identities.push({ typeId: "steam", userId: a.user.steam_id });
+  const info: PlayerInfo = { id: a.user.id, username: a.user.username, createdAt: new Date(a.user.create_time), identities };
+  if (a.user.display_name) info.displayName = a.user.display_name;
+  return info;
+}

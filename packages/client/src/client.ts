@@ -1,0 +1,324 @@
+/**
+ * `Client`: every player-facing call of a Tessera server over `fetch`, typed. Rejections are
+ * `TesseraError`s (the server's `{code, message}` and HTTP status, or a transport failure).
+ */
+import { TesseraError } from "./errors.js";
+import { Session } from "./session.js";
+
+export interface ClientOptions {
+  /** Server base URL, e.g. `http://127.0.0.1:7350`. */
+  url: string;
+  /** The server key (HTTP Basic user name on authenticate and refresh). */
+  serverKey: string;
+  /** Per-request time-out in milliseconds (default 10000). */
+  timeoutMs?: number;
+  /** A `fetch` implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+export interface AuthenticateOptions {
+  /** Create the account if the identity is unknown (default true). */
+  create?: boolean;
+  /** Username for a new account; a random one when absent. */
+  username?: string;
+  /** Session variables carried in both tokens. */
+  vars?: Record<string, string>;
+}
+
+export interface AccountUser {
+  id: string;
+  username: string;
+  display_name?: string;
+  avatar_url?: string;
+  lang_tag?: string;
+  location?: string;
+  timezone?: string;
+  metadata?: string;
+  steam_id?: string;
+  create_time: string;
+  update_time: string;
+}
+
+export interface Account {
+  user: AccountUser;
+  wallet: string;
+  email?: string;
+  devices?: { id: string }[];
+  custom_id?: string;
+  verify_time?: string;
+}
+
+export interface AccountUpdate {
+  username?: string;
+  display_name?: string;
+  avatar_url?: string;
+  lang_tag?: string;
+  location?: string;
+  timezone?: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  create_time: string;
+  last_refresh_time?: string;
+  expire_time: string;
+  client_ip?: string;
+  user_agent?: string;
+  /** True for the session whose token made the call. */
+  current: boolean;
+}
+
+type Auth = { kind: "key" } | { kind: "bearer"; token: string };
+
+/** A session object or a bare access token. */
+export type SessionLike = Session | string;
+
+/**
+ * @example
+ * const client = new Client({ url: "http://127.0.0.1:7350", serverKey: "defaultkey" });
+ * const session = await client.authenticateDevice("my-device-000001");
+ * const account = await client.getAccount(session);
+ */
+export class Client {
+  readonly url: string;
+  private readonly serverKey: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    if (!options || typeof options.url !== "string" || options.url === "") throw new TypeError("Client: options.url is required.");
+    if (typeof options.serverKey !== "string" || options.serverKey === "") throw new TypeError("Client: options.serverKey is required.");
+    this.url = options.url.replace(/\/+$/, "");
+    this.serverKey = options.serverKey;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    const f = options.fetch ?? globalThis.fetch;
+    if (typeof f !== "function") throw new TypeError("Client: no fetch implementation is available; pass options.fetch.");
+    this.fetchImpl = f.bind(globalThis);
+  }
+
+  /**
+   * Signs in with a device id (10-128 bytes), creating the account unless `create: false`.
+   *
+   * @example
+   * const session = await client.authenticateDevice(deviceId, { username: "alice" });
+   */
+  async authenticateDevice(id: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("device", { id, vars: options.vars }, options);
+  }
+
+  /**
+   * Signs in with email and password (8+ characters), creating the account unless `create: false`.
+   *
+   * @example
+   * const session = await client.authenticateEmail("player@example.com", "correct horse");
+   */
+  async authenticateEmail(email: string, password: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("email", { email, password, vars: options.vars }, options);
+  }
+
+  /**
+   * Signs in an existing account with its username and password.
+   *
+   * @example
+   * const session = await client.authenticateUsername("alice", "correct horse");
+   */
+  async authenticateUsername(username: string, password: string, options: Omit<AuthenticateOptions, "username" | "create"> = {}): Promise<Session> {
+    return this.authenticate("email", { password, vars: options.vars }, { username, create: false });
+  }
+
+  /**
+   * Signs in with a custom id (6-128 bytes) from your own identity system.
+   *
+   * @example
+   * const session = await client.authenticateCustom("my-backend-user-42");
+   */
+  async authenticateCustom(id: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("custom", { id, vars: options.vars }, options);
+  }
+
+  /**
+   * Creates an anonymous account (no identity) and signs it in. Keep `session.refreshToken`, or
+   * link an identity, or the player is lost.
+   *
+   * @example
+   * const session = await client.authenticateAnonymous();
+   */
+  async authenticateAnonymous(options: Omit<AuthenticateOptions, "create"> = {}): Promise<Session> {
+    return this.authenticate("anonymous", { vars: options.vars }, options);
+  }
+
+  /**
+   * Exchanges a refresh token for a new session (both tokens new: the server rotates them).
+   * `vars` absent keeps the session's vars; a non-empty map replaces them.
+   *
+   * @example
+   * session = await client.refreshSession(session);
+   */
+  async refreshSession(session: Session | string, vars?: Record<string, string>): Promise<Session> {
+    const token = typeof session === "string" ? session : session.refreshToken;
+    const body: Record<string, unknown> = { token };
+    if (vars !== undefined) body["vars"] = vars;
+    const res = await this.request<{ token: string; refresh_token: string }>("POST", "/v2/account/session/refresh", { kind: "key" }, body);
+    return new Session(res.token, res.refresh_token, false);
+  }
+
+  /**
+   * Ends this session on the server (both of its tokens stop working). With `{ everywhere: true }`,
+   * ends every session of the account.
+   *
+   * @example
+   * await client.logout(session);
+   */
+  async logout(session: Session, options: { everywhere?: boolean } = {}): Promise<void> {
+    const body = options.everywhere ? {} : { token: session.token, refresh_token: session.refreshToken };
+    await this.request("POST", "/v2/session/logout", bearer(session), body);
+  }
+
+  /**
+   * The caller's account.
+   *
+   * @example
+   * const { user, devices, email } = await client.getAccount(session);
+   */
+  async getAccount(session: SessionLike): Promise<Account> {
+    return this.request<Account>("GET", "/v2/account", bearer(session));
+  }
+
+  /**
+   * Updates profile fields; absent fields stay, `""` clears one.
+   *
+   * @example
+   * await client.updateAccount(session, { display_name: "Alice" });
+   */
+  async updateAccount(session: SessionLike, update: AccountUpdate): Promise<void> {
+    await this.request("PUT", "/v2/account", bearer(session), update);
+  }
+
+  /**
+   * Deletes the caller's account for good; every token of it stops working.
+   *
+   * @example
+   * await client.deleteAccount(session);
+   */
+  async deleteAccount(session: SessionLike): Promise<void> {
+    await this.request("DELETE", "/v2/account", bearer(session));
+  }
+
+  /** Links a device id to the caller's account. @example await client.linkDevice(session, deviceId); */
+  async linkDevice(session: SessionLike, id: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/device", bearer(session), { id });
+  }
+
+  /** Links (or replaces) email and password. @example await client.linkEmail(session, "a@example.com", "correct horse"); */
+  async linkEmail(session: SessionLike, email: string, password: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/email", bearer(session), { email, password });
+  }
+
+  /** Links (or replaces) the custom id. @example await client.linkCustom(session, "my-backend-user-42"); */
+  async linkCustom(session: SessionLike, id: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/custom", bearer(session), { id });
+  }
+
+  /** Unlinks a device id (not the last identity). @example await client.unlinkDevice(session, deviceId); */
+  async unlinkDevice(session: SessionLike, id: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/device", bearer(session), { id });
+  }
+
+  /** Unlinks the email (not the last identity). @example await client.unlinkEmail(session, "a@example.com"); */
+  async unlinkEmail(session: SessionLike, email: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/email", bearer(session), { email });
+  }
+
+  /** Unlinks the custom id (not the last identity). @example await client.unlinkCustom(session, "my-backend-user-42"); */
+  async unlinkCustom(session: SessionLike, id: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/custom", bearer(session), { id });
+  }
+
+  /**
+   * The caller's live sessions (devices signed in), newest first.
+   *
+   * @example
+   * for (const s of await client.listSessions(session)) console.log(s.user_agent, s.current);
+   */
+  async listSessions(session: SessionLike): Promise<SessionInfo[]> {
+    return (await this.request<{ sessions: SessionInfo[] }>("GET", "/v2/account/sessions", bearer(session))).sessions;
+  }
+
+  /**
+   * Ends one of the caller's sessions, e.g. a lost phone.
+   *
+   * @example
+   * await client.endSession(session, lostPhoneSessionId);
+   */
+  async endSession(session: SessionLike, sessionId: string): Promise<void> {
+    await this.request("DELETE", `/v2/account/sessions/${encodeURIComponent(sessionId)}`, bearer(session));
+  }
+
+  private async authenticate(kind: string, body: Record<string, unknown>, options: AuthenticateOptions): Promise<Session> {
+    const query = new URLSearchParams();
+    if (options.create !== undefined) query.set("create", String(options.create));
+    if (options.username !== undefined) query.set("username", options.username);
+    const qs = query.toString();
+    const res = await this.request<{ token: string; refresh_token: string; created?: boolean }>(
+      "POST",
+      `/v2/account/authenticate/${kind}${qs ? "?" + qs : ""}`,
+      { kind: "key" },
+      body,
+    );
+    return new Session(res.token, res.refresh_token, res.created === true);
+  }
+
+  private async request<T>(method: string, path: string, auth: Auth, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    headers["Authorization"] = auth.kind === "key" ? "Basic " + base64(this.serverKey + ":") : "Bearer " + auth.token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      if (controller.signal.aborted) throw new TesseraError("timeout", 4, `No answer from ${this.url} within ${this.timeoutMs} ms.`, 0, { cause: err });
+      throw new TesseraError("transport", 14, `Cannot reach ${this.url}: ${(err as Error).message}`, 0, { cause: err });
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new TesseraError(controller.signal.aborted ? "timeout" : "transport", controller.signal.aborted ? 4 : 14, `The answer from ${this.url} was cut off.`, res.status, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text === "" ? {} : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const e = parsed as { code?: unknown; message?: unknown } | undefined;
+      const code = typeof e?.code === "number" ? e.code : 2;
+      const message = typeof e?.message === "string" ? e.message : `HTTP ${res.status}`;
+      throw new TesseraError("api", code, message, res.status);
+    }
+    if (parsed === undefined) throw new TesseraError("api", 13, "The server answered with a body that is not JSON.", res.status);
+    return parsed as T;
+  }
+}
+
+function bearer(session: SessionLike): Auth {
+  return { kind: "bearer", token: typeof session === "string" ? session : session.token };
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
