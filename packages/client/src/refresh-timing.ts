@@ -17,6 +17,13 @@ export interface RefreshTiming {
   retryIntervalSec: number;
 }
 
+/**
+ * The schedule for a token of `lifetimeSec` seconds (its `exp - iat`).
+ *
+ * @example
+ * refreshTiming(3600); // { refreshAfterSec: 3300, expireAfterSec: 3585, retryIntervalSec: 30 }
+ * refreshTiming(4);    // { refreshAfterSec: 3, expireAfterSec: 3.5, retryIntervalSec: 0.125 }
+ */
 export function refreshTiming(lifetimeSec: number): RefreshTiming {
   const life = Math.max(lifetimeSec, 1);
   const refreshAfterSec = life - Math.min(300, life / 4);

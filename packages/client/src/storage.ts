@@ -72,7 +72,12 @@ export class WebStorage implements TokenStorage {
   }
 }
 
-/** The storage key of a profile's session token: `{projectId}.{profile}.tessera.session_token`. */
+/**
+ * The storage key of a profile's session token: `{projectId}.{profile}.tessera.session_token`.
+ *
+ * @example
+ * sessionTokenKey("my-game", "default"); // "my-game.default.tessera.session_token"
+ */
 export function sessionTokenKey(projectId: string, profile: string): string {
   return `${projectId}.${profile}.tessera.session_token`;
 }
