@@ -18,6 +18,7 @@ import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
+import { LocalBus } from "./cluster/local-bus.js";
 import { VERSION } from "./version.js";
 
 export interface StartOptions {
@@ -53,7 +54,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const dbPath = config.database.url ?? join(dataDir, "tessera.db");
   const store = SqliteStore.open({ path: dbPath, synchronous: config.database.synchronous });
 
-  const core: Core = { config, store, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger };
+  const bus = new LocalBus();
+  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger };
   const server = createHttpServer(core, apiRoutes());
 
   try {
@@ -98,6 +100,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           });
           server.closeIdleConnections();
         });
+        await bus.close();
         await store.close();
       })();
       return closing;

@@ -7,6 +7,7 @@ import type { Logger } from "./logger.js";
 import type { PasswordHasher } from "./auth/password.js";
 import type { SigningKeys } from "./session/keys.js";
 import type { Store } from "./store/store.js";
+import type { Bus } from "./cluster/bus.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -18,6 +19,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface Core {
   readonly config: Config;
   readonly store: Store;
+  readonly bus: Bus;
   readonly keys: SigningKeys;
   readonly passwords: PasswordHasher;
   readonly clock: Clock;

@@ -7,6 +7,7 @@ import { Messages, alreadyExists, invalidArgument, notFound } from "../errors.js
 import { checkUsername } from "../auth/identity-rules.js";
 import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
 import { rfc3339 } from "../time-format.js";
+import { revokeAllSessions } from "../session/revocation.js";
 
 export interface AccountJson {
   user: Record<string, unknown>;
@@ -44,6 +45,8 @@ export function accountJson(a: AccountRow, devices: string[]): AccountJson {
 
 /** Deletes the caller's account for good: identities, sessions (every token stops working), profile. */
 export async function deleteAccount(core: Core, userId: string): Promise<void> {
+  // Revoke first so live sockets of the account are closed; then the rows go.
+  await revokeAllSessions(core, userId, "deleted");
   if (!(await core.store.deleteAccount(userId))) throw notFound("Account not found.");
   core.logger.info("account deleted", { user_id: userId });
 }

@@ -7,6 +7,7 @@ import type { ClientInfo, Core } from "../core.js";
 import type { SessionRow } from "../store/store.js";
 import { signAccessToken, signRefreshToken } from "./claims.js";
 import type { Vars } from "./vars.js";
+import { revokeAllSessions } from "./revocation.js";
 
 export interface SessionTokens {
   token: string;
@@ -32,7 +33,7 @@ export async function startSession(core: Core, account: { id: string; username: 
     revokedReason: null,
   };
   if (core.config.session.singleSession) {
-    await core.store.revokeAccountSessions(account.id, "single_session", now);
+    await revokeAllSessions(core, account.id, "single_session");
   }
   await core.store.createSession(session);
   return signSessionTokens(core, session);

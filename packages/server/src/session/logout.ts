@@ -6,14 +6,14 @@ import type { Core } from "../core.js";
 import { invalidArgument } from "../errors.js";
 import { verifyAccessToken, verifyRefreshToken } from "./claims.js";
 import type { Caller } from "./verify-access.js";
+import { revokeAllSessions, revokeSession } from "./revocation.js";
 
 /**
  * Nakama's `SessionLogout`: with a token and/or refresh token, ends the sessions they belong to
  * (they must be the caller's); with neither, ends every session of the caller.
  */
 export async function logout(core: Core, caller: Caller, body: { token?: string; refreshToken?: string }): Promise<void> {
-  const now = core.clock.now();
-  const nowSec = Math.floor(now / 1000);
+  const nowSec = Math.floor(core.clock.now() / 1000);
   const ids = new Set<string>();
   if (body.token) {
     const id = tokenSessionId(() => verifyAccessToken(body.token!, core.keys.access, nowSec), caller);
@@ -26,10 +26,10 @@ export async function logout(core: Core, caller: Caller, body: { token?: string;
     ids.add(id);
   }
   if (ids.size === 0) {
-    await core.store.revokeAccountSessions(caller.userId, "logout_all", now);
+    await revokeAllSessions(core, caller.userId, "logout_all");
     return;
   }
-  for (const id of ids) await core.store.revokeSession(id, "logout", now);
+  for (const id of ids) await revokeSession(core, caller.userId, id, "logout");
 }
 
 function tokenSessionId(verify: () => { tid: string; uid: string }, caller: Caller): string | undefined {

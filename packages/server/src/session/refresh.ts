@@ -14,6 +14,7 @@ import { verifyRefreshToken, type RefreshClaims } from "./claims.js";
 import { signSessionTokens, tokenTimes, type SessionTokens } from "./issue.js";
 import { TokenError } from "./jwt.js";
 import type { Vars } from "./vars.js";
+import { revokeSession } from "./revocation.js";
 
 /** How many times a lost compare-and-swap is re-evaluated before giving up (never reached in practice). */
 const MAX_ATTEMPTS = 5;
@@ -69,7 +70,7 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
     }
 
     if (claims.rgn < session.generation) {
-      await core.store.revokeSession(session.id, "refresh_reuse", now);
+      await revokeSession(core, session.accountId, session.id, "refresh_reuse");
       core.logger.warn("refresh token reuse detected; session revoked", { session_id: session.id, user_id: session.accountId, generation: claims.rgn, current: session.generation });
     }
     throw invalid();

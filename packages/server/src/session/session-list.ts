@@ -6,6 +6,7 @@ import { notFound } from "../errors.js";
 import type { SessionRow } from "../store/store.js";
 import { rfc3339 } from "../time-format.js";
 import type { Caller } from "./verify-access.js";
+import { revokeSession } from "./revocation.js";
 
 export interface SessionInfo {
   id: string;
@@ -27,7 +28,7 @@ export async function listOwnSessions(core: Core, caller: Caller): Promise<{ ses
 export async function endOwnSession(core: Core, caller: Caller, sessionId: string): Promise<void> {
   const session = await core.store.getSession(sessionId);
   if (!session || session.accountId !== caller.userId || session.revokedAt !== null) throw notFound("Session not found.");
-  await core.store.revokeSession(sessionId, "ended", core.clock.now());
+  await revokeSession(core, caller.userId, sessionId, "ended");
 }
 
 export function sessionInfo(s: SessionRow, currentId: string | undefined): SessionInfo {

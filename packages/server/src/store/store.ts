@@ -79,7 +79,7 @@ export type SessionRotation = Pick<
   "generation" | "rotatedAt" | "username" | "vars" | "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec" | "clientIp" | "userAgent"
 >;
 
-export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reuse" | "single_session";
+export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reuse" | "single_session" | "banned" | "deleted";
 
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {

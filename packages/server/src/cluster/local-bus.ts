@@ -1,0 +1,25 @@
+/** The single-node Bus: delivers messages to this process's subscribers, asynchronously. */
+import type { Bus, BusHandler, BusMessage } from "./bus.js";
+
+export class LocalBus implements Bus {
+  private readonly handlers = new Set<BusHandler>();
+
+  async publish(message: BusMessage): Promise<void> {
+    for (const handler of [...this.handlers]) {
+      try {
+        handler(message);
+      } catch {
+        // A subscriber's failure must not fail the publisher (the revocation itself is stored).
+      }
+    }
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}
