@@ -19,7 +19,9 @@ export interface Config {
     refreshTokenExpirySec: number;
     refreshReuseGraceSec: number;
     singleSession: boolean;
+    singleSocket: boolean;
   };
+  runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
 }
 
@@ -205,7 +207,9 @@ function build(raw: Raw): Config {
       refreshTokenExpirySec: get<number>("session.refresh_token_expiry_sec"),
       refreshReuseGraceSec: get<number>("session.refresh_reuse_grace_sec"),
       singleSession: get<boolean>("session.single_session"),
+      singleSocket: get<boolean>("session.single_socket"),
     },
+    runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
   };
   if (config.database.url !== undefined && /^postgres(ql)?:\/\//i.test(config.database.url)) {
