@@ -19,6 +19,10 @@ import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
 import { LocalBus } from "./cluster/local-bus.js";
+import { HookRegistry } from "./hooks/hook-registry.js";
+import { loadRuntimeModules } from "./hooks/runtime-loader.js";
+import { attachSocketServer } from "./realtime/socket-server.js";
+import { SocketRegistry } from "./realtime/socket-registry.js";
 import { VERSION } from "./version.js";
 
 export interface StartOptions {
@@ -55,8 +59,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = SqliteStore.open({ path: dbPath, synchronous: config.database.synchronous });
 
   const bus = new LocalBus();
-  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger };
+  const sockets = new SocketRegistry();
+  const hooks = new HookRegistry();
+  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger, presence: sockets, hooks };
+  try {
+    await loadRuntimeModules(core, hooks);
+  } catch (err) {
+    await bus.close();
+    await store.close();
+    throw err;
+  }
   const server = createHttpServer(core, apiRoutes());
+  const realtime = attachSocketServer(core, server, sockets);
 
   try {
     await new Promise<void>((resolveListen, reject) => {
@@ -67,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     });
   } catch (err) {
+    await realtime.close(0);
     await store.close();
     throw err;
   }
@@ -89,6 +104,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close(graceMs = 10_000) {
       closing ??= (async () => {
         clearInterval(purge);
+        // Sockets get 1001 first; the HTTP server's close completes only once they are gone.
+        const socketsClosed = realtime.close(Math.min(graceMs, 5_000));
         await new Promise<void>((done) => {
           // Keep-alive connections become idle once their in-flight response is written.
           const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -100,6 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           });
           server.closeIdleConnections();
         });
+        await socketsClosed;
         await bus.close();
         await store.close();
       })();

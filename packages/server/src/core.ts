@@ -8,6 +8,7 @@ import type { PasswordHasher } from "./auth/password.js";
 import type { SigningKeys } from "./session/keys.js";
 import type { Store } from "./store/store.js";
 import type { Bus } from "./cluster/bus.js";
+import type { HookRegistry } from "./hooks/hook-registry.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -24,6 +25,16 @@ export interface Core {
   readonly passwords: PasswordHasher;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Runtime module hooks by name; empty without `runtime.path` (a hooked route then costs two Map lookups). */
+  readonly hooks: HookRegistry;
+  /** Live realtime sockets on this node, read-only (the `online` flag of accounts). */
+  readonly presence: Presence;
+}
+
+/** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */
+export interface Presence {
+  /** True while the account holds at least one open realtime socket on this node. */
+  isOnline(userId: string): boolean;
 }
 
 /** Who is calling, as the transport saw it; recorded on sessions. */

@@ -21,10 +21,10 @@ export interface AccountJson {
 export async function getAccount(core: Core, userId: string): Promise<AccountJson> {
   const account = await core.store.getAccount(userId);
   if (!account) throw notFound("Account not found.");
-  return accountJson(account, await core.store.listDevices(userId));
+  return accountJson(account, await core.store.listDevices(userId), core.presence.isOnline(userId));
 }
 
-export function accountJson(a: AccountRow, devices: string[]): AccountJson {
+export function accountJson(a: AccountRow, devices: string[], online = false): AccountJson {
   const user: Record<string, unknown> = { id: a.id, username: a.username };
   if (a.displayName) user["display_name"] = a.displayName;
   if (a.avatarUrl) user["avatar_url"] = a.avatarUrl;
@@ -33,6 +33,8 @@ export function accountJson(a: AccountRow, devices: string[]): AccountJson {
   if (a.timezone) user["timezone"] = a.timezone;
   user["metadata"] = a.metadata;
   if (a.steamId) user["steam_id"] = a.steamId;
+  // Nakama omits `online` when false; true while a realtime socket of the account is open here.
+  if (online) user["online"] = true;
   user["create_time"] = rfc3339(a.createTime);
   user["update_time"] = rfc3339(a.updateTime);
   const out: AccountJson = { user, wallet: "{}" };

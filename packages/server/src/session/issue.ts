@@ -39,6 +39,42 @@ export async function startSession(core: Core, account: { id: string; username: 
   return signSessionTokens(core, session);
 }
 
+/**
+ * Starts a session that has only an access token, issued by the server itself (runtime
+ * `nk.authenticateTokenGenerate`) rather than by a sign-in. It has a row like every session, so it
+ * is listed and revoked like any other; no refresh token exists for it, and the row lives until
+ * the token expires. `single_session` does not apply: this is not a sign-in of the player.
+ */
+export async function startAccessOnlySession(
+  core: Core,
+  account: { id: string; username: string },
+  vars: Vars,
+  expiresAtSec: number,
+  client: ClientInfo,
+): Promise<{ token: string; exp: number }> {
+  const now = core.clock.now();
+  const session: SessionRow = {
+    id: randomUUID(),
+    accountId: account.id,
+    createdAt: now,
+    lastRefreshAt: null,
+    generation: 0,
+    rotatedAt: now,
+    username: account.username,
+    vars,
+    issuedAtSec: Math.floor(now / 1000),
+    tokenExpiresAtSec: expiresAtSec,
+    refreshExpiresAtSec: expiresAtSec,
+    clientIp: client.ip,
+    userAgent: client.userAgent,
+    revokedAt: null,
+    revokedReason: null,
+  };
+  await core.store.createSession(session);
+  const claims = { tid: session.id, uid: account.id, usn: account.username, vrs: vars, iat: session.issuedAtSec, exp: expiresAtSec };
+  return { token: signAccessToken(claims, core.keys.access), exp: expiresAtSec };
+}
+
 /** Issue and expiry times (unix seconds) of a token pair issued at `now` (ms). */
 export function tokenTimes(core: Core, now: number): Pick<SessionRow, "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec"> {
   const nowSec = Math.floor(now / 1000);

@@ -39,7 +39,15 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const session = await core.store.getSession(claims.tid);
-    if (!session || session.revokedAt !== null || session.accountId !== claims.uid) throw invalid();
+    if (!session || session.accountId !== claims.uid) throw invalid();
+    if (session.revokedAt !== null) {
+      // A ban revokes every session; while it lasts, say so (403) rather than "invalid", so the
+      // client can tell the player. Once lifted, the revoked session stays refused.
+      if (session.revokedReason === "banned" && (await core.store.getAccount(session.accountId))?.disableTime != null) {
+        throw permissionDenied(Messages.accountBanned);
+      }
+      throw invalid();
+    }
 
     const now = core.clock.now();
     if (claims.rgn === session.generation) {

@@ -1,9 +1,38 @@
-/** The caller's account, and linking/unlinking identities: thin calls into account/. */
-import { deleteAccount, getAccount, updateAccount, type AccountUpdate } from "../../account/account-view.js";
+/** The caller's account, and linking/unlinking identities: thin calls into account/, between their runtime hooks. */
+import { deleteAccount, getAccount, updateAccount, type AccountJson } from "../../account/account-view.js";
 import { linkCustom, linkDevice, linkEmail, unlinkCustom, unlinkDevice, unlinkEmail } from "../../account/link.js";
-import { route, type Route } from "../route.js";
+import type { Core } from "../../core.js";
+import { camelKeys, checkEmail, checkIdentityId, checkUpdateAccount } from "../../hooks/hook-payloads.js";
+import type { EmailRequest, HookName, IdentityIdRequest, UpdateAccountRequest } from "../../hooks/runtime-types.js";
+import { withHooks } from "../../hooks/with-hooks.js";
+import type { Caller } from "../../session/verify-access.js";
+import { route, type RequestContext, type Route } from "../route.js";
+
+type Ctx = RequestContext<Caller>;
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
+const orNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const orUndefined = (v: string | null): string | undefined => v ?? undefined;
+
+/** A link/unlink call by id (device, custom): `{id}` between the hooks of `name`. */
+function byId(name: HookName, op: (core: Core, userId: string, id: string) => Promise<void>) {
+  return withHooks<Caller, IdentityIdRequest, void>({
+    name,
+    request: (ctx: Ctx) => ({ id: str(ctx.body["id"]) }),
+    check: checkIdentityId,
+    call: (ctx, req) => op(ctx.core, ctx.caller.userId, req.id),
+  });
+}
+
+/** A link/unlink call by email: `{email, password}` between the hooks of `name`. */
+function byEmail(name: HookName, op: (core: Core, userId: string, email: string, password: string) => Promise<void>) {
+  return withHooks<Caller, EmailRequest, void>({
+    name,
+    request: (ctx: Ctx) => ({ email: str(ctx.body["email"]), password: str(ctx.body["password"]) }),
+    check: checkEmail,
+    call: (ctx, req) => op(ctx.core, ctx.caller.userId, req.email, req.password),
+  });
+}
 
 export const accountRoutes: Route[] = [
   route({
@@ -13,7 +42,13 @@ export const accountRoutes: Route[] = [
     tag: "account",
     summary: "The caller's account: user, email, devices, custom_id.",
     response: "Account",
-    handler: async (ctx) => getAccount(ctx.core, ctx.caller.userId),
+    handler: withHooks<Caller, undefined, AccountJson>({
+      name: "GetAccount",
+      request: () => undefined,
+      call: (ctx) => getAccount(ctx.core, ctx.caller.userId),
+      reply: (account) => account,
+      data: camelKeys,
+    }),
   }),
   route({
     method: "PUT",
@@ -30,10 +65,27 @@ export const accountRoutes: Route[] = [
       timezone: { type: "string" },
     },
     response: "{}",
-    handler: async (ctx) => {
-      await updateAccount(ctx.core, ctx.caller.userId, ctx.body as AccountUpdate);
-      return {};
-    },
+    handler: withHooks<Caller, UpdateAccountRequest, void>({
+      name: "UpdateAccount",
+      request: (ctx) => ({
+        username: orNull(ctx.body["username"]),
+        displayName: orNull(ctx.body["display_name"]),
+        avatarUrl: orNull(ctx.body["avatar_url"]),
+        langTag: orNull(ctx.body["lang_tag"]),
+        location: orNull(ctx.body["location"]),
+        timezone: orNull(ctx.body["timezone"]),
+      }),
+      check: checkUpdateAccount,
+      call: (ctx, req) =>
+        updateAccount(ctx.core, ctx.caller.userId, {
+          username: orUndefined(req.username),
+          display_name: orUndefined(req.displayName),
+          avatar_url: orUndefined(req.avatarUrl),
+          lang_tag: orUndefined(req.langTag),
+          location: orUndefined(req.location),
+          timezone: orUndefined(req.timezone),
+        }),
+    }),
   }),
   route({
     method: "DELETE",
@@ -42,45 +94,46 @@ export const accountRoutes: Route[] = [
     tag: "account",
     summary: "Delete the caller's account with its identities and sessions; every token of it stops working.",
     response: "{}",
-    handler: async (ctx) => {
-      await deleteAccount(ctx.core, ctx.caller.userId);
-      return {};
-    },
+    handler: withHooks<Caller, undefined, void>({
+      name: "DeleteAccount",
+      request: () => undefined,
+      call: (ctx) => deleteAccount(ctx.core, ctx.caller.userId),
+    }),
   }),
   route({
     method: "POST", path: "/v2/account/link/device", auth: "bearer", tag: "link",
     summary: "Link a device id to the caller's account (409 if another account has it).",
     body: { id: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await linkDevice(ctx.core, ctx.caller.userId, ctx.body["id"]); return {}; },
+    handler: byId("LinkDevice", linkDevice),
   }),
   route({
     method: "POST", path: "/v2/account/link/email", auth: "bearer", tag: "link",
     summary: "Link (or replace) the email and password of the caller's account.",
     body: { email: { type: "string" }, password: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await linkEmail(ctx.core, ctx.caller.userId, str(ctx.body["email"]), str(ctx.body["password"])); return {}; },
+    handler: byEmail("LinkEmail", linkEmail),
   }),
   route({
     method: "POST", path: "/v2/account/link/custom", auth: "bearer", tag: "link",
     summary: "Link (or replace) the custom id of the caller's account.",
     body: { id: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await linkCustom(ctx.core, ctx.caller.userId, ctx.body["id"]); return {}; },
+    handler: byId("LinkCustom", linkCustom),
   }),
   route({
     method: "POST", path: "/v2/account/unlink/device", auth: "bearer", tag: "link",
     summary: "Unlink a device id; refused (400) if it is the account's last identity.",
     body: { id: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await unlinkDevice(ctx.core, ctx.caller.userId, ctx.body["id"]); return {}; },
+    handler: byId("UnlinkDevice", unlinkDevice),
   }),
   route({
     method: "POST", path: "/v2/account/unlink/email", auth: "bearer", tag: "link",
     summary: "Unlink the email; refused (400) if it is the account's last identity.",
     body: { email: { type: "string" }, password: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await unlinkEmail(ctx.core, ctx.caller.userId, str(ctx.body["email"])); return {}; },
+    handler: byEmail("UnlinkEmail", (core, userId, email) => unlinkEmail(core, userId, email)),
   }),
   route({
     method: "POST", path: "/v2/account/unlink/custom", auth: "bearer", tag: "link",
     summary: "Unlink the custom id; refused (400) if it is the account's last identity.",
     body: { id: { type: "string" } }, response: "{}",
-    handler: async (ctx) => { await unlinkCustom(ctx.core, ctx.caller.userId, ctx.body["id"]); return {}; },
+    handler: byId("UnlinkCustom", unlinkCustom),
   }),
 ];

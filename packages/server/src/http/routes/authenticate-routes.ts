@@ -1,4 +1,4 @@
-/** `POST /v2/account/authenticate/{device,email,custom,anonymous}`: thin calls into auth/. */
+/** `POST /v2/account/authenticate/{device,email,custom,anonymous}`: thin calls into auth/, between their runtime hooks. */
 import {
   authenticateAnonymous,
   authenticateCustom,
@@ -7,6 +7,15 @@ import {
   type AuthenticateOptions,
   type AuthenticateResult,
 } from "../../auth/authenticate.js";
+import {
+  checkAuthenticateAnonymous,
+  checkAuthenticateCustom,
+  checkAuthenticateDevice,
+  checkAuthenticateEmail,
+  sessionData,
+} from "../../hooks/hook-payloads.js";
+import type { AuthenticateAnonymousRequest, AuthenticateCustomRequest, AuthenticateDeviceRequest, AuthenticateEmailRequest, Vars } from "../../hooks/runtime-types.js";
+import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { route, type RequestContext, type Route } from "../route.js";
 import { AUTHENTICATE_QUERY, queryBoolean, queryString } from "./query.js";
@@ -14,19 +23,31 @@ import { AUTHENTICATE_QUERY, queryBoolean, queryString } from "./query.js";
 const VARS = { type: "string_map", description: "Session variables carried in both tokens (vrs)." } as const;
 const SESSION_RESPONSE = "Session: {token, refresh_token, created?}";
 
-function options(ctx: RequestContext<undefined>): AuthenticateOptions {
-  return {
-    create: queryBoolean(ctx.query, "create", true),
-    username: queryString(ctx.query, "username"),
-    vars: parseVars(ctx.body["vars"]) ?? {},
-    client: ctx.client,
-  };
+type Ctx = RequestContext<undefined>;
+
+/** Nakama's authenticate request around `account`: `create` and `username` come from the query. */
+function request<A>(ctx: Ctx, account: A): { account: A; create: boolean; username: string } {
+  return { account, create: queryBoolean(ctx.query, "create", true), username: queryString(ctx.query, "username") ?? "" };
+}
+
+const bodyString = (ctx: Ctx, name: string): string => (ctx.body[name] as string | undefined) ?? "";
+const bodyVars = (ctx: Ctx): Vars => parseVars(ctx.body["vars"]) ?? {};
+
+function options(ctx: Ctx, req: { create: boolean; username: string; account: { vars: Vars } }): AuthenticateOptions {
+  return { create: req.create, username: req.username === "" ? undefined : req.username, vars: req.account.vars, client: ctx.client };
 }
 
 /** Nakama's `Session` JSON: `created` only when true. */
 function sessionJson(r: AuthenticateResult): Record<string, unknown> {
   return r.created ? { token: r.token, refresh_token: r.refresh_token, created: true } : { token: r.token, refresh_token: r.refresh_token };
 }
+
+/** The parts every authenticate call shares: the answer, the after hook's `Session`, its new session. */
+const SESSION_PARTS = {
+  reply: sessionJson,
+  data: (r: AuthenticateResult) => sessionData(r, r.created),
+  issued: (r: AuthenticateResult) => r.token,
+};
 
 export const authenticateRoutes: Route[] = [
   route({
@@ -38,7 +59,13 @@ export const authenticateRoutes: Route[] = [
     query: AUTHENTICATE_QUERY,
     body: { id: { type: "string", description: "Device id." }, vars: VARS },
     response: SESSION_RESPONSE,
-    handler: async (ctx) => sessionJson(await authenticateDevice(ctx.core, ctx.body["id"], options(ctx))),
+    handler: withHooks<undefined, AuthenticateDeviceRequest, AuthenticateResult>({
+      name: "AuthenticateDevice",
+      request: (ctx) => request(ctx, { id: bodyString(ctx, "id"), vars: bodyVars(ctx) }),
+      check: checkAuthenticateDevice,
+      call: (ctx, req) => authenticateDevice(ctx.core, req.account.id, options(ctx, req)),
+      ...SESSION_PARTS,
+    }),
   }),
   route({
     method: "POST",
@@ -49,8 +76,13 @@ export const authenticateRoutes: Route[] = [
     query: AUTHENTICATE_QUERY,
     body: { email: { type: "string" }, password: { type: "string" }, vars: VARS },
     response: SESSION_RESPONSE,
-    handler: async (ctx) =>
-      sessionJson(await authenticateEmail(ctx.core, (ctx.body["email"] as string | undefined) ?? "", (ctx.body["password"] as string | undefined) ?? "", options(ctx))),
+    handler: withHooks<undefined, AuthenticateEmailRequest, AuthenticateResult>({
+      name: "AuthenticateEmail",
+      request: (ctx) => request(ctx, { email: bodyString(ctx, "email"), password: bodyString(ctx, "password"), vars: bodyVars(ctx) }),
+      check: checkAuthenticateEmail,
+      call: (ctx, req) => authenticateEmail(ctx.core, req.account.email, req.account.password, options(ctx, req)),
+      ...SESSION_PARTS,
+    }),
   }),
   route({
     method: "POST",
@@ -61,7 +93,13 @@ export const authenticateRoutes: Route[] = [
     query: AUTHENTICATE_QUERY,
     body: { id: { type: "string", description: "Custom id." }, vars: VARS },
     response: SESSION_RESPONSE,
-    handler: async (ctx) => sessionJson(await authenticateCustom(ctx.core, ctx.body["id"], options(ctx))),
+    handler: withHooks<undefined, AuthenticateCustomRequest, AuthenticateResult>({
+      name: "AuthenticateCustom",
+      request: (ctx) => request(ctx, { id: bodyString(ctx, "id"), vars: bodyVars(ctx) }),
+      check: checkAuthenticateCustom,
+      call: (ctx, req) => authenticateCustom(ctx.core, req.account.id, options(ctx, req)),
+      ...SESSION_PARTS,
+    }),
   }),
   route({
     method: "POST",
@@ -72,6 +110,12 @@ export const authenticateRoutes: Route[] = [
     query: AUTHENTICATE_QUERY,
     body: { vars: VARS },
     response: SESSION_RESPONSE,
-    handler: async (ctx) => sessionJson(await authenticateAnonymous(ctx.core, options(ctx))),
+    handler: withHooks<undefined, AuthenticateAnonymousRequest, AuthenticateResult>({
+      name: "AuthenticateAnonymous",
+      request: (ctx) => request(ctx, { vars: bodyVars(ctx) }),
+      check: checkAuthenticateAnonymous,
+      call: (ctx, req) => authenticateAnonymous(ctx.core, options(ctx, req)),
+      ...SESSION_PARTS,
+    }),
   }),
 ];

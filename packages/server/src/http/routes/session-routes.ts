@@ -1,8 +1,13 @@
-/** Refresh, logout and Tessera's session listing: thin calls into session/. */
+/** Refresh, logout and Tessera's session listing: thin calls into session/, between their runtime hooks. */
+import { camelKeys, checkDeleteSession, checkSessionLogout, checkSessionRefresh, sessionData } from "../../hooks/hook-payloads.js";
+import type { DeleteSessionRequest, SessionLogoutRequest, SessionRefreshRequest } from "../../hooks/runtime-types.js";
+import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { refreshSession } from "../../session/refresh.js";
 import { logout } from "../../session/logout.js";
-import { endOwnSession, listOwnSessions } from "../../session/session-list.js";
+import { endOwnSession, listOwnSessions, type SessionInfo } from "../../session/session-list.js";
+import type { SessionTokens } from "../../session/issue.js";
+import type { Caller } from "../../session/verify-access.js";
 import { route, type Route } from "../route.js";
 
 export const sessionRoutes: Route[] = [
@@ -15,8 +20,15 @@ export const sessionRoutes: Route[] = [
       "Exchange a refresh token for a new access token AND a new refresh token (rotation). vars absent or {} keeps the session's vars; a non-empty map replaces them.",
     body: { token: { type: "string", description: "The refresh token." }, vars: { type: "string_map" } },
     response: "Session: {token, refresh_token}",
-    handler: async (ctx) =>
-      refreshSession(ctx.core, { refreshToken: ctx.body["token"] as string | undefined, vars: parseVars(ctx.body["vars"]) }, ctx.client),
+    handler: withHooks<undefined, SessionRefreshRequest, SessionTokens>({
+      name: "SessionRefresh",
+      request: (ctx) => ({ token: (ctx.body["token"] as string | undefined) ?? "", vars: parseVars(ctx.body["vars"]) ?? {} }),
+      check: checkSessionRefresh,
+      call: (ctx, req) => refreshSession(ctx.core, { refreshToken: req.token, vars: req.vars }, ctx.client),
+      reply: (tokens) => tokens,
+      data: (tokens) => sessionData(tokens, false),
+      issued: (tokens) => tokens.token,
+    }),
   }),
   route({
     method: "POST",
@@ -26,10 +38,12 @@ export const sessionRoutes: Route[] = [
     summary: "End the session of the given token and/or refresh token; with neither, end every session of the account.",
     body: { token: { type: "string" }, refresh_token: { type: "string" } },
     response: "{}",
-    handler: async (ctx) => {
-      await logout(ctx.core, ctx.caller, { token: ctx.body["token"] as string | undefined, refreshToken: ctx.body["refresh_token"] as string | undefined });
-      return {};
-    },
+    handler: withHooks<Caller, SessionLogoutRequest, void>({
+      name: "SessionLogout",
+      request: (ctx) => ({ token: (ctx.body["token"] as string | undefined) ?? "", refreshToken: (ctx.body["refresh_token"] as string | undefined) ?? "" }),
+      check: checkSessionLogout,
+      call: (ctx, req) => logout(ctx.core, ctx.caller, { token: req.token, refreshToken: req.refreshToken }),
+    }),
   }),
   route({
     method: "GET",
@@ -38,7 +52,13 @@ export const sessionRoutes: Route[] = [
     tag: "session",
     summary: "Tessera: list the caller's live sessions (id, create_time, last_refresh_time, expire_time, client_ip, user_agent, current).",
     response: "{sessions: [...]}",
-    handler: async (ctx) => listOwnSessions(ctx.core, ctx.caller),
+    handler: withHooks<Caller, undefined, { sessions: SessionInfo[] }>({
+      name: "ListSessions",
+      request: () => undefined,
+      call: (ctx) => listOwnSessions(ctx.core, ctx.caller),
+      reply: (list) => list,
+      data: camelKeys,
+    }),
   }),
   route({
     method: "DELETE",
@@ -47,9 +67,11 @@ export const sessionRoutes: Route[] = [
     tag: "session",
     summary: "Tessera: end one of the caller's sessions; its tokens stop working at once.",
     response: "{}",
-    handler: async (ctx) => {
-      await endOwnSession(ctx.core, ctx.caller, ctx.params["id"]!);
-      return {};
-    },
+    handler: withHooks<Caller, DeleteSessionRequest, void>({
+      name: "DeleteSession",
+      request: (ctx) => ({ sessionId: ctx.params["id"]! }),
+      check: checkDeleteSession,
+      call: (ctx, req) => endOwnSession(ctx.core, ctx.caller, req.sessionId),
+    }),
   }),
 ];

@@ -1,0 +1,154 @@
+/**
+ * The payloads hooks exchange, in Nakama's JSON names: checks of what a before hook returns (it
+ * replaces the request, so it is untrusted input of a known shape), and the conversion of an
+ * HTTP answer into an after hook's `data`. Absent fields take proto3 defaults ("" / {} / true
+ * for `create`), as in Nakama; a field of the wrong type is a `PayloadError` naming its path.
+ */
+import { parseVars, type Vars } from "../session/vars.js";
+import type {
+  AuthenticateAnonymousRequest,
+  AuthenticateCustomRequest,
+  AuthenticateDeviceRequest,
+  AuthenticateEmailRequest,
+  DeleteSessionRequest,
+  EmailRequest,
+  IdentityIdRequest,
+  SessionLogoutRequest,
+  SessionRefreshRequest,
+  UpdateAccountRequest,
+} from "./runtime-types.js";
+import type { SessionUser } from "./runtime-context.js";
+
+/** A before hook returned a request of the wrong shape; `message` names the field. */
+export class PayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PayloadError";
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+function record(value: unknown, path: string): Fields {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new PayloadError(`${path} must be an object`);
+  return value as Fields;
+}
+
+function optionalRecord(o: Fields, key: string, path: string): Fields {
+  const v = o[key];
+  return v === undefined || v === null ? {} : record(v, path + key);
+}
+
+function text(o: Fields, key: string, path: string): string {
+  const v = o[key];
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw new PayloadError(`${path}${key} must be a string`);
+  return v;
+}
+
+function nullableText(o: Fields, key: string, path: string): string | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "string") throw new PayloadError(`${path}${key} must be a string or null`);
+  return v;
+}
+
+function flag(o: Fields, key: string, path: string, fallback: boolean): boolean {
+  const v = o[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== "boolean") throw new PayloadError(`${path}${key} must be true or false`);
+  return v;
+}
+
+/** Shape first (a hook bug: 500); then the vars limits, which apply to a hook's vars as to a client's (400). */
+function vars(o: Fields, key: string, path: string): Vars {
+  const v = o[key];
+  if (v === undefined || v === null) return {};
+  const map = record(v, path + key);
+  for (const [k, value] of Object.entries(map)) {
+    if (typeof value !== "string") throw new PayloadError(`${path}${key}[${JSON.stringify(k)}] must be a string`);
+  }
+  return parseVars(map) ?? {};
+}
+
+function authenticate<A>(value: unknown, account: (a: Fields) => A): { account: A; create: boolean; username: string } {
+  const o = record(value, "the request");
+  return { account: account(optionalRecord(o, "account", "")), create: flag(o, "create", "", true), username: text(o, "username", "") };
+}
+
+export const checkAuthenticateDevice = (value: unknown): AuthenticateDeviceRequest =>
+  authenticate(value, (a) => ({ id: text(a, "id", "account."), vars: vars(a, "vars", "account.") }));
+
+export const checkAuthenticateCustom = checkAuthenticateDevice as (value: unknown) => AuthenticateCustomRequest;
+
+export const checkAuthenticateEmail = (value: unknown): AuthenticateEmailRequest =>
+  authenticate(value, (a) => ({ email: text(a, "email", "account."), password: text(a, "password", "account."), vars: vars(a, "vars", "account.") }));
+
+export const checkAuthenticateAnonymous = (value: unknown): AuthenticateAnonymousRequest =>
+  authenticate(value, (a) => ({ vars: vars(a, "vars", "account.") }));
+
+export function checkSessionRefresh(value: unknown): SessionRefreshRequest {
+  const o = record(value, "the request");
+  return { token: text(o, "token", ""), vars: vars(o, "vars", "") };
+}
+
+export function checkSessionLogout(value: unknown): SessionLogoutRequest {
+  const o = record(value, "the request");
+  return { token: text(o, "token", ""), refreshToken: text(o, "refreshToken", "") };
+}
+
+export function checkUpdateAccount(value: unknown): UpdateAccountRequest {
+  const o = record(value, "the request");
+  return {
+    username: nullableText(o, "username", ""),
+    displayName: nullableText(o, "displayName", ""),
+    avatarUrl: nullableText(o, "avatarUrl", ""),
+    langTag: nullableText(o, "langTag", ""),
+    location: nullableText(o, "location", ""),
+    timezone: nullableText(o, "timezone", ""),
+  };
+}
+
+export function checkIdentityId(value: unknown): IdentityIdRequest {
+  return { id: text(record(value, "the request"), "id", "") };
+}
+
+export function checkEmail(value: unknown): EmailRequest {
+  const o = record(value, "the request");
+  return { email: text(o, "email", ""), password: text(o, "password", "") };
+}
+
+export function checkDeleteSession(value: unknown): DeleteSessionRequest {
+  return { sessionId: text(record(value, "the request"), "sessionId", "") };
+}
+
+/** Nakama's `Session` as after hooks see it. */
+export function sessionData(s: { token: string; refresh_token: string }, created: boolean): { created: boolean; token: string; refreshToken: string } {
+  return { created, token: s.token, refreshToken: s.refresh_token };
+}
+
+/**
+ * A deep copy of an HTTP answer with Nakama's runtime names (`display_name` → `displayName`), for
+ * an after hook: a copy, so nothing the hook does reaches the answer.
+ */
+export function camelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelKeys);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), { value: camelKeys(v), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** The session of an access token the server has just issued (its claims need no verification). */
+export function issuedSession(token: string): SessionUser {
+  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+    tid: string;
+    uid: string;
+    usn: string;
+    vrs?: Vars;
+    exp: number;
+  };
+  return { userId: payload.uid, username: payload.usn, vars: payload.vrs ?? {}, exp: payload.exp, sessionId: payload.tid };
+}

@@ -1,0 +1,290 @@
+/**
+ * The types of Tessera's runtime module API, published as `@tessera/server/runtime` for modules
+ * written in TypeScript (`import type { InitModule } from "@tessera/server/runtime"`). Type-only:
+ * a module never needs this package at run time. Names follow Nakama's JavaScript runtime
+ * (`nkruntime`), so a ported module reads the same; docs/runtime.md describes the behaviour.
+ */
+
+/** Session variables: a string-to-string map carried in both tokens (`vrs`). */
+export type Vars = Record<string, string>;
+
+/**
+ * What a hook knows about the call it runs for. Fields without a value are absent (as in Nakama):
+ * before an authentication or a refresh there is no user yet.
+ */
+export interface Context {
+  /** Runtime environment values; empty in this version. */
+  readonly env: Readonly<Record<string, string>>;
+  /** `"run_once"` in InitModule, `"before"` or `"after"` in hooks. */
+  readonly executionMode: "run_once" | "before" | "after";
+  /** Name of this server (`"tessera"`). */
+  readonly node: string;
+  /** Tessera's version. */
+  readonly version: string;
+  readonly userId?: string;
+  readonly username?: string;
+  /** The session's vars as issued in its token: a frozen copy, read-only. */
+  readonly vars?: Readonly<Vars>;
+  /** Expiry (unix seconds) of the caller's access token. */
+  readonly userSessionExp?: number;
+  /** The session id (the token's `tid`). */
+  readonly sessionId?: string;
+  readonly clientIp?: string;
+  readonly clientPort?: string;
+}
+
+/** Printf-style logging (`logger.info("user %s signed in", id)`, Node's `util.format`), prefixed with the module file. */
+export interface Logger {
+  debug(format: string, ...args: unknown[]): void;
+  info(format: string, ...args: unknown[]): void;
+  warn(format: string, ...args: unknown[]): void;
+  error(format: string, ...args: unknown[]): void;
+  /** A logger that adds `key=value` to every entry. */
+  withField(key: string, value: unknown): Logger;
+  withFields(fields: Record<string, unknown>): Logger;
+}
+
+/** gRPC status codes a hook may throw (`throw { code: 7, message: "..." }`); mapped to HTTP as Nakama does. */
+export type GrpcCode = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
+
+/** The error a hook throws to reject a call with a chosen code and message. */
+export interface RuntimeError {
+  code: GrpcCode;
+  message: string;
+}
+
+// ---- Requests, as before hooks receive them and must return them (Nakama's JSON names) ----
+
+export interface AccountDevice {
+  id: string;
+  vars: Vars;
+}
+export interface AccountCustom {
+  id: string;
+  vars: Vars;
+}
+export interface AccountEmail {
+  /** Empty: sign in by `username` + password. */
+  email: string;
+  password: string;
+  vars: Vars;
+}
+/** Tessera's anonymous sign-in carries only vars. */
+export interface AccountAnonymous {
+  vars: Vars;
+}
+
+interface AuthenticateRequest<A> {
+  account: A;
+  /** Create the account if the identity is unknown (query parameter `create`, default true). */
+  create: boolean;
+  /** Username for a new account (query parameter `username`); `""` when absent. */
+  username: string;
+}
+export type AuthenticateDeviceRequest = AuthenticateRequest<AccountDevice>;
+export type AuthenticateCustomRequest = AuthenticateRequest<AccountCustom>;
+export type AuthenticateEmailRequest = AuthenticateRequest<AccountEmail>;
+export type AuthenticateAnonymousRequest = AuthenticateRequest<AccountAnonymous>;
+
+export interface SessionRefreshRequest {
+  /** The refresh token. */
+  token: string;
+  /** `{}` keeps the session's vars; a non-empty map replaces them. */
+  vars: Vars;
+}
+
+export interface SessionLogoutRequest {
+  /** `""` when absent. With neither token, every session of the caller ends. */
+  token: string;
+  refreshToken: string;
+}
+
+/** Profile update: `null` leaves a field as it is, `""` clears it. */
+export interface UpdateAccountRequest {
+  username: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+  langTag: string | null;
+  location: string | null;
+  timezone: string | null;
+}
+
+/** Link or unlink a device id or custom id. */
+export interface IdentityIdRequest {
+  id: string;
+}
+
+/** Link or unlink an email (the password is ignored when unlinking). */
+export interface EmailRequest {
+  email: string;
+  password: string;
+}
+
+/** Tessera: end one of the caller's sessions. */
+export interface DeleteSessionRequest {
+  sessionId: string;
+}
+
+// ---- What after hooks receive as `data` (Nakama's JSON names) ----
+
+export interface Session {
+  created: boolean;
+  token: string;
+  refreshToken: string;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  displayName?: string;
+  avatarUrl?: string;
+  langTag?: string;
+  location?: string;
+  timezone?: string;
+  metadata: string;
+  steamId?: string;
+  online?: boolean;
+  createTime: string;
+  updateTime: string;
+}
+
+export interface Account {
+  user: User;
+  wallet: string;
+  email?: string;
+  devices?: { id: string }[];
+  customId?: string;
+  verifyTime?: string;
+}
+
+export interface SessionSummary {
+  id: string;
+  createTime: string;
+  lastRefreshTime?: string;
+  expireTime: string;
+  clientIp?: string;
+  userAgent?: string;
+  current: boolean;
+}
+
+export interface SessionList {
+  sessions: SessionSummary[];
+}
+
+/**
+ * Every hook: its request (`void`: the call has no input, and a before hook's return value is
+ * ignored) and the `data` its after hook receives (`void`: the call answers `{}`).
+ */
+export interface HookTypes {
+  AuthenticateDevice: { request: AuthenticateDeviceRequest; data: Session };
+  AuthenticateEmail: { request: AuthenticateEmailRequest; data: Session };
+  AuthenticateCustom: { request: AuthenticateCustomRequest; data: Session };
+  AuthenticateAnonymous: { request: AuthenticateAnonymousRequest; data: Session };
+  SessionRefresh: { request: SessionRefreshRequest; data: Session };
+  SessionLogout: { request: SessionLogoutRequest; data: void };
+  GetAccount: { request: void; data: Account };
+  UpdateAccount: { request: UpdateAccountRequest; data: void };
+  DeleteAccount: { request: void; data: void };
+  LinkDevice: { request: IdentityIdRequest; data: void };
+  LinkEmail: { request: EmailRequest; data: void };
+  LinkCustom: { request: IdentityIdRequest; data: void };
+  UnlinkDevice: { request: IdentityIdRequest; data: void };
+  UnlinkEmail: { request: EmailRequest; data: void };
+  UnlinkCustom: { request: IdentityIdRequest; data: void };
+  ListSessions: { request: void; data: SessionList };
+  DeleteSession: { request: DeleteSessionRequest; data: void };
+}
+
+export type HookName = keyof HookTypes;
+
+/**
+ * A before hook: return the request to go on (changed or not), `null`/`undefined` to refuse the
+ * call with 404 "Requested resource was not found.", or throw `{ code, message }` to refuse it
+ * with that code. May be async.
+ */
+export type BeforeHookFunction<T> = (ctx: Context, logger: Logger, nk: Nakama, data: T) => T | null | undefined | Promise<T | null | undefined>;
+
+/** A before hook of a call without input: only a throw refuses the call; the return value is ignored. */
+export type BeforeHookFunctionNoInput = (ctx: Context, logger: Logger, nk: Nakama) => void | Promise<void>;
+
+/** An after hook: runs once the answer is computed; what it returns or throws never changes the answer. */
+export type AfterHookFunction<T, K> = (ctx: Context, logger: Logger, nk: Nakama, data: T, request: K) => void | Promise<void>;
+
+type BeforeHookOf<K extends HookName> = [HookTypes[K]["request"]] extends [void] ? BeforeHookFunctionNoInput : BeforeHookFunction<HookTypes[K]["request"]>;
+
+/** `registerBefore<Hook>(fn)` and `registerAfter<Hook>(fn)` for every hook; valid only while InitModule runs. */
+export type Initializer = {
+  [K in HookName as `registerBefore${K}`]: (fn: BeforeHookOf<K>) => void;
+} & {
+  [K in HookName as `registerAfter${K}`]: (fn: AfterHookFunction<HookTypes[K]["data"], HookTypes[K]["request"]>) => void;
+};
+
+/** A live session as `GET /v2/account/sessions` lists it. */
+export interface SessionInfo {
+  id: string;
+  create_time: string;
+  last_refresh_time?: string;
+  expire_time: string;
+  client_ip?: string;
+  user_agent?: string;
+  /** Always false from `nk.sessionsList` (there is no calling session). */
+  current: boolean;
+}
+
+/** An account as `GET /v2/account` answers it, plus `disable_time` (RFC 3339) when banned. */
+export interface ApiAccount {
+  user: {
+    id: string;
+    username: string;
+    display_name?: string;
+    avatar_url?: string;
+    lang_tag?: string;
+    location?: string;
+    timezone?: string;
+    metadata: string;
+    steam_id?: string;
+    online?: boolean;
+    create_time: string;
+    update_time: string;
+  };
+  wallet: string;
+  email?: string;
+  devices?: { id: string }[];
+  custom_id?: string;
+  verify_time?: string;
+  disable_time?: string;
+}
+
+/**
+ * The server API given to modules as `nk`. Every function is async (await it) and checks its
+ * arguments, throwing a `TypeError` naming the function; failures with a gRPC code (an unknown
+ * account: 5) carry it as `code`, so a hook that does not catch one refuses its call with it.
+ */
+export interface Nakama {
+  /** As `POST /v2/session/logout` for that user: ends the sessions of the given tokens, or with neither every session. */
+  sessionLogout(userId: string, token?: string | null, refreshToken?: string | null): Promise<void>;
+  /**
+   * Closes the live sockets of a session without ending it (its tokens stay valid). `reason` is a
+   * short text, or Nakama's presence reason number 0-4.
+   */
+  sessionDisconnect(sessionId: string, reason?: string | number | null): Promise<void>;
+  /** The user's live sessions, newest first. */
+  sessionsList(userId: string): Promise<SessionInfo[]>;
+  /**
+   * Issues an access token for an existing, unbanned account through a new session, so it can be
+   * listed and revoked like any other. `username` defaults to the account's, `expiresAt` (unix
+   * seconds) to now + `session.token_expiry_sec`; `vars` follow the same limits as a client's. No
+   * refresh token is issued.
+   */
+  authenticateTokenGenerate(userId: string, username?: string | null, expiresAt?: number | null, vars?: Vars | null): Promise<{ token: string; exp: number }>;
+  /** Bans accounts: every session of each ends at once; sign-in and refresh answer 403. */
+  usersBanId(userIds: string[]): Promise<void>;
+  /** Lifts bans; sessions ended by the ban stay ended. */
+  usersUnbanId(userIds: string[]): Promise<void>;
+  accountGetId(userId: string): Promise<ApiAccount>;
+  /** Deletes the account with its identities and sessions; every token of it stops working. */
+  accountDeleteId(userId: string): Promise<void>;
+}
+
+/** The function every module exports; it registers the module's hooks. May be async. */
+export type InitModule = (ctx: Context, logger: Logger, nk: Nakama, initializer: Initializer) => void | Promise<void>;

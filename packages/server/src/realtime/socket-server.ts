@@ -1,0 +1,183 @@
+/**
+ * The realtime socket at `GET /ws`: authenticates the upgrade request (401 before any WebSocket
+ * exists), accepts the socket into the registry, answers envelopes, keeps a heartbeat that drops
+ * dead peers, follows the bus to close revoked sessions' sockets, and closes everything with 1001
+ * at shutdown. Protocol and codes: docs/realtime.md.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { Core } from "../core.js";
+import { ApiError, GrpcCode, Messages } from "../errors.js";
+import { authenticateAccessToken, type Caller } from "../session/verify-access.js";
+import { StoreUnavailableError } from "../store/store.js";
+import { CloseCode } from "./close-codes.js";
+import { disconnect, followBus, singleSocketDisconnect } from "./disconnects.js";
+import { answerEnvelope } from "./envelope.js";
+import { SOCKET_PATH, readHandshake, refuseUpgrade, requestPath, tokenRefusal, type HandshakeParams, type Refusal } from "./handshake.js";
+import { LiveSocket } from "./live-socket.js";
+import type { SocketRegistry } from "./socket-registry.js";
+
+export interface SocketServerOptions {
+  /** How often a WebSocket ping goes out; a socket silent for a whole period after one is dropped. */
+  heartbeatIntervalMs?: number;
+  /** Largest incoming message; larger ones close the socket with 1009. */
+  maxPayloadBytes?: number;
+  /** How long a server-initiated close waits for the client's close frame before dropping it. */
+  closeTimeoutMs?: number;
+}
+
+/** Nakama pings every 15 s and gives up after 25 s without a pong; this drops a dead peer within 15-30 s. */
+const HEARTBEAT_INTERVAL_MS = 15_000;
+/** Nakama's default `socket.max_message_size_bytes`; Tessera's envelopes are far smaller. */
+const MAX_PAYLOAD_BYTES = 4096;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+const unavailable = (): Refusal => ({ status: 503, code: GrpcCode.UNAVAILABLE, message: "Server is shutting down.", headers: { "Retry-After": "1" } });
+
+export class SocketServer {
+  private readonly wss: WebSocketServer;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  /**
+   * Session ids revoked while each pending upgrade was authenticating: its store read may have
+   * come just before the revocation was written, and the bus news just before its socket exists.
+   */
+  private readonly pending = new Set<Set<string>>();
+  private closing: Promise<void> | undefined;
+  private readonly closeTimeoutMs: number;
+
+  constructor(private readonly core: Core, readonly registry: SocketRegistry, private readonly http: Server, options: SocketServerOptions = {}) {
+    this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
+      perMessageDeflate: false,
+    });
+    this.unsubscribe = followBus(core, registry, (ids) => {
+      for (const seen of this.pending) for (const id of ids) seen.add(id);
+    });
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
+    http.on("upgrade", this.onUpgrade);
+  }
+
+  /**
+   * Refuses new sockets, closes every live one with 1001 "server shutting down" and waits for them
+   * to finish closing (dropping those that take longer than `graceMs`).
+   */
+  close(graceMs = CLOSE_TIMEOUT_MS): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.heartbeat);
+      this.unsubscribe();
+      const sockets = this.registry.all();
+      for (const socket of sockets) socket.close(CloseCode.GOING_AWAY, "server shutting down");
+      const deadline = setTimeout(() => {
+        for (const socket of sockets) socket.terminate();
+      }, graceMs);
+      await Promise.all(sockets.map((s) => s.closed));
+      clearTimeout(deadline);
+      this.http.off("upgrade", this.onUpgrade);
+      await new Promise<void>((done) => this.wss.close(() => done()));
+    })();
+    return this.closing;
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // A client that resets the connection while its token is checked must not crash the process.
+    const ignore = (): void => {};
+    socket.on("error", ignore);
+    this.upgrade(req, socket, head, ignore).catch((err: unknown) => {
+      this.core.logger.error("socket upgrade failed", { error: err instanceof Error ? err : String(err) });
+      refuseUpgrade(socket, { status: 500, code: GrpcCode.INTERNAL, message: "Internal server error." });
+    });
+  };
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
+    if (requestPath(req) !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
+    if (this.closing) return refuseUpgrade(socket, unavailable());
+    const handshake = readHandshake(req);
+    if (!handshake.ok) return refuseUpgrade(socket, handshake.refusal);
+
+    const revokedMeanwhile = new Set<string>();
+    this.pending.add(revokedMeanwhile);
+    let caller: Caller;
+    try {
+      caller = await authenticateAccessToken(this.core, handshake.params.token);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
+      if (err instanceof StoreUnavailableError) {
+        this.core.logger.error("database unavailable", { path: SOCKET_PATH, error: err.message });
+        return refuseUpgrade(socket, { ...unavailable(), message: "Service temporarily unavailable: the database cannot be reached." });
+      }
+      throw err;
+    } finally {
+      this.pending.delete(revokedMeanwhile);
+    }
+    if (revokedMeanwhile.has(caller.sessionId)) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
+    if (this.closing) return refuseUpgrade(socket, unavailable());
+    if (socket.destroyed) return;
+
+    socket.off("error", ignoreErrors);
+    // ws answers a malformed handshake (wrong method, missing key or version) with 400 itself.
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, handshake.params, req));
+  }
+
+  private accept(ws: WebSocket, caller: Caller, params: HandshakeParams, req: IncomingMessage): void {
+    const live = new LiveSocket(ws, this.closeTimeoutMs, {
+      id: randomUUID(),
+      userId: caller.userId,
+      username: caller.username,
+      sessionId: caller.sessionId,
+      lang: params.lang,
+      status: params.status,
+      connectedAt: this.core.clock.now(),
+    });
+    this.registry.add(live);
+    ws.on("close", (code) => {
+      this.registry.remove(live);
+      this.core.logger.debug("socket closed", { socket_id: live.id, user_id: live.userId, code });
+    });
+    ws.on("error", (err) => this.core.logger.debug("socket error", { socket_id: live.id, error: err.message }));
+    ws.on("pong", () => (live.alive = true));
+    ws.on("message", (data, isBinary) => this.onMessage(live, data, isBinary));
+    this.core.logger.debug("socket connected", { socket_id: live.id, user_id: live.userId, session_id: live.sessionId, ip: req.socket.remoteAddress });
+
+    if (this.core.config.session.singleSocket) {
+      for (const older of this.registry.ofUser(live.userId)) {
+        if (older !== live) disconnect(this.core, older, singleSocketDisconnect);
+      }
+    }
+  }
+
+  private onMessage(live: LiveSocket, data: RawData, isBinary: boolean): void {
+    live.alive = true;
+    if (isBinary) {
+      live.close(CloseCode.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text");
+      return;
+    }
+    const text = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+    const answer = answerEnvelope(text);
+    if (answer) live.send(answer);
+  }
+
+  /** Pings every socket; one that has not answered (or sent anything) since the last beat is dead. */
+  private beat(): void {
+    for (const socket of this.registry.all()) {
+      if (!socket.alive) {
+        this.core.logger.debug("socket heartbeat timed out", { socket_id: socket.id, user_id: socket.userId });
+        socket.terminate();
+        continue;
+      }
+      socket.alive = false;
+      socket.ping();
+    }
+  }
+}
+
+/** Serves `GET /ws` on `http`; the returned server's `close()` belongs in the graceful shutdown. */
+export function attachSocketServer(core: Core, http: Server, registry: SocketRegistry, options?: SocketServerOptions): SocketServer {
+  return new SocketServer(core, registry, http, options);
+}
