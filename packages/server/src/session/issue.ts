@@ -17,21 +17,7 @@ export interface SessionTokens {
 /** Creates a session for an account and returns its first token pair. */
 export async function startSession(core: Core, account: { id: string; username: string }, vars: Vars, client: ClientInfo): Promise<SessionTokens> {
   const now = core.clock.now();
-  const session: SessionRow = {
-    id: randomUUID(),
-    accountId: account.id,
-    createdAt: now,
-    lastRefreshAt: null,
-    generation: 0,
-    rotatedAt: now,
-    username: account.username,
-    vars,
-    ...tokenTimes(core, now),
-    clientIp: client.ip,
-    userAgent: client.userAgent,
-    revokedAt: null,
-    revokedReason: null,
-  };
+  const session = newSessionRow(account, vars, client, now, tokenTimes(core, now));
   if (core.config.session.singleSession) {
     await revokeAllSessions(core, account.id, "single_session");
   }
@@ -53,7 +39,17 @@ export async function startAccessOnlySession(
   client: ClientInfo,
 ): Promise<{ token: string; exp: number }> {
   const now = core.clock.now();
-  const session: SessionRow = {
+  const times = { issuedAtSec: Math.floor(now / 1000), tokenExpiresAtSec: expiresAtSec, refreshExpiresAtSec: expiresAtSec };
+  const session = newSessionRow(account, vars, client, now, times);
+  await core.store.createSession(session);
+  const claims = { tid: session.id, uid: account.id, usn: account.username, vrs: vars, iat: session.issuedAtSec, exp: expiresAtSec };
+  return { token: signAccessToken(claims, core.keys.access), exp: expiresAtSec };
+}
+
+type TokenTimes = Pick<SessionRow, "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec">;
+
+function newSessionRow(account: { id: string; username: string }, vars: Vars, client: ClientInfo, now: number, times: TokenTimes): SessionRow {
+  return {
     id: randomUUID(),
     accountId: account.id,
     createdAt: now,
@@ -62,21 +58,16 @@ export async function startAccessOnlySession(
     rotatedAt: now,
     username: account.username,
     vars,
-    issuedAtSec: Math.floor(now / 1000),
-    tokenExpiresAtSec: expiresAtSec,
-    refreshExpiresAtSec: expiresAtSec,
+    ...times,
     clientIp: client.ip,
     userAgent: client.userAgent,
     revokedAt: null,
     revokedReason: null,
   };
-  await core.store.createSession(session);
-  const claims = { tid: session.id, uid: account.id, usn: account.username, vrs: vars, iat: session.issuedAtSec, exp: expiresAtSec };
-  return { token: signAccessToken(claims, core.keys.access), exp: expiresAtSec };
 }
 
 /** Issue and expiry times (unix seconds) of a token pair issued at `now` (ms). */
-export function tokenTimes(core: Core, now: number): Pick<SessionRow, "issuedAtSec" | "tokenExpiresAtSec" | "refreshExpiresAtSec"> {
+export function tokenTimes(core: Core, now: number): TokenTimes {
   const nowSec = Math.floor(now / 1000);
   return {
     issuedAtSec: nowSec,
