@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { argon2idHasher, type PasswordHasher } from "./auth/password.js";
 import type { Config } from "./config/config.js";
 import { enforceSafety } from "./config/safety.js";
@@ -17,7 +17,7 @@ import { sessionRoutes } from "./http/routes/session-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
-import { SqliteStore } from "./store/sqlite/sqlite-store.js";
+import { openStore } from "./store/open-store.js";
 import { LocalBus } from "./cluster/local-bus.js";
 import { HookRegistry } from "./hooks/hook-registry.js";
 import { loadRuntimeModules } from "./hooks/runtime-loader.js";
@@ -55,8 +55,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const keys = loadSigningKeys(dataDir, config.session);
-  const dbPath = config.database.url ?? join(dataDir, "tessera.db");
-  const store = SqliteStore.open({ path: dbPath, synchronous: config.database.synchronous });
+  const { store, description: database } = await openStore(config.database, dataDir);
 
   const bus = new LocalBus();
   const sockets = new SocketRegistry();
@@ -94,7 +93,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info(`tessera ${VERSION} listening on ${url}`, { database: dbPath });
+  logger.info(`tessera ${VERSION} listening on ${url}`, { database });
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,6 +5,7 @@
  */
 import { startServer } from "./app.js";
 import { ConfigError, loadConfig } from "./config/config.js";
+import { StoreUnavailableError } from "./store/store.js";
 import { SETTINGS, genericEnvName } from "./config/settings.js";
 import { VERSION } from "./version.js";
 
@@ -79,6 +80,11 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`tessera: ${err.message}\n`);
     process.exit(2);
+  }
+  if (err instanceof StoreUnavailableError) {
+    // An operator problem (database down, wrong URL, schema too new), not a bug: no stack trace.
+    process.stderr.write(`tessera: database.url: ${err.message}\n`);
+    process.exit(1);
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === "EADDRINUSE") {

@@ -212,11 +212,27 @@ function build(raw: Raw): Config {
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
   };
-  if (config.database.url !== undefined && /^postgres(ql)?:\/\//i.test(config.database.url)) {
-    throw new ConfigError("database.url", "PostgreSQL is not supported by this version yet; use a SQLite file path");
-  }
+  if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
   return config;
+}
+
+/** A PostgreSQL `database.url` must parse as a URL with a host; the message never repeats a password. */
+function checkPostgresUrl(url: string): void {
+  const expected = "expected postgres://user[:password]@host[:port]/database";
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("database.url", `${expected}; the value does not parse as a URL`);
+  }
+  if (!/^postgres(ql)?:$/i.test(parsed.protocol) || !url.slice(parsed.protocol.length).startsWith("//")) {
+    throw new ConfigError("database.url", `${expected}; got scheme ${JSON.stringify(parsed.protocol)} without "//"`);
+  }
+  if (parsed.hostname === "") throw new ConfigError("database.url", `${expected}; the host is missing`);
+  if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
+    throw new ConfigError("database.url", `${expected}; port ${parsed.port} is out of range`);
+  }
 }

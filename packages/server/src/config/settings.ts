@@ -56,7 +56,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: "runtime.hook_timeout_ms", type: "integer", default: 5000, min: 1,
     doc: "Longest a runtime hook may take; past it that request fails with 504 and the server goes on." },
   { path: "database.url", type: "string", flag: "--database-url", env: "TESSERA_DATABASE_URL",
-    doc: "SQLite file path (default <data_dir>/tessera.db)." },
+    doc: "SQLite file path (default <data_dir>/tessera.db), or a postgres:// URL to use PostgreSQL." },
   { path: "database.synchronous", type: "string", default: "normal",
     doc: "SQLite durability: normal survives process crashes; full also survives power loss at the cost of an fsync per write." },
 ];

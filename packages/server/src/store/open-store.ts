@@ -1,0 +1,30 @@
+/**
+ * Picks the Store backend from `database.url`: a `postgres://` or `postgresql://` URL opens the
+ * PostgreSQL store (several nodes may share it); anything else is a SQLite file path, by default
+ * `<data_dir>/tessera.db` (one process per file).
+ */
+import { join } from "node:path";
+import type { Config } from "../config/config.js";
+import { describePostgresUrl, PostgresStore } from "./postgres/postgres-store.js";
+import { SqliteStore } from "./sqlite/sqlite-store.js";
+import type { Store } from "./store.js";
+
+export interface OpenedStore {
+  store: Store;
+  /** Where the data lives, safe to log (a PostgreSQL URL without its password). */
+  description: string;
+}
+
+/** True when `database.url` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens the configured store and applies its migrations. Throws StoreUnavailableError. */
+export async function openStore(database: Config["database"], dataDir: string): Promise<OpenedStore> {
+  if (isPostgresUrl(database.url)) {
+    return { store: await PostgresStore.open({ url: database.url }), description: describePostgresUrl(database.url) };
+  }
+  const path = database.url ?? join(dataDir, "tessera.db");
+  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), description: path };
+}

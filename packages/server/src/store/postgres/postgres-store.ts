@@ -1,0 +1,472 @@
+/**
+ * The Store for several Tessera nodes: PostgreSQL through a `pg.Pool`. Multi-row changes run in
+ * transactions on one pooled client; the refresh rotation is a single compare-and-swap UPDATE, so
+ * concurrent refreshes on any node have exactly one winner. Unique violations become
+ * StoreConflictError, lost or refused connections StoreUnavailableError (HTTP 503).
+ */
+import pg from "pg";
+import {
+  StoreConflictError,
+  StoreUnavailableError,
+  type AccountPatch,
+  type AccountRow,
+  type Identity,
+  type IdentityKey,
+  type IdentityKind,
+  type NewAccount,
+  type RevocationReason,
+  type SessionRotation,
+  type SessionRow,
+  type Store,
+  type UnlinkResult,
+} from "../store.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user[:password]@host[:port]/database` */
+  url: string;
+  /** Pool size per node (default 10). */
+  maxConnections?: number;
+  /** How long to wait for a connection before the request fails with 503 (default 5000 ms). */
+  connectionTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+type Queryable = Pick<pg.PoolClient, "query">;
+
+/** Arbitrary but fixed: the advisory lock every node takes while migrating. */
+const MIGRATION_LOCK_KEY = 7_350_001;
+
+const INT8_OID = 20;
+/** BIGINT columns hold unix ms and seconds, far inside Number's exact range. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text")) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
+  username: "username",
+  displayName: "display_name",
+  avatarUrl: "avatar_url",
+  langTag: "lang_tag",
+  location: "location",
+  timezone: "timezone",
+};
+
+const SESSION_COLUMNS =
+  "id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars, issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason";
+
+export class PostgresStore implements Store {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Connects, applies pending migrations and returns the store. Rejects with StoreUnavailableError
+   * naming the host when PostgreSQL cannot be reached or the schema is newer than this code.
+   */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: "tessera",
+      types: TYPES,
+    });
+    // An idle client losing its connection (server restart, database dropped) must not crash the
+    // process; the pool discards it and the next query reports the failure.
+    pool.on("error", () => {});
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      if (err instanceof StoreUnavailableError && !isConnectionFailure(err.cause)) throw err;
+      throw new StoreUnavailableError(`cannot open PostgreSQL database at ${describePostgresUrl(options.url)}: ${messageOf(err)}`, { cause: err });
+    }
+    return new PostgresStore(pool);
+  }
+
+  async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
+    return this.transaction(async (c) => {
+      const { rows } = await c.query(
+        `INSERT INTO accounts (id, username, email, password_hash, custom_id, create_time, update_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+        [
+          account.id,
+          account.username,
+          identity?.kind === "email" ? identity.email : null,
+          identity?.kind === "email" ? identity.passwordHash : null,
+          identity?.kind === "custom" ? identity.id : null,
+          account.createTime,
+        ],
+      );
+      if (identity?.kind === "device") await c.query("INSERT INTO account_devices (id, account_id) VALUES ($1, $2)", [identity.id, account.id]);
+      return toAccount(rows[0] as Row);
+    });
+  }
+
+  async getAccount(id: string): Promise<AccountRow | undefined> {
+    return this.oneAccount("SELECT * FROM accounts WHERE id = $1", [id]);
+  }
+
+  async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
+    switch (identity.kind) {
+      case "device":
+        return this.oneAccount("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1", [identity.id]);
+      case "custom":
+        return this.oneAccount("SELECT * FROM accounts WHERE custom_id = $1", [identity.id]);
+      case "email":
+        return this.oneAccount("SELECT * FROM accounts WHERE email = $1", [identity.email]);
+    }
+  }
+
+  async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
+    return this.oneAccount("SELECT * FROM accounts WHERE username = $1", [username]);
+  }
+
+  async listDevices(accountId: string): Promise<string[]> {
+    const rows = await this.query("SELECT id FROM account_devices WHERE account_id = $1 ORDER BY seq", [accountId]);
+    return rows.map((r) => r["id"] as string);
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(ACCOUNT_PATCH_COLUMNS) as [keyof AccountPatch, string][]) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      values.push(key === "username" || key === "langTag" ? value : value === "" ? null : value);
+      sets.push(`${column} = $${values.length}`);
+    }
+    values.push(now);
+    sets.push(`update_time = $${values.length}`);
+    values.push(id);
+    return (await this.count(`UPDATE accounts SET ${sets.join(", ")} WHERE id = $${values.length}`, values)) === 1;
+  }
+
+  async deleteAccount(id: string): Promise<boolean> {
+    // Devices and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
+    return (await this.count("DELETE FROM accounts WHERE id = $1", [id])) === 1;
+  }
+
+  async setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean> {
+    return (await this.count("UPDATE accounts SET disable_time = $1, update_time = $2 WHERE id = $3", [disableTime, now, id])) === 1;
+  }
+
+  async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
+    switch (identity.kind) {
+      case "device":
+        return this.transaction(async (c) => {
+          // Insert-or-keep, then check the owner: no window between the check and the insert.
+          await c.query("INSERT INTO account_devices (id, account_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [identity.id, accountId]);
+          const { rows } = await c.query("SELECT account_id FROM account_devices WHERE id = $1", [identity.id]);
+          if ((rows[0] as Row | undefined)?.["account_id"] !== accountId) throw new StoreConflictError("device");
+          await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
+        });
+      case "email":
+        await this.count("UPDATE accounts SET email = $1, password_hash = $2, update_time = $3 WHERE id = $4", [
+          identity.email,
+          identity.passwordHash,
+          now,
+          accountId,
+        ]);
+        return;
+      case "custom":
+        await this.count("UPDATE accounts SET custom_id = $1, update_time = $2 WHERE id = $3", [identity.id, now, accountId]);
+        return;
+    }
+  }
+
+  async unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult> {
+    return this.transaction(async (c): Promise<UnlinkResult> => {
+      // The row lock serialises unlinks of one account, so two cannot each remove "the other" identity.
+      const account = (await c.query("SELECT email, custom_id, steam_id FROM accounts WHERE id = $1 FOR UPDATE", [accountId])).rows[0] as Row | undefined;
+      if (!account) return "not_linked";
+      const devices = (await c.query("SELECT id FROM account_devices WHERE account_id = $1", [accountId])).rows.map((r: Row) => r["id"] as string);
+      const identities = devices.length + (account["email"] ? 1 : 0) + (account["custom_id"] ? 1 : 0) + (account["steam_id"] ? 1 : 0);
+      let linked: boolean;
+      switch (identity.kind) {
+        case "device":
+          linked = devices.includes(identity.id);
+          break;
+        case "email":
+          linked = account["email"] === identity.id;
+          break;
+        case "custom":
+          linked = account["custom_id"] === identity.id;
+          break;
+      }
+      if (!linked) return "not_linked";
+      if (identities <= 1) return "last_identity";
+      if (identity.kind === "device") {
+        await c.query("DELETE FROM account_devices WHERE id = $1 AND account_id = $2", [identity.id, accountId]);
+        await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
+      } else if (identity.kind === "email") {
+        await c.query("UPDATE accounts SET email = NULL, password_hash = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+      } else {
+        await c.query("UPDATE accounts SET custom_id = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+      }
+      return "unlinked";
+    });
+  }
+
+  async createSession(s: SessionRow): Promise<void> {
+    await this.count(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, [
+      s.id,
+      s.accountId,
+      s.createdAt,
+      s.lastRefreshAt,
+      s.generation,
+      s.rotatedAt,
+      s.username,
+      JSON.stringify(s.vars),
+      s.issuedAtSec,
+      s.tokenExpiresAtSec,
+      s.refreshExpiresAtSec,
+      s.clientIp,
+      s.userAgent,
+      s.revokedAt,
+      s.revokedReason,
+    ]);
+  }
+
+  async getSession(id: string): Promise<SessionRow | undefined> {
+    const row = (await this.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]))[0];
+    return row ? toSession(row) : undefined;
+  }
+
+  async rotateSession(id: string, fromGeneration: number, r: SessionRotation, now: number): Promise<boolean> {
+    const changed = await this.count(
+      `UPDATE sessions SET generation = $1, rotated_at = $2, username = $3, vars = $4, issued_at_sec = $5, token_expires_at_sec = $6,
+         refresh_expires_at_sec = $7, client_ip = $8, user_agent = $9, last_refresh_at = $10
+       WHERE id = $11 AND generation = $12 AND revoked_at IS NULL`,
+      [r.generation, r.rotatedAt, r.username, JSON.stringify(r.vars), r.issuedAtSec, r.tokenExpiresAtSec, r.refreshExpiresAtSec, r.clientIp, r.userAgent, now, id, fromGeneration],
+    );
+    return changed === 1;
+  }
+
+  async revokeSession(id: string, reason: RevocationReason, now: number): Promise<boolean> {
+    return (await this.count("UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL", [now, reason, id])) === 1;
+  }
+
+  async revokeAccountSessions(accountId: string, reason: RevocationReason, now: number, exceptId?: string): Promise<string[]> {
+    // One statement: atomic, and RETURNING names exactly the rows this call revoked.
+    const rows = await this.query(
+      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2
+       WHERE account_id = $3 AND revoked_at IS NULL AND ($4::text IS NULL OR id <> $4::text) RETURNING id`,
+      [now, reason, accountId, exceptId ?? null],
+    );
+    return rows.map((r) => r["id"] as string);
+  }
+
+  async listSessions(accountId: string, nowSec: number): Promise<SessionRow[]> {
+    const rows = await this.query(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = $1 AND revoked_at IS NULL AND refresh_expires_at_sec > $2
+       ORDER BY created_at DESC, id COLLATE "C"`,
+      [accountId, nowSec],
+    );
+    return rows.map(toSession);
+  }
+
+  async purgeExpiredSessions(nowSec: number): Promise<number> {
+    return this.count("DELETE FROM sessions WHERE refresh_expires_at_sec < $1", [nowSec]);
+  }
+
+  async schemaVersion(): Promise<number> {
+    const rows = await this.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations", []);
+    return rows[0]!["v"] as number;
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async query(sql: string, values: unknown[]): Promise<Row[]> {
+    try {
+      return (await this.pool.query(sql, values)).rows as Row[];
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  private async count(sql: string, values: unknown[]): Promise<number> {
+    try {
+      return (await this.pool.query(sql, values)).rowCount ?? 0;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  private async oneAccount(sql: string, values: unknown[]): Promise<AccountRow | undefined> {
+    const row = (await this.query(sql, values))[0];
+    return row ? toAccount(row) : undefined;
+  }
+
+  /** Runs `fn` in BEGIN … COMMIT on one pooled client; rolls back on any error; always releases. */
+  private async transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translate(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await fn(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      if (isConnectionFailure(err)) broken = err as Error;
+      else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
+      throw translate(err);
+    } finally {
+      // A client whose connection failed is destroyed rather than returned to the pool.
+      client.release(broken);
+    }
+  }
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // One transaction per migration, each under the lock: a node that waited re-reads what the
+    // others applied meanwhile.
+    for (;;) {
+      await client.query("BEGIN");
+      try {
+        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+        await client.query(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        );
+        const applied = new Set(((await client.query("SELECT version FROM schema_migrations")).rows as { version: number }[]).map((r) => r.version));
+        const unknown = [...applied].filter((v) => v > newest);
+        if (unknown.length > 0) {
+          throw new StoreUnavailableError(`database schema version ${Math.max(...unknown)} is newer than this Tessera (${newest}); upgrade Tessera`);
+        }
+        const next = MIGRATIONS.find((m) => !applied.has(m.version));
+        if (!next) {
+          await client.query("COMMIT");
+          return;
+        }
+        await client.query(next.sql);
+        await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [next.version, next.name, Date.now()]);
+        await client.query("COMMIT");
+      } catch (err) {
+        if (isConnectionFailure(err)) broken = err as Error;
+        else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
+        throw err;
+      }
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** `postgres://user@host:port/database`, never the password: for messages and logs. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : "";
+    return `${u.protocol}//${user}${u.hostname || "localhost"}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparsable database.url)";
+  }
+}
+
+/** SQLSTATE classes and Node socket errors that mean "cannot talk to the database right now". */
+const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN"]);
+const UNAVAILABLE_SQLSTATES = new Set([
+  "57P01", // admin_shutdown (server stopping, connection terminated, database dropped WITH FORCE)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up, recovery)
+  "57014", // query_canceled (statement timeout)
+  "3D000", // invalid_catalog_name: the database is gone
+  "53300", // too_many_connections
+  "53100", // disk_full
+  "53200", // out_of_memory
+]);
+/** pg's own errors for lost or never-made connections carry no code. */
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Cannot use a pool after calling end/i;
+
+function isConnectionFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string") {
+    if (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    if (code.startsWith("08") || code.startsWith("28")) return true; // connection exception; authorization
+  }
+  if (err instanceof AggregateError) return err.errors.some(isConnectionFailure);
+  return UNAVAILABLE_MESSAGES.test(err.message);
+}
+
+/** Maps a pg error to the Store's errors; anything else (a bug) passes through unchanged. */
+function translate(err: unknown): unknown {
+  if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) return err;
+  const e = err as { code?: string; constraint?: string };
+  if (e?.code === "23505") return new StoreConflictError(conflictField(e.constraint));
+  if (isConnectionFailure(err)) return new StoreUnavailableError(`PostgreSQL unavailable: ${messageOf(err)}`, { cause: err });
+  return err;
+}
+
+function conflictField(constraint: string | undefined): StoreConflictError["field"] {
+  switch (constraint) {
+    case "accounts_username_key":
+      return "username";
+    case "accounts_email_key":
+      return "email";
+    case "accounts_custom_id_key":
+      return "custom_id";
+    case "account_devices_pkey":
+      return "device";
+    default:
+      return "id";
+  }
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(messageOf).join("; ");
+  return err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err);
+}
+
+function toAccount(r: Row): AccountRow {
+  return {
+    id: r["id"] as string,
+    username: r["username"] as string,
+    displayName: r["display_name"] as string | null,
+    avatarUrl: r["avatar_url"] as string | null,
+    langTag: r["lang_tag"] as string,
+    location: r["location"] as string | null,
+    timezone: r["timezone"] as string | null,
+    metadata: r["metadata"] as string,
+    email: r["email"] as string | null,
+    passwordHash: r["password_hash"] as string | null,
+    customId: r["custom_id"] as string | null,
+    steamId: r["steam_id"] as string | null,
+    createTime: r["create_time"] as number,
+    updateTime: r["update_time"] as number,
+    verifyTime: r["verify_time"] as number | null,
+    disableTime: r["disable_time"] as number | null,
+  };
+}
+
+function toSession(r: Row): SessionRow {
+  return {
+    id: r["id"] as string,
+    accountId: r["account_id"] as string,
+    createdAt: r["created_at"] as number,
+    lastRefreshAt: r["last_refresh_at"] as number | null,
+    generation: r["generation"] as number,
+    rotatedAt: r["rotated_at"] as number,
+    username: r["username"] as string,
+    vars: JSON.parse(r["vars"] as string) as Record<string, string>,
+    issuedAtSec: r["issued_at_sec"] as number,
+    tokenExpiresAtSec: r["token_expires_at_sec"] as number,
+    refreshExpiresAtSec: r["refresh_expires_at_sec"] as number,
+    clientIp: r["client_ip"] as string | null,
+    userAgent: r["user_agent"] as string | null,
+    revokedAt: r["revoked_at"] as number | null,
+    revokedReason: r["revoked_reason"] as string | null,
+  };
+}

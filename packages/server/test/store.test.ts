@@ -1,0 +1,498 @@
+/**
+ * The Store contract, run unchanged against every backend (SQLite file, real PostgreSQL): each
+ * backend gets a fresh database, and the same describe body checks every method's behaviour.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../src/store/postgres/migrations.js";
+import { PostgresStore } from "../src/store/postgres/postgres-store.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { StoreConflictError, StoreUnavailableError, type Identity, type SessionRow, type Store } from "../src/store/store.js";
+import { tempDir } from "./support/harness.js";
+import { createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
+
+/** One empty database of a backend; `open()` may be called again after `close()` (reopen). */
+interface TestDatabase {
+  open(): Promise<Store>;
+  /** Records a migration this code does not know, as a newer Tessera would have. */
+  recordSchemaVersion(version: number): Promise<void>;
+}
+
+interface Backend {
+  name: string;
+  skip: string | false;
+  fresh(): Promise<TestDatabase>;
+  cleanup(): Promise<void>;
+}
+
+const sqliteDirs: { remove(): void }[] = [];
+const sqlite: Backend = {
+  name: "sqlite",
+  skip: false,
+  async fresh() {
+    const dir = tempDir("tessera-store-");
+    sqliteDirs.push(dir);
+    const path = join(dir.path, "tessera.db");
+    return {
+      open: async () => SqliteStore.open({ path }),
+      async recordSchemaVersion(version) {
+        const db = new Database(path);
+        db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', 0)").run(version);
+        db.close();
+      },
+    };
+  },
+  async cleanup() {
+    for (const dir of sqliteDirs.splice(0)) dir.remove();
+  },
+};
+
+const postgres: Backend = {
+  name: "postgres",
+  skip: await postgresSkip(),
+  async fresh() {
+    const { url } = await createTestDatabase();
+    return {
+      open: () => PostgresStore.open({ url }),
+      recordSchemaVersion: (version) => execIn(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 0)", [version]),
+    };
+  },
+  cleanup: dropAllTestDatabases,
+};
+
+const NOW = 1_700_000_000_000;
+const NOW_SEC = NOW / 1000;
+const FAR_SEC = NOW_SEC + 30 * 86_400;
+
+function uid(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+function sessionRow(accountId: string, overrides: Partial<SessionRow> = {}): SessionRow {
+  return {
+    id: randomUUID(),
+    accountId,
+    createdAt: NOW,
+    lastRefreshAt: null,
+    generation: 0,
+    rotatedAt: NOW,
+    username: "player",
+    vars: { zeta: "1", alpha: "2" },
+    issuedAtSec: NOW_SEC,
+    tokenExpiresAtSec: NOW_SEC + 3600,
+    refreshExpiresAtSec: FAR_SEC,
+    clientIp: "203.0.113.7",
+    userAgent: "test",
+    revokedAt: null,
+    revokedReason: null,
+    ...overrides,
+  };
+}
+
+async function conflictOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof StoreConflictError, `expected StoreConflictError, got ${String(err)}`);
+    return err.field;
+  }
+  assert.fail("expected a StoreConflictError");
+}
+
+for (const backend of [sqlite, postgres]) {
+  describe(`Store contract: ${backend.name}`, { skip: backend.skip }, () => {
+    let db: TestDatabase;
+    let store: Store;
+
+    before(async () => {
+      db = await backend.fresh();
+      store = await db.open();
+    });
+    after(async () => {
+      await store?.close();
+      await backend.cleanup();
+    });
+
+    async function account(identity?: Identity, username = uid("user")) {
+      return store.createAccount({ id: randomUUID(), username, createTime: NOW }, identity);
+    }
+
+    it("creates accounts with each kind of first identity, or none", async () => {
+      const device = uid("device");
+      const byDevice = await account({ kind: "device", id: device });
+      assert.equal(byDevice.langTag, "en");
+      assert.equal(byDevice.metadata, "{}");
+      assert.equal(byDevice.createTime, NOW);
+      assert.equal(byDevice.updateTime, NOW);
+      assert.equal(typeof byDevice.createTime, "number");
+      assert.equal(byDevice.email, null);
+      assert.equal(byDevice.disableTime, null);
+      assert.deepEqual(await store.listDevices(byDevice.id), [device]);
+
+      const email = `${uid("mail")}@example.com`;
+      const byEmail = await account({ kind: "email", email, passwordHash: "$argon2id$hash" });
+      assert.equal(byEmail.email, email);
+      assert.equal(byEmail.passwordHash, "$argon2id$hash");
+      assert.deepEqual(await store.listDevices(byEmail.id), []);
+
+      const custom = uid("custom");
+      const byCustom = await account({ kind: "custom", id: custom });
+      assert.equal(byCustom.customId, custom);
+
+      const bare = await account(undefined);
+      assert.deepEqual(await store.getAccount(bare.id), bare);
+      assert.equal(bare.customId, null);
+      assert.equal(await store.getAccount(randomUUID()), undefined);
+    });
+
+    it("reports which unique value is taken, and creates nothing then", async () => {
+      const device = uid("device");
+      const email = `${uid("mail")}@example.com`;
+      const custom = uid("custom");
+      const taken = await account({ kind: "device", id: device });
+      await account({ kind: "email", email, passwordHash: "h" });
+      await account({ kind: "custom", id: custom });
+
+      assert.equal(await conflictOf(account(undefined, taken.username)), "username");
+      const loser = uid("user");
+      assert.equal(await conflictOf(account({ kind: "device", id: device }, loser)), "device");
+      assert.equal(await store.findAccountByUsername(loser), undefined, "the account row of a failed creation is rolled back");
+      assert.equal(await conflictOf(account({ kind: "email", email, passwordHash: "h" })), "email");
+      assert.equal(await conflictOf(account({ kind: "custom", id: custom })), "custom_id");
+      assert.equal(await conflictOf(store.createAccount({ id: taken.id, username: uid("user"), createTime: NOW }, undefined)), "id");
+    });
+
+    it("finds accounts by identity and by username", async () => {
+      const device = uid("device");
+      const email = `${uid("mail")}@example.com`;
+      const custom = uid("custom");
+      const a = await account({ kind: "device", id: device });
+      const b = await account({ kind: "email", email, passwordHash: "h" });
+      const c = await account({ kind: "custom", id: custom });
+      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, a.id);
+      assert.equal((await store.findAccountByIdentity({ kind: "email", email }))?.id, b.id);
+      assert.equal((await store.findAccountByIdentity({ kind: "custom", id: custom }))?.id, c.id);
+      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: device }), undefined, "identity kinds do not mix");
+      assert.equal(await store.findAccountByIdentity({ kind: "device", id: uid("device") }), undefined);
+      assert.deepEqual(await store.findAccountByUsername(a.username), a);
+      assert.equal(await store.findAccountByUsername(a.username.toUpperCase()), undefined);
+    });
+
+    it("lists an account's devices in link order", async () => {
+      const first = uid("device");
+      const a = await account({ kind: "device", id: first });
+      const later = [uid("z-device"), uid("a-device"), uid("m-device")];
+      for (const id of later) await store.linkIdentity(a.id, { kind: "device", id }, NOW + 1);
+      assert.deepEqual(await store.listDevices(a.id), [first, ...later]);
+      assert.deepEqual(await store.listDevices(randomUUID()), []);
+    });
+
+    it("updates the profile, refuses a taken username, and reports a missing account", async () => {
+      const a = await account({ kind: "device", id: uid("device") });
+      const other = await account(undefined);
+      const username = uid("renamed");
+      assert.equal(await store.updateAccount(a.id, { username, displayName: "Ana", langTag: "fr", location: "Lyon", timezone: "Europe/Paris", avatarUrl: "https://x/a.png" }, NOW + 5), true);
+      let row = (await store.getAccount(a.id))!;
+      assert.deepEqual(
+        [row.username, row.displayName, row.langTag, row.location, row.timezone, row.avatarUrl, row.updateTime, row.createTime],
+        [username, "Ana", "fr", "Lyon", "Europe/Paris", "https://x/a.png", NOW + 5, NOW],
+      );
+      assert.equal(await store.updateAccount(a.id, { displayName: "" }, NOW + 6), true);
+      row = (await store.getAccount(a.id))!;
+      assert.equal(row.displayName, null, "an empty string clears an optional field");
+      assert.equal(row.location, "Lyon", "fields not in the patch are kept");
+
+      assert.equal(await conflictOf(store.updateAccount(a.id, { username: other.username }, NOW + 7)), "username");
+      assert.equal((await store.getAccount(a.id))!.username, username);
+      assert.equal(await store.updateAccount(randomUUID(), { displayName: "x" }, NOW), false);
+    });
+
+    it("sets and clears disable_time", async () => {
+      const a = await account(undefined);
+      assert.equal(await store.setDisableTime(a.id, NOW + 10, NOW + 10), true);
+      assert.equal((await store.getAccount(a.id))!.disableTime, NOW + 10);
+      assert.equal(await store.setDisableTime(a.id, null, NOW + 11), true);
+      const row = (await store.getAccount(a.id))!;
+      assert.equal(row.disableTime, null);
+      assert.equal(row.updateTime, NOW + 11);
+      assert.equal(await store.setDisableTime(randomUUID(), NOW, NOW), false);
+    });
+
+    it("links identities: a device is added, email and custom id replace the current one", async () => {
+      const device = uid("device");
+      const a = await account({ kind: "device", id: device });
+      const second = uid("device");
+      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 1);
+      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 2); // its own device again: no change
+      assert.deepEqual(await store.listDevices(a.id), [device, second]);
+      assert.equal((await store.getAccount(a.id))!.updateTime, NOW + 2);
+
+      const email1 = `${uid("mail")}@example.com`;
+      const email2 = `${uid("mail")}@example.com`;
+      await store.linkIdentity(a.id, { kind: "email", email: email1, passwordHash: "h1" }, NOW + 3);
+      await store.linkIdentity(a.id, { kind: "email", email: email2, passwordHash: "h2" }, NOW + 4);
+      assert.equal(await store.findAccountByIdentity({ kind: "email", email: email1 }), undefined);
+      const row = (await store.findAccountByIdentity({ kind: "email", email: email2 }))!;
+      assert.deepEqual([row.id, row.passwordHash], [a.id, "h2"]);
+
+      const custom1 = uid("custom");
+      const custom2 = uid("custom");
+      await store.linkIdentity(a.id, { kind: "custom", id: custom1 }, NOW + 5);
+      await store.linkIdentity(a.id, { kind: "custom", id: custom2 }, NOW + 6);
+      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: custom1 }), undefined);
+      assert.equal((await store.findAccountByIdentity({ kind: "custom", id: custom2 }))?.id, a.id);
+    });
+
+    it("refuses to link an identity another account holds", async () => {
+      const device = uid("device");
+      const email = `${uid("mail")}@example.com`;
+      const custom = uid("custom");
+      const owner = await account({ kind: "device", id: device });
+      await store.linkIdentity(owner.id, { kind: "email", email, passwordHash: "h" }, NOW);
+      await store.linkIdentity(owner.id, { kind: "custom", id: custom }, NOW);
+      const b = await account({ kind: "device", id: uid("device") });
+
+      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "device", id: device }, NOW)), "device");
+      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "email", email, passwordHash: "x" }, NOW)), "email");
+      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "custom", id: custom }, NOW)), "custom_id");
+      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, owner.id);
+      assert.equal((await store.getAccount(b.id))!.email, null);
+      assert.equal((await store.getAccount(b.id))!.customId, null);
+    });
+
+    it("unlinks an identity, but never the last one", async () => {
+      const d1 = uid("device");
+      const d2 = uid("device");
+      const email = `${uid("mail")}@example.com`;
+      const custom = uid("custom");
+      const a = await account({ kind: "device", id: d1 });
+      const stranger = await account({ kind: "device", id: uid("device") });
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW), "last_identity");
+      assert.deepEqual(await store.listDevices(a.id), [d1]);
+
+      await store.linkIdentity(a.id, { kind: "device", id: d2 }, NOW);
+      await store.linkIdentity(a.id, { kind: "email", email, passwordHash: "h" }, NOW);
+      await store.linkIdentity(a.id, { kind: "custom", id: custom }, NOW);
+
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: uid("device") }, NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: (await store.listDevices(stranger.id))[0]! }, NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "email", id: "other@example.com" }, NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(randomUUID(), { kind: "device", id: d1 }, NOW), "not_linked");
+
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW + 1), "unlinked");
+      assert.deepEqual(await store.listDevices(a.id), [d2]);
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "email", id: email }, NOW + 2), "unlinked");
+      let row = (await store.getAccount(a.id))!;
+      assert.deepEqual([row.email, row.passwordHash, row.updateTime], [null, null, NOW + 2]);
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "custom", id: custom }, NOW + 3), "unlinked");
+      row = (await store.getAccount(a.id))!;
+      assert.equal(row.customId, null);
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d2 }, NOW + 4), "last_identity");
+      assert.deepEqual(await store.listDevices(a.id), [d2]);
+    });
+
+    it("lets only one of two concurrent unlinks remove an account's second-to-last identity", async () => {
+      // Many accounts at once, so on PostgreSQL the two unlinks of one account really interleave.
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const d1 = uid("device");
+          const d2 = uid("device");
+          const a = await account({ kind: "device", id: d1 });
+          await store.linkIdentity(a.id, { kind: "device", id: d2 }, NOW);
+          const results = await Promise.all([
+            store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW),
+            store.unlinkIdentity(a.id, { kind: "device", id: d2 }, NOW),
+          ]);
+          assert.deepEqual(results.sort(), ["last_identity", "unlinked"]);
+          assert.equal((await store.listDevices(a.id)).length, 1);
+        }),
+      );
+    });
+
+    it("deletes an account with its devices and sessions", async () => {
+      const device = uid("device");
+      const a = await account({ kind: "device", id: device });
+      const s = sessionRow(a.id);
+      await store.createSession(s);
+      assert.equal(await store.deleteAccount(a.id), true);
+      assert.equal(await store.getAccount(a.id), undefined);
+      assert.equal(await store.getSession(s.id), undefined);
+      assert.deepEqual(await store.listDevices(a.id), []);
+      assert.equal(await store.findAccountByIdentity({ kind: "device", id: device }), undefined);
+      assert.equal(await store.deleteAccount(a.id), false);
+      const again = await account({ kind: "device", id: device });
+      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, again.id, "the device id is free again");
+    });
+
+    it("stores and reads a session row as written, vars in their order", async () => {
+      const a = await account(undefined);
+      const s = sessionRow(a.id, { vars: { zeta: "1", alpha: "2", "ünï": "✓" }, clientIp: null });
+      await store.createSession(s);
+      const read = await store.getSession(s.id);
+      assert.deepEqual(read, s);
+      assert.deepEqual(Object.keys(read!.vars), ["zeta", "alpha", "ünï"]);
+      assert.equal(await store.getSession(randomUUID()), undefined);
+      assert.equal(await conflictOf(store.createSession(s)), "id");
+    });
+
+    it("rotates a session only from its current generation (compare-and-swap)", async () => {
+      const a = await account(undefined);
+      const s = sessionRow(a.id);
+      await store.createSession(s);
+      const rotation = (generation: number) => ({
+        generation,
+        rotatedAt: NOW + generation,
+        username: `name${generation}`,
+        vars: { g: String(generation) },
+        issuedAtSec: NOW_SEC + generation,
+        tokenExpiresAtSec: NOW_SEC + 3600 + generation,
+        refreshExpiresAtSec: FAR_SEC + generation,
+        clientIp: "198.51.100.1",
+        userAgent: `ua${generation}`,
+      });
+      assert.equal(await store.rotateSession(s.id, 0, rotation(1), NOW + 100), true);
+      assert.equal(await store.rotateSession(s.id, 0, rotation(1), NOW + 101), false, "a stale generation loses");
+      const row = (await store.getSession(s.id))!;
+      assert.deepEqual({ ...row }, { ...s, ...rotation(1), lastRefreshAt: NOW + 100 });
+      assert.equal(await store.rotateSession(randomUUID(), 0, rotation(1), NOW), false);
+
+      const racers = 24;
+      const results = await Promise.all(Array.from({ length: racers }, () => store.rotateSession(s.id, 1, rotation(2), NOW + 200)));
+      assert.equal(results.filter(Boolean).length, 1, `exactly one of ${racers} concurrent rotations wins`);
+      assert.equal((await store.getSession(s.id))!.generation, 2);
+
+      assert.equal(await store.revokeSession(s.id, "logout", NOW + 300), true);
+      assert.equal(await store.rotateSession(s.id, 2, rotation(3), NOW + 301), false, "a revoked session does not rotate");
+      assert.equal((await store.getSession(s.id))!.generation, 2);
+    });
+
+    it("revokes one session once", async () => {
+      const a = await account(undefined);
+      const s = sessionRow(a.id);
+      await store.createSession(s);
+      assert.equal(await store.revokeSession(s.id, "ended", NOW + 1), true);
+      assert.equal(await store.revokeSession(s.id, "logout", NOW + 2), false);
+      const row = (await store.getSession(s.id))!;
+      assert.deepEqual([row.revokedAt, row.revokedReason], [NOW + 1, "ended"]);
+      assert.equal(await store.revokeSession(randomUUID(), "logout", NOW), false);
+    });
+
+    it("revokes all of an account's live sessions except one, naming those it revoked", async () => {
+      const a = await account(undefined);
+      const b = await account(undefined);
+      const [keep, s1, s2, gone] = [sessionRow(a.id), sessionRow(a.id), sessionRow(a.id), sessionRow(a.id)];
+      const otherAccount = sessionRow(b.id);
+      for (const s of [keep, s1, s2, gone, otherAccount]) await store.createSession(s);
+      await store.revokeSession(gone.id, "logout", NOW);
+
+      const revoked = await store.revokeAccountSessions(a.id, "single_session", NOW + 9, keep.id);
+      assert.deepEqual(revoked.sort(), [s1.id, s2.id].sort());
+      assert.equal((await store.getSession(s1.id))!.revokedReason, "single_session");
+      assert.equal((await store.getSession(gone.id))!.revokedReason, "logout", "an already revoked session keeps its reason");
+      assert.equal((await store.getSession(keep.id))!.revokedAt, null);
+      assert.equal((await store.getSession(otherAccount.id))!.revokedAt, null);
+      assert.deepEqual(await store.revokeAccountSessions(a.id, "logout_all", NOW + 10, keep.id), []);
+      assert.deepEqual(await store.revokeAccountSessions(a.id, "banned", NOW + 11), [keep.id]);
+    });
+
+    it("lists live sessions newest first", async () => {
+      const a = await account(undefined);
+      const b = await account(undefined);
+      const oldest = sessionRow(a.id, { createdAt: NOW - 3000 });
+      const newest = sessionRow(a.id, { createdAt: NOW - 1000 });
+      const middle = sessionRow(a.id, { createdAt: NOW - 2000 });
+      const revoked = sessionRow(a.id, { createdAt: NOW });
+      const expired = sessionRow(a.id, { createdAt: NOW, refreshExpiresAtSec: NOW_SEC - 1 });
+      const endsNow = sessionRow(a.id, { createdAt: NOW, refreshExpiresAtSec: NOW_SEC });
+      for (const s of [oldest, newest, middle, revoked, expired, endsNow, sessionRow(b.id)]) await store.createSession(s);
+      await store.revokeSession(revoked.id, "logout", NOW);
+      const live = await store.listSessions(a.id, NOW_SEC);
+      assert.deepEqual(live.map((s) => s.id), [newest.id, middle.id, oldest.id]);
+      assert.deepEqual(live[0], newest);
+    });
+
+    it("purges sessions whose refresh token expired", async () => {
+      const a = await account(undefined);
+      // Far in the past, below every other test's expiry, so the count is exact.
+      const ancient = [sessionRow(a.id, { refreshExpiresAtSec: 100 }), sessionRow(a.id, { refreshExpiresAtSec: 200, revokedAt: NOW, revokedReason: "logout" })];
+      const boundary = sessionRow(a.id, { refreshExpiresAtSec: 300 });
+      for (const s of [...ancient, boundary]) await store.createSession(s);
+      assert.equal(await store.purgeExpiredSessions(300), 2);
+      for (const s of ancient) assert.equal(await store.getSession(s.id), undefined);
+      assert.ok(await store.getSession(boundary.id), "a session expiring exactly now is kept until it is past");
+      assert.equal(await store.purgeExpiredSessions(300), 0);
+    });
+
+    it("reports the schema version of the newest migration", async () => {
+      assert.equal(POSTGRES_MIGRATIONS.at(-1)!.version, SQLITE_MIGRATIONS.at(-1)!.version, "both backends are at the same schema");
+      assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
+    });
+
+    it("keeps its data when reopened", async () => {
+      const device = uid("device");
+      const a = await account({ kind: "device", id: device });
+      const s = sessionRow(a.id);
+      await store.createSession(s);
+      await store.close();
+      store = await db.open();
+      assert.deepEqual(await store.findAccountByIdentity({ kind: "device", id: device }), a);
+      assert.deepEqual(await store.getSession(s.id), s);
+      assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
+    });
+
+    it("migrates once when several nodes open an empty database at the same time", async () => {
+      const fresh = await backend.fresh();
+      const stores = await Promise.all([fresh.open(), fresh.open(), fresh.open(), fresh.open()]);
+      try {
+        for (const s of stores) assert.equal(await s.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
+        const made = await stores[0]!.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, undefined);
+        assert.equal((await stores[3]!.getAccount(made.id))?.id, made.id);
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+
+    it("refuses a database whose schema is newer than the code", async () => {
+      const fresh = await backend.fresh();
+      await (await fresh.open()).close();
+      await fresh.recordSchemaVersion(999);
+      await assert.rejects(fresh.open(), (err: unknown) => err instanceof StoreUnavailableError && /schema version 999 is newer/.test(err.message));
+    });
+  });
+}
+
+describe("PostgresStore availability", { skip: postgres.skip }, () => {
+  after(dropAllTestDatabases);
+
+  it("fails to open with StoreUnavailableError naming the host when nobody listens", async () => {
+    const started = Date.now();
+    await assert.rejects(
+      PostgresStore.open({ url: "postgres://postgres:secret@127.0.0.1:1/nothing", connectionTimeoutMs: 2000 }),
+      (err: unknown) => {
+        assert.ok(err instanceof StoreUnavailableError, String(err));
+        assert.match(err.message, /127\.0\.0\.1:1\/nothing/);
+        assert.doesNotMatch(err.message, /secret/, "the password is never repeated");
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it("answers StoreUnavailableError, not a raw error, once its database is gone", async () => {
+    const { name, url } = await createTestDatabase();
+    const store = await PostgresStore.open({ url, connectionTimeoutMs: 2000 });
+    try {
+      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
+      await dropTestDatabase(name);
+      await assert.rejects(store.getAccount(made.id), StoreUnavailableError);
+      await assert.rejects(store.unlinkIdentity(made.id, { kind: "device", id: "x" }, NOW), StoreUnavailableError);
+      await assert.rejects(store.rotateSession("x", 0, sessionRow(made.id), NOW), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+});
