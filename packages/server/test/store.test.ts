@@ -166,6 +166,23 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(await conflictOf(store.createAccount({ id: taken.id, username: uid("user"), createTime: NOW }, undefined)), "id");
     });
 
+    it("keeps every other write of a concurrent burst when one of them conflicts", async () => {
+      // Issued in one turn of the event loop, so SQLite's group commit puts them in one transaction.
+      const device = uid("device");
+      const names = Array.from({ length: 12 }, () => uid("user"));
+      const results = await Promise.allSettled(
+        names.map((name, i) => account({ kind: "device", id: i === 5 || i === 6 ? device : uid("device") }, name)),
+      );
+      const failed = results.filter((r) => r.status === "rejected");
+      assert.equal(failed.length, 1, "exactly one of the two creations with the same device loses");
+      assert.ok((failed[0] as PromiseRejectedResult).reason instanceof StoreConflictError);
+      for (const [i, name] of names.entries()) {
+        const found = await store.findAccountByUsername(name);
+        if (results[i]!.status === "fulfilled") assert.ok(found, `account ${i} was answered but not kept`);
+        else assert.equal(found, undefined, `the losing account ${i} was not rolled back`);
+      }
+    });
+
     it("finds accounts by identity and by username", async () => {
       const device = uid("device");
       const email = `${uid("mail")}@example.com`;
