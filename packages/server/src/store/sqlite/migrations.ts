@@ -22,15 +22,19 @@ export const MIGRATIONS: readonly Migration[] = [
         location      TEXT,
         timezone      TEXT,
         metadata      TEXT NOT NULL DEFAULT '{}',
-        email         TEXT UNIQUE,
+        email         TEXT,
         password_hash TEXT,
-        custom_id     TEXT UNIQUE,
-        steam_id      TEXT UNIQUE,
+        custom_id     TEXT,
+        steam_id      TEXT,
         create_time   INTEGER NOT NULL,
         update_time   INTEGER NOT NULL,
         verify_time   INTEGER,
         disable_time  INTEGER
       ) STRICT;
+      -- Partial: most accounts lack most identities, and NULLs need no index entry.
+      CREATE UNIQUE INDEX accounts_email ON accounts(email) WHERE email IS NOT NULL;
+      CREATE UNIQUE INDEX accounts_custom_id ON accounts(custom_id) WHERE custom_id IS NOT NULL;
+      CREATE UNIQUE INDEX accounts_steam_id ON accounts(steam_id) WHERE steam_id IS NOT NULL;
 
       CREATE TABLE account_devices (
         id         TEXT PRIMARY KEY,
@@ -54,7 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
         user_agent             TEXT,
         revoked_at             INTEGER,
         revoked_reason         TEXT
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
       CREATE INDEX sessions_account_id ON sessions(account_id);
       CREATE INDEX sessions_refresh_expires ON sessions(refresh_expires_at_sec);
     `,
