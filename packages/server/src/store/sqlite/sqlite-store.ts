@@ -23,6 +23,7 @@ import {
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
+import { toAccount, toSession, type Row } from "../row-mapping.js";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:" (tests of the store only). */
@@ -30,7 +31,6 @@ export interface SqliteStoreOptions {
   synchronous?: "normal" | "full";
 }
 
-type Row = Record<string, unknown>;
 
 const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
   username: "username",
@@ -382,45 +382,4 @@ function guard<T>(fn: () => T): T {
 
 function optionalAccount(row: unknown): AccountRow | undefined {
   return row ? toAccount(row as Row) : undefined;
-}
-
-function toAccount(r: Row): AccountRow {
-  return {
-    id: r["id"] as string,
-    username: r["username"] as string,
-    displayName: r["display_name"] as string | null,
-    avatarUrl: r["avatar_url"] as string | null,
-    langTag: r["lang_tag"] as string,
-    location: r["location"] as string | null,
-    timezone: r["timezone"] as string | null,
-    metadata: r["metadata"] as string,
-    email: r["email"] as string | null,
-    passwordHash: r["password_hash"] as string | null,
-    customId: r["custom_id"] as string | null,
-    steamId: r["steam_id"] as string | null,
-    createTime: r["create_time"] as number,
-    updateTime: r["update_time"] as number,
-    verifyTime: r["verify_time"] as number | null,
-    disableTime: r["disable_time"] as number | null,
-  };
-}
-
-function toSession(r: Row): SessionRow {
-  return {
-    id: r["id"] as string,
-    accountId: r["account_id"] as string,
-    createdAt: r["created_at"] as number,
-    lastRefreshAt: r["last_refresh_at"] as number | null,
-    generation: r["generation"] as number,
-    rotatedAt: r["rotated_at"] as number,
-    username: r["username"] as string,
-    vars: JSON.parse(r["vars"] as string) as Record<string, string>,
-    issuedAtSec: r["issued_at_sec"] as number,
-    tokenExpiresAtSec: r["token_expires_at_sec"] as number,
-    refreshExpiresAtSec: r["refresh_expires_at_sec"] as number,
-    clientIp: r["client_ip"] as string | null,
-    userAgent: r["user_agent"] as string | null,
-    revokedAt: r["revoked_at"] as number | null,
-    revokedReason: r["revoked_reason"] as string | null,
-  };
 }

@@ -1,0 +1,48 @@
+/**
+ * Rows as both stores return them (the same column names in SQLite and PostgreSQL) to the Store
+ * interface's row types. PostgreSQL BIGINTs arrive as numbers because the store registers a parser.
+ */
+import type { AccountRow, SessionRow } from "./store.js";
+
+export type Row = Record<string, unknown>;
+
+export function toAccount(r: Row): AccountRow {
+  return {
+    id: r["id"] as string,
+    username: r["username"] as string,
+    displayName: r["display_name"] as string | null,
+    avatarUrl: r["avatar_url"] as string | null,
+    langTag: r["lang_tag"] as string,
+    location: r["location"] as string | null,
+    timezone: r["timezone"] as string | null,
+    metadata: r["metadata"] as string,
+    email: r["email"] as string | null,
+    passwordHash: r["password_hash"] as string | null,
+    customId: r["custom_id"] as string | null,
+    steamId: r["steam_id"] as string | null,
+    createTime: r["create_time"] as number,
+    updateTime: r["update_time"] as number,
+    verifyTime: r["verify_time"] as number | null,
+    disableTime: r["disable_time"] as number | null,
+  };
+}
+
+export function toSession(r: Row): SessionRow {
+  return {
+    id: r["id"] as string,
+    accountId: r["account_id"] as string,
+    createdAt: r["created_at"] as number,
+    lastRefreshAt: r["last_refresh_at"] as number | null,
+    generation: r["generation"] as number,
+    rotatedAt: r["rotated_at"] as number,
+    username: r["username"] as string,
+    vars: JSON.parse(r["vars"] as string) as Record<string, string>,
+    issuedAtSec: r["issued_at_sec"] as number,
+    tokenExpiresAtSec: r["token_expires_at_sec"] as number,
+    refreshExpiresAtSec: r["refresh_expires_at_sec"] as number,
+    clientIp: r["client_ip"] as string | null,
+    userAgent: r["user_agent"] as string | null,
+    revokedAt: r["revoked_at"] as number | null,
+    revokedReason: r["revoked_reason"] as string | null,
+  };
+}
