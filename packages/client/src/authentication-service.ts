@@ -419,6 +419,7 @@ export class AuthenticationService {
       throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, `Cannot sign in while ${this.currentState}.`);
     }
     const epoch = ++this.epoch;
+    const key = this.key();
     this.resetSession();
     this.setState(AuthenticationState.SigningIn);
     let session: Session;
@@ -432,8 +433,13 @@ export class AuthenticationService {
       }
       throw error;
     }
-    if (epoch !== this.epoch) throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "Signed out while signing in.");
-    this.storage.setItem(this.key(), session.refreshToken);
+    if (epoch !== this.epoch) {
+      // Signed out while the answer was on its way. Unless its token was kept for the player (a
+      // cached sign-in keeps the rotated token), nobody can reach this session again: end it.
+      if (this.storage.getItem(key) !== session.refreshToken) void this.client.logout(session).catch(() => undefined);
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "Signed out while signing in.");
+    }
+    this.storage.setItem(key, session.refreshToken);
     this.adopt(session);
     this.setState(AuthenticationState.Authorized);
     this.emit("signedIn");

@@ -393,6 +393,25 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.equal(await serverAcceptsAccessToken(e.other, session.token), false);
   });
 
+  it("signOut() while a provider sign-in is on its way ends the session that answer created", async (t) => {
+    const e = await env(t);
+    const id = deviceId();
+    const pending = e.auth.signInWithDevice(id);
+    await e.auth.signOut();
+    await assert.rejects(pending, (err: unknown) => err instanceof AuthenticationError && err.errorCode === 10000);
+    assertSignedOutState(e.auth);
+    assert.equal(e.auth.sessionTokenExists, false);
+    // Nobody holds that session's tokens any more: it must not linger on the server.
+    const probe = await e.other.authenticateDevice(id);
+    let others: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      others = (await e.other.listSessions(probe)).filter((s) => !s.current).map((s) => s.id);
+      if (others.length === 0) break;
+      await sleep(50);
+    }
+    assert.deepEqual(others, [], "the orphaned session was ended");
+  });
+
   it("signOut({clearCredentials:true}) after the access token expired still ends the server session", async (t) => {
     const e = await env(t, { "session.token_expiry_sec": 2 }, { autoRefresh: false });
     await e.auth.signInWithDevice(deviceId());
