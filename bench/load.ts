@@ -4,7 +4,7 @@
  * a timer ends the run at `durationSec` as usual.
  */
 import autocannon, { type AutocannonRequest, type AutocannonResult } from "autocannon";
-import type { ScenarioResult, ServerName } from "./types.js";
+import type { ScenarioResult, ServerName, Throughput } from "./types.js";
 
 export interface LoadSpec {
   url: string;
@@ -15,14 +15,7 @@ export interface LoadSpec {
   amount?: number;
 }
 
-export interface LoadStats {
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  durationSec: number;
+export interface LoadStats extends Throughput {
   /** True when `amount` ran out before the duration elapsed. */
   exhausted: boolean;
   statusCodes: Record<string, number>;

@@ -2,14 +2,8 @@
 
 export type ServerName = "bare" | "better-auth" | "tessera-sqlite" | "tessera-postgres";
 
-export interface ScenarioResult {
-  /** Stable key, e.g. `tessera-sqlite/account`. */
-  id: string;
-  server: ServerName;
-  /** What the scenario does, for the table. */
-  label: string;
-  /** False for scenarios that cannot run yet (tickets); no figures then. */
-  available: boolean;
+/** What one measured load produced; shared by the load runner and the report. */
+export interface Throughput {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -17,6 +11,16 @@ export interface ScenarioResult {
   non2xx: number;
   errors: number;
   durationSec: number;
+}
+
+export interface ScenarioResult extends Throughput {
+  /** Stable key, e.g. `tessera-sqlite/account`. */
+  id: string;
+  server: ServerName;
+  /** What the scenario does, for the table. */
+  label: string;
+  /** False for scenarios that cannot run yet (tickets); no figures then. */
+  available: boolean;
   /** Any error or non-2xx answer, or an exhausted token pool. */
   failed: boolean;
   /** Why it failed or is unavailable, or how it was measured. */

@@ -3,11 +3,9 @@
  * in order at start-up, each in its own transaction under an advisory lock (several nodes may start
  * at once), and recorded in `schema_migrations`. Never edit a released migration: add the next one.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../migration.js";
+
+export type { Migration };
 
 /**
  * Ids are text (UUIDs from the domain, device ids from clients), times BIGINT unix ms. `vars` and

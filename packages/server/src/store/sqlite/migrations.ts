@@ -2,11 +2,9 @@
  * SQLite schema migrations, applied in order at start-up, each in its own transaction and recorded
  * in `schema_migrations`. Never edit a released migration: add the next one.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../migration.js";
+
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   {
