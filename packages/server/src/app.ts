@@ -14,6 +14,7 @@ import { accountRoutes } from "./http/routes/account-routes.js";
 import { authenticateRoutes } from "./http/routes/authenticate-routes.js";
 import { metaRoutes } from "./http/routes/meta-routes.js";
 import { sessionRoutes } from "./http/routes/session-routes.js";
+import { ticketRoutes } from "./http/routes/ticket-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
@@ -24,6 +25,11 @@ import { loadRuntimeModules } from "./hooks/runtime-loader.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
 import { SocketRegistry } from "./realtime/socket-registry.js";
 import { VERSION } from "./version.js";
+import { AuthSessionEventHub } from "./tickets/event-hub.js";
+import { configuredGameServers, gameServerTokenKey } from "./tickets/game-servers.js";
+import { TicketKeyring } from "./tickets/ticket-keys.js";
+import { startTicketMaintenance } from "./tickets/ticket-maintenance.js";
+import type { TicketServices } from "./tickets/ticket-services.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -44,7 +50,7 @@ export interface TesseraServer {
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export function apiRoutes(): Route[] {
-  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes];
+  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes];
   return [...api, ...metaRoutes(api, VERSION)];
 }
 
@@ -60,8 +66,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const bus = new LocalBus();
   const sockets = new SocketRegistry();
   const hooks = new HookRegistry();
-  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger, presence: sockets, hooks };
+  const clock = options.clock ?? systemClock;
+  let core: Core;
   try {
+    const tickets: TicketServices = {
+      keyring: await TicketKeyring.open(store.tickets, clock),
+      events: new AuthSessionEventHub(bus),
+      gameServerKey: gameServerTokenKey(keys.access),
+      configuredGameServers: configuredGameServers(config.tickets.gameServers),
+    };
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, tickets };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await bus.close();
@@ -85,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
 
+  const stopTicketMaintenance = startTicketMaintenance(core);
   const purge = setInterval(() => {
     store.purgeExpiredSessions(Math.floor(core.clock.now() / 1000)).catch((err: unknown) => logger.warn("session purge failed", { error: String(err) }));
   }, PURGE_INTERVAL_MS);
@@ -103,6 +118,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close(graceMs = 10_000) {
       closing ??= (async () => {
         clearInterval(purge);
+        stopTicketMaintenance();
+        // Long polls answer at once instead of holding the HTTP server open.
+        core.tickets.events.close();
         // Sockets get 1001 first; the HTTP server's close completes only once they are gone.
         const socketsClosed = realtime.close(Math.min(graceMs, 5_000));
         await new Promise<void>((done) => {

@@ -9,6 +9,7 @@ import type { SigningKeys } from "./session/keys.js";
 import type { Store } from "./store/store.js";
 import type { Bus } from "./cluster/bus.js";
 import type { HookRegistry } from "./hooks/hook-registry.js";
+import type { TicketServices } from "./tickets/ticket-services.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -29,6 +30,8 @@ export interface Core {
   readonly hooks: HookRegistry;
   /** Live realtime sockets on this node, read-only (the `online` flag of accounts). */
   readonly presence: Presence;
+  /** Ticket signing keys, the auth-session event hub, game-server credentials. */
+  readonly tickets: TicketServices;
 }
 
 /** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */

@@ -4,14 +4,23 @@
  * answer 403. Unbanning clears `disable_time` only: revoked sessions stay revoked.
  */
 import type { Core } from "../core.js";
-import { notFound } from "../errors.js";
+import { invalidArgument, notFound } from "../errors.js";
+import type { Ban } from "../store/store.js";
 import { revokeAllSessions } from "../session/revocation.js";
 
-export async function banAccount(core: Core, userId: string): Promise<void> {
+/**
+ * Bans an account. `kind` "publisher" (default) or "vac" decides what ticket validators are told
+ * (PublisherIssuedBan or VACBanned); `reason` is kept for operators.
+ */
+export async function banAccount(core: Core, userId: string, ban: Partial<Ban> = {}): Promise<void> {
   const now = core.clock.now();
-  if (!(await core.store.setDisableTime(userId, now, now))) throw notFound("Account not found.");
+  const kind = ban.kind ?? "publisher";
+  if (kind !== "publisher" && kind !== "vac") throw invalidArgument('Ban kind must be "publisher" or "vac".');
+  const reason = ban.reason ?? null;
+  if (reason !== null && (typeof reason !== "string" || reason.length > 512)) throw invalidArgument("Ban reason must be a string of at most 512 characters.");
+  if (!(await core.store.setDisableTime(userId, now, now, { kind, reason }))) throw notFound("Account not found.");
   await revokeAllSessions(core, userId, "banned");
-  core.logger.info("account banned", { user_id: userId });
+  core.logger.info("account banned", { user_id: userId, kind });
 }
 
 export async function unbanAccount(core: Core, userId: string): Promise<void> {

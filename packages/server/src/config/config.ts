@@ -23,6 +23,21 @@ export interface Config {
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
+  tickets: {
+    appId: number;
+    requireLicense: boolean;
+    ticketExpirySec: number;
+    maxOpenPerSession: number;
+    validationTimeoutMs: number;
+    gameServerTokenExpirySec: number;
+    gameServers: GameServerCredential[];
+  };
+}
+
+/** A game-server credential declared in configuration (`tickets.game_servers`). */
+export interface GameServerCredential {
+  identity: string;
+  secret: string;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -160,8 +175,14 @@ function coerce(setting: Setting, value: unknown, source: string): RawValue {
       if (!Number.isSafeInteger(n)) throw new ConfigError(setting.path, `expected a whole number, got ${where}`);
       if (setting.type === "port" && (n < 0 || n > 65535)) throw new ConfigError(setting.path, `expected a port from 0 to 65535, got ${where}`);
       if (setting.min !== undefined && n < setting.min) throw new ConfigError(setting.path, `must be at least ${setting.min}, got ${where}`);
+      if (setting.max !== undefined && n > setting.max) throw new ConfigError(setting.path, `must be at most ${setting.max}, got ${where}`);
       return n;
     }
+    case "credentials":
+      // A YAML list arrives as an array; the environment and flags give JSON. Checked in build().
+      if (Array.isArray(value)) return JSON.stringify(value);
+      if (typeof value === "string") return value;
+      throw new ConfigError(setting.path, `expected a list of {identity, secret}, got ${where}`);
     case "string":
       if (typeof value === "string") return value;
       if (typeof value === "number") return String(value);
@@ -211,6 +232,15 @@ function build(raw: Raw): Config {
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
+    tickets: {
+      appId: get<number>("tickets.app_id"),
+      requireLicense: get<boolean>("tickets.require_license"),
+      ticketExpirySec: get<number>("tickets.ticket_expiry_sec"),
+      maxOpenPerSession: get<number>("tickets.max_open_per_session"),
+      validationTimeoutMs: get<number>("tickets.validation_timeout_ms"),
+      gameServerTokenExpirySec: get<number>("tickets.game_server_token_expiry_sec"),
+      gameServers: gameServerCredentials(optional("tickets.game_servers")),
+    },
   };
   if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
@@ -235,4 +265,37 @@ function checkPostgresUrl(url: string): void {
   if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
     throw new ConfigError("database.url", `${expected}; port ${parsed.port} is out of range`);
   }
+}
+
+/** Minimum length of a game-server secret: 32 characters of a random string carry ≥ 128 bits. */
+export const MIN_GAME_SERVER_SECRET_LENGTH = 32;
+
+/** Parses and checks `tickets.game_servers` (JSON text of a list of {identity, secret}). */
+function gameServerCredentials(text: string | undefined): GameServerCredential[] {
+  const setting = "tickets.game_servers";
+  if (text === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new ConfigError(setting, "expected a list of {identity, secret} (JSON in the environment or on the command line)");
+  }
+  if (!Array.isArray(list)) throw new ConfigError(setting, "expected a list of {identity, secret}");
+  const seen = new Set<string>();
+  return list.map((entry: unknown, i) => {
+    const e = entry as { identity?: unknown; secret?: unknown } | null;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) throw new ConfigError(`${setting}[${i}]`, "expected {identity, secret}");
+    const extra = Object.keys(e).filter((k) => k !== "identity" && k !== "secret");
+    if (extra.length > 0) throw new ConfigError(`${setting}[${i}]`, `unknown field ${JSON.stringify(extra[0])}`);
+    const { identity, secret } = e;
+    if (typeof identity !== "string" || identity === "" || Buffer.byteLength(identity) > 128 || /[\u0000-\u001f\u007f]/.test(identity)) {
+      throw new ConfigError(`${setting}[${i}].identity`, "must be 1-128 bytes without control characters");
+    }
+    if (seen.has(identity)) throw new ConfigError(`${setting}[${i}].identity`, `${JSON.stringify(identity)} is declared twice`);
+    seen.add(identity);
+    if (typeof secret !== "string" || secret.length < MIN_GAME_SERVER_SECRET_LENGTH) {
+      throw new ConfigError(`${setting}[${i}].secret`, `must be a string of at least ${MIN_GAME_SERVER_SECRET_LENGTH} characters (use a random one)`);
+    }
+    return { identity, secret };
+  });
 }

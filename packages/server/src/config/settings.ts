@@ -4,7 +4,7 @@
  * README's configuration table all come from this list.
  */
 
-export type SettingType = "string" | "integer" | "boolean" | "port";
+export type SettingType = "string" | "integer" | "boolean" | "port" | "credentials";
 
 export interface Setting {
   /** Dotted path as written in YAML and on the command line (`--session.token_expiry_sec`). */
@@ -17,6 +17,8 @@ export interface Setting {
   readonly env?: string;
   /** Smallest allowed value for integers. */
   readonly min?: number;
+  /** Largest allowed value for integers. */
+  readonly max?: number;
   /** Hidden from printed output (keys). */
   readonly secret?: boolean;
   readonly doc: string;
@@ -55,6 +57,20 @@ export const SETTINGS: readonly Setting[] = [
     doc: "Directory of runtime modules (.js/.mjs files exporting InitModule) loaded at start. Empty: none." },
   { path: "runtime.hook_timeout_ms", type: "integer", default: 5000, min: 1,
     doc: "Longest a runtime hook may take; past it that request fails with 504 and the server goes on." },
+  { path: "tickets.app_id", type: "integer", default: 0, min: 0, max: 4294967295,
+    doc: "The app id (uint32) written into every ticket; a validator expecting another app gets GameMismatch. Use your Steam app id if you have one." },
+  { path: "tickets.require_license", type: "boolean", default: false,
+    doc: "Validation requires a license (own or borrowed); false: every account owns the app." },
+  { path: "tickets.ticket_expiry_sec", type: "integer", default: 600, min: 1, max: 86400,
+    doc: "How long a ticket can be begun after it is issued (a begun auth session lasts until ended)." },
+  { path: "tickets.max_open_per_session", type: "integer", default: 32, min: 1,
+    doc: "Most unused, unexpired tickets one player session may hold; more answer 429." },
+  { path: "tickets.validation_timeout_ms", type: "integer", default: 5000, min: 1,
+    doc: "Longest the asynchronous validation may take before the validator gets VACCheckTimedOut (5)." },
+  { path: "tickets.game_server_token_expiry_sec", type: "integer", default: 3600, min: 60,
+    doc: "Lifetime of a game server's token; it signs in again with its secret." },
+  { path: "tickets.game_servers", type: "credentials", secret: true,
+    doc: "Game-server credentials declared in configuration: a YAML list of {identity, secret} (JSON in the environment); secrets of at least 32 characters. More can be created at run time (docs/tickets.md)." },
   { path: "database.url", type: "string", flag: "--database-url", env: "TESSERA_DATABASE_URL",
     doc: "SQLite file path (default <data_dir>/tessera.db), or a postgres:// URL to use PostgreSQL." },
   { path: "database.synchronous", type: "string", default: "normal",

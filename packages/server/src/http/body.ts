@@ -78,6 +78,11 @@ export function checkFields(body: Record<string, unknown>, fields: Record<string
           if (typeof v !== "string") throw invalidArgument(`Invalid request body: "${name}" must be an object of string values.`);
         }
         break;
+      case "string_list":
+        if (!Array.isArray(value) || value.length > schema.maxItems || !value.every((v) => typeof v === "string" && v.length <= 64)) {
+          throw invalidArgument(`Invalid request body: "${name}" must be a list of at most ${schema.maxItems} strings.`);
+        }
+        break;
     }
     out[name] = value;
   }

@@ -8,6 +8,7 @@ import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
+import { authenticateValidator } from "../tickets/validator-auth.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
 import type { Route } from "./route.js";
@@ -64,13 +65,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     const ctxBase = { core, query, params: match.params, client, req };
     let result: unknown;
     if (route.auth === "bearer") {
-      const token = bearerToken(req.headers.authorization);
-      let caller;
-      try {
-        caller = await authenticateAccessToken(core, token);
-      } catch (err) {
-        throw err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED ? invalidBearer() : err;
-      }
+      const caller = await bearerCaller(() => authenticateAccessToken(core, bearerToken(req.headers.authorization)));
+      body = await requestBody(core, req, route);
+      result = await route.handler({ ...ctxBase, caller, body });
+    } else if (route.auth === "validator") {
+      const caller = await bearerCaller(() => authenticateValidator(core, bearerToken(req.headers.authorization)));
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller, body });
     } else {
@@ -81,6 +80,15 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     send(res, 200, result ?? {});
   } catch (err) {
     sendError(core, req, res, err, route);
+  }
+}
+
+/** Runs a bearer check; its 401s carry the Bearer challenge. */
+async function bearerCaller<C>(check: () => Promise<C>): Promise<C> {
+  try {
+    return await check();
+  } catch (err) {
+    throw err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED ? invalidBearer() : err;
   }
 }
 
@@ -104,7 +112,7 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
     // Every 401 carries a challenge (RFC 9110 §15.5.2), also those raised by domain code (wrong
     // password, bad refresh token): the scheme is the route's.
     if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
-      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
+      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
     }
     send(res, err.httpStatus, err.toJSON(), headers);
     return;

@@ -24,6 +24,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     };
     if (r.auth === "server_key") op["security"] = [{ serverKey: [] }];
     else if (r.auth === "bearer") op["security"] = [{ bearer: [] }];
+    else if (r.auth === "validator") op["security"] = [{ bearer: [] }, { gameServer: [] }];
     else op["security"] = [];
     const parameters: unknown[] = [];
     for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
@@ -37,7 +38,9 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
         properties[name] =
           f.type === "string_map"
             ? { type: "object", additionalProperties: { type: "string" }, description: f.description }
-            : { type: f.type, description: f.description };
+            : f.type === "string_list"
+              ? { type: "array", items: { type: "string", maxLength: 64 }, maxItems: f.maxItems, description: f.description }
+              : { type: f.type, description: f.description };
       }
       op["requestBody"] = { required: false, content: { "application/json": { schema: { type: "object", properties } } } };
     }
@@ -56,7 +59,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       schemas: { Error: ERROR_SCHEMA },
       securitySchemes: {
         serverKey: { type: "http", scheme: "basic", description: "The server key as user name, empty password." },
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A player's access token." },
+        gameServer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A game server's token (POST /v2/tickets/server/authenticate)." },
       },
     },
   };

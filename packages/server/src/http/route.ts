@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
 import type { Caller } from "../session/verify-access.js";
+import type { Validator } from "../tickets/validator.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -14,7 +15,9 @@ export type FieldSchema =
   | { type: "string"; description?: string }
   | { type: "boolean"; description?: string }
   | { type: "integer"; description?: string }
-  | { type: "string_map"; description?: string };
+  | { type: "string_map"; description?: string }
+  /** A list of at most `maxItems` strings of at most 64 characters (ids). */
+  | { type: "string_list"; maxItems: number; description?: string };
 
 export interface QuerySchema {
   type: "string" | "boolean";
@@ -45,7 +48,9 @@ export interface RequestContext<C> {
 
 export type Route =
   | (RouteBase & { auth: "server_key" | "none"; handler(ctx: RequestContext<undefined>): Promise<unknown> })
-  | (RouteBase & { auth: "bearer"; handler(ctx: RequestContext<Caller>): Promise<unknown> });
+  | (RouteBase & { auth: "bearer"; handler(ctx: RequestContext<Caller>): Promise<unknown> })
+  /** A ticket validator: a player's access token, or a game server's token. */
+  | (RouteBase & { auth: "validator"; handler(ctx: RequestContext<Validator>): Promise<unknown> });
 
 /** Helper that keeps the handler's context typed by the route's `auth`. */
 export function route<R extends Route>(r: R): Route {

@@ -2,7 +2,7 @@
  * Rows as both stores return them (the same column names in SQLite and PostgreSQL) to the Store
  * interface's row types. PostgreSQL BIGINTs arrive as numbers because the store registers a parser.
  */
-import type { AccountRow, SessionRow } from "./store.js";
+import type { AccountRow, BanKind, SessionRow } from "./store.js";
 
 export type Row = Record<string, unknown>;
 
@@ -24,6 +24,8 @@ export function toAccount(r: Row): AccountRow {
     updateTime: r["update_time"] as number,
     verifyTime: r["verify_time"] as number | null,
     disableTime: r["disable_time"] as number | null,
+    banKind: (r["ban_kind"] as BanKind | null | undefined) ?? null,
+    banReason: (r["ban_reason"] as string | null | undefined) ?? null,
   };
 }
 

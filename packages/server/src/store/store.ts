@@ -4,6 +4,7 @@
  * networked backend fits the same shape; every multi-row change is atomic in the backend.
  */
 import type { Vars } from "../session/vars.js";
+import type { TicketStore } from "./ticket-store.js";
 
 /** Times are unix milliseconds unless a name says otherwise. */
 export interface AccountRow {
@@ -23,6 +24,16 @@ export interface AccountRow {
   updateTime: number;
   verifyTime: number | null;
   disableTime: number | null;
+  /** Set with `disableTime`: what kind of ban (tickets answer VACBanned or PublisherIssuedBan). */
+  banKind: BanKind | null;
+  banReason: string | null;
+}
+
+export type BanKind = "publisher" | "vac";
+
+export interface Ban {
+  kind: BanKind;
+  reason: string | null;
 }
 
 /** An identity that can sign an account in. */
@@ -83,7 +94,7 @@ export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reus
 
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {
-  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "id") {
+  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "id" | "ticket_handle" | "auth_session" | "game_server") {
     super(`unique constraint: ${field}`);
     this.name = "StoreConflictError";
   }
@@ -100,6 +111,9 @@ export class StoreUnavailableError extends Error {
 export type UnlinkResult = "unlinked" | "not_linked" | "last_identity";
 
 export interface Store {
+  /** Tickets, auth sessions, licenses, game-server credentials and ticket keys. */
+  readonly tickets: TicketStore;
+
   /** Creates an account with an optional first identity, atomically. Throws StoreConflictError. */
   createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow>;
   getAccount(id: string): Promise<AccountRow | undefined>;
@@ -110,8 +124,8 @@ export interface Store {
   updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean>;
   /** Deletes an account with its devices and sessions (so its tokens stop working). False if absent. */
   deleteAccount(id: string): Promise<boolean>;
-  /** Sets or clears `disable_time` (ban). Returns false if the account does not exist. */
-  setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean>;
+  /** Sets (with the ban's kind and reason) or clears `disable_time`. Returns false if the account does not exist. */
+  setDisableTime(id: string, disableTime: number | null, now: number, ban?: Ban): Promise<boolean>;
   /** Links an identity (a device is added; email and custom id replace the current one). Throws StoreConflictError. */
   linkIdentity(accountId: string, identity: Identity, now: number): Promise<void>;
   /** Unlinks, refusing to remove the account's last identity. */

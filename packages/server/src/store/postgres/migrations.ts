@@ -73,4 +73,91 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_refresh_expires ON sessions(refresh_expires_at_sec);
     `,
   },
+  {
+    version: 2,
+    name: "tickets, auth sessions, licenses, game servers, ban kinds",
+    sql: `
+      ALTER TABLE accounts ADD COLUMN ban_kind TEXT;
+      ALTER TABLE accounts ADD COLUMN ban_reason TEXT;
+
+      -- Ed25519 ticket signing keys; "active" is 1 for the one signing key, NULL once retired.
+      CREATE TABLE ticket_keys (
+        kid         TEXT PRIMARY KEY,
+        public_key  TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        created_at  BIGINT NOT NULL,
+        retired_at  BIGINT,
+        active      INTEGER,
+        CONSTRAINT ticket_keys_active UNIQUE (active)
+      );
+
+      CREATE TABLE auth_tickets (
+        id          TEXT PRIMARY KEY,
+        account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        handle      BIGINT NOT NULL,
+        session_id  TEXT NOT NULL,
+        identity    TEXT NOT NULL,
+        app_id      BIGINT NOT NULL,
+        issued_at   BIGINT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        canceled_at BIGINT,
+        used_at     BIGINT,
+        used_by     TEXT
+      );
+      CREATE UNIQUE INDEX auth_tickets_handle ON auth_tickets(account_id, handle);
+      CREATE INDEX auth_tickets_expires ON auth_tickets(expires_at);
+
+      CREATE TABLE auth_sessions (
+        id                   TEXT PRIMARY KEY,
+        validator_session_id TEXT NOT NULL,
+        validator_identity   TEXT NOT NULL,
+        validator_kind       TEXT NOT NULL,
+        user_id              TEXT NOT NULL,
+        player_session_id    TEXT NOT NULL,
+        ticket_id            TEXT NOT NULL,
+        app_id               BIGINT NOT NULL,
+        owner_id             TEXT,
+        response             INTEGER,
+        response_seq         INTEGER NOT NULL,
+        created_at           BIGINT NOT NULL,
+        ended_at             BIGINT
+      );
+      CREATE UNIQUE INDEX auth_sessions_live ON auth_sessions(validator_session_id, user_id) WHERE ended_at IS NULL;
+      CREATE INDEX auth_sessions_user ON auth_sessions(user_id) WHERE ended_at IS NULL;
+      CREATE INDEX auth_sessions_validator ON auth_sessions(validator_session_id) WHERE ended_at IS NULL;
+      CREATE INDEX auth_sessions_ticket ON auth_sessions(ticket_id);
+      CREATE INDEX auth_sessions_created ON auth_sessions(created_at);
+
+      CREATE TABLE auth_session_events (
+        id                   TEXT PRIMARY KEY,
+        validator_session_id TEXT NOT NULL,
+        auth_session_id      TEXT NOT NULL,
+        seq                  INTEGER NOT NULL,
+        payload              TEXT NOT NULL,
+        created_at           BIGINT NOT NULL
+      );
+      CREATE INDEX auth_session_events_validator ON auth_session_events(validator_session_id, created_at);
+      CREATE INDEX auth_session_events_created ON auth_session_events(created_at);
+
+      -- An own license has owner_id = account_id; a borrowed one names the lender.
+      CREATE TABLE licenses (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        owner_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        granted_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        PRIMARY KEY (account_id, owner_id)
+      );
+      CREATE INDEX licenses_owner ON licenses(owner_id);
+
+      CREATE TABLE game_servers (
+        identity    TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at  BIGINT NOT NULL,
+        CONSTRAINT game_servers_pkey PRIMARY KEY (identity),
+        CONSTRAINT game_servers_id_key UNIQUE (id),
+        CONSTRAINT game_servers_secret_key UNIQUE (secret_hash)
+      );
+    `,
+  },
 ];

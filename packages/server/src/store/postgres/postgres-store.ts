@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   type AccountPatch,
   type AccountRow,
+  type Ban,
   type Identity,
   type IdentityKey,
   type IdentityKind,
@@ -22,6 +23,9 @@ import {
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
 import { toAccount, toSession, type Row } from "../row-mapping.js";
+import { SqlTicketStore } from "../sql-ticket-store.js";
+import type { TicketStore } from "../ticket-store.js";
+import { PostgresExecutor } from "./postgres-executor.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user[:password]@host[:port]/database` */
@@ -57,7 +61,11 @@ const SESSION_COLUMNS =
   "id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars, issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason";
 
 export class PostgresStore implements Store {
-  private constructor(private readonly pool: pg.Pool) {}
+  readonly tickets: TicketStore;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.tickets = new SqlTicketStore(new PostgresExecutor(pool, translate, isConnectionFailure));
+  }
 
   /**
    * Connects, applies pending migrations and returns the store. Rejects with StoreUnavailableError
@@ -148,8 +156,9 @@ export class PostgresStore implements Store {
     return (await this.count("DELETE FROM accounts WHERE id = $1", [id])) === 1;
   }
 
-  async setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean> {
-    return (await this.count("UPDATE accounts SET disable_time = $1, update_time = $2 WHERE id = $3", [disableTime, now, id])) === 1;
+  async setDisableTime(id: string, disableTime: number | null, now: number, ban?: Ban): Promise<boolean> {
+    const sql = "UPDATE accounts SET disable_time = $1, ban_kind = $2, ban_reason = $3, update_time = $4 WHERE id = $5";
+    return (await this.count(sql, [disableTime, ban?.kind ?? null, ban?.reason ?? null, now, id])) === 1;
   }
 
   async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
@@ -420,6 +429,14 @@ function conflictField(constraint: string | undefined): StoreConflictError["fiel
       return "custom_id";
     case "account_devices_pkey":
       return "device";
+    case "auth_tickets_handle":
+      return "ticket_handle";
+    case "auth_sessions_live":
+      return "auth_session";
+    case "game_servers_pkey":
+    case "game_servers_id_key":
+    case "game_servers_secret_key":
+      return "game_server";
     default:
       return "id";
   }

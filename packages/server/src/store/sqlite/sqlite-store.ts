@@ -12,6 +12,7 @@ import {
   StoreUnavailableError,
   type AccountPatch,
   type AccountRow,
+  type Ban,
   type Identity,
   type IdentityKey,
   type IdentityKind,
@@ -24,6 +25,9 @@ import {
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
 import { toAccount, toSession, type Row } from "../row-mapping.js";
+import { SqlTicketStore } from "../sql-ticket-store.js";
+import type { TicketStore } from "../ticket-store.js";
+import { SqliteExecutor } from "./sqlite-executor.js";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:" (tests of the store only). */
@@ -52,10 +56,12 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore["prepare"]>;
   private queue: QueuedWrite[] = [];
+  readonly tickets: TicketStore;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmt = this.prepare();
+    this.tickets = new SqlTicketStore(new SqliteExecutor(db, guard));
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
@@ -101,7 +107,7 @@ export class SqliteStore implements Store {
       setCustomId: db.prepare("UPDATE accounts SET custom_id = ?, update_time = ? WHERE id = ?"),
       touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
       deleteAccount: db.prepare("DELETE FROM accounts WHERE id = ?"),
-      setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, update_time = ? WHERE id = ?"),
+      setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, ban_kind = ?, ban_reason = ?, update_time = ? WHERE id = ?"),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars,
            issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason)
@@ -240,8 +246,8 @@ export class SqliteStore implements Store {
     return this.stmt.deleteAccount.run(id).changes === 1;
   }
 
-  async setDisableTime(id: string, disableTime: number | null, now: number): Promise<boolean> {
-    return this.stmt.setDisableTime.run(disableTime, now, id).changes === 1;
+  async setDisableTime(id: string, disableTime: number | null, now: number, ban?: Ban): Promise<boolean> {
+    return this.stmt.setDisableTime.run(disableTime, ban?.kind ?? null, ban?.reason ?? null, now, id).changes === 1;
   }
 
   async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
@@ -374,6 +380,9 @@ function guard<T>(fn: () => T): T {
       if (m.includes("accounts.email")) throw new StoreConflictError("email");
       if (m.includes("accounts.custom_id")) throw new StoreConflictError("custom_id");
       if (m.includes("account_devices.id")) throw new StoreConflictError("device");
+      if (m.includes("auth_tickets.account_id, auth_tickets.handle")) throw new StoreConflictError("ticket_handle");
+      if (m.includes("auth_sessions.validator_session_id, auth_sessions.user_id")) throw new StoreConflictError("auth_session");
+      if (m.includes("game_servers.")) throw new StoreConflictError("game_server");
       throw new StoreConflictError("id");
     }
     throw err;

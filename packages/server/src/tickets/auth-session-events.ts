@@ -1,0 +1,93 @@
+/**
+ * Delivering responses to validators. A response is written with its event in one transaction
+ * (the database keeps it until the validator acknowledges it), then announced on the bus: the node
+ * holding the validator's socket pushes it, and long polls waiting anywhere wake up and read it.
+ * Every response but OK ends the auth session.
+ */
+import { randomUUID } from "node:crypto";
+import type { Core } from "../core.js";
+import { invalidArgument } from "../errors.js";
+import { rfc3339 } from "../time-format.js";
+import type { AuthSessionRow } from "../store/ticket-store.js";
+import type { AuthSessionEvent } from "./auth-session-event.js";
+import { AuthSessionResponse, responseName } from "./responses.js";
+import type { Validator } from "./validator.js";
+
+export interface ResponseOwner {
+  /** Null keeps the owner already recorded (or the player itself when none is). */
+  ownerId: string | null;
+  borrowed: boolean;
+}
+
+/** Most events one poll returns. */
+const POLL_LIMIT = 100;
+/** Longest a poll may wait for events. */
+export const MAX_POLL_WAIT_MS = 30_000;
+const MAX_ACK = 100;
+
+/**
+ * Records `response` for a live auth session and announces it. With `onlyFirst` it applies only
+ * if the session has no response yet (the validation result racing a timeout or a later change).
+ * Returns the event, or undefined if nothing changed.
+ */
+export async function respond(
+  core: Core,
+  session: AuthSessionRow,
+  response: AuthSessionResponse,
+  owner: ResponseOwner,
+  options: { onlyFirst?: boolean } = {},
+): Promise<AuthSessionEvent | undefined> {
+  const now = core.clock.now();
+  const end = response !== AuthSessionResponse.OK;
+  const id = randomUUID();
+  let event: AuthSessionEvent | undefined;
+  const stored = await core.store.tickets.respond(
+    session.id,
+    { response, ownerId: owner.ownerId, end, onlyFirst: options.onlyFirst ?? false },
+    id,
+    (seq) => {
+      event = {
+        id,
+        auth_session_id: session.id,
+        seq,
+        user_id: session.userId,
+        owner_id: owner.ownerId ?? session.ownerId ?? session.userId,
+        is_borrowed: owner.ownerId === null ? session.ownerId !== null && session.ownerId !== session.userId : owner.borrowed,
+        response,
+        response_name: responseName(response),
+        ended: end,
+        create_time: rfc3339(now),
+      };
+      return JSON.stringify(event);
+    },
+    now,
+  );
+  if (!stored || !event) return undefined;
+  core.logger.debug("auth session response", { auth_session_id: session.id, response: event.response_name, seq: event.seq });
+  await core.bus.publish({ type: "auth_session_event", validatorSessionId: stored.validatorSessionId, event });
+  return event;
+}
+
+/**
+ * The pull API: acknowledges `ack`, then returns the validator's unacknowledged events, waiting
+ * up to `waitMs` for one to arrive when there are none. Delivery is at least once: an event stays
+ * until acknowledged (or its auth session is purged), so clients de-duplicate by `id`.
+ */
+export async function pollEvents(core: Core, validator: Validator, ack: readonly string[], waitMs: number, signal?: AbortSignal): Promise<{ events: AuthSessionEvent[] }> {
+  if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > MAX_POLL_WAIT_MS) throw invalidArgument(`wait_ms must be 0-${MAX_POLL_WAIT_MS}.`);
+  if (ack.length > MAX_ACK) throw invalidArgument(`At most ${MAX_ACK} event ids can be acknowledged at once.`);
+  if (ack.length > 0) await core.store.tickets.ackEvents(validator.sessionId, ack);
+  const read = async () => (await core.store.tickets.pendingEvents(validator.sessionId, POLL_LIMIT)).map((e) => JSON.parse(e.payload) as AuthSessionEvent);
+  let events = await read();
+  if (events.length > 0 || waitMs === 0) return { events };
+  const wait = core.tickets.events.waiter(validator.sessionId, waitMs, signal);
+  try {
+    // Read again after registering: an event stored in between would otherwise wait for the timeout.
+    events = await read();
+    if (events.length > 0) return { events };
+    await wait.promise;
+  } finally {
+    wait.cancel();
+  }
+  return { events: signal?.aborted ? [] : await read() };
+}

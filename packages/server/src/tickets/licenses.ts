@@ -1,0 +1,121 @@
+/**
+ * Licenses: an account's right to play this deployment's app. An own license has the account as
+ * owner; family sharing lends the owner's app to a borrower, and validators then see the lender
+ * as the game owner with `is_borrowed` true. With `tickets.require_license` false (the default)
+ * every account owns the app implicitly; explicit rows still win (a borrower is reported as
+ * borrowing). Revoking a license or ending a loan sends NoLicenseOrExpired to the validators of
+ * players left without one.
+ */
+import type { Core } from "../core.js";
+import { failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { rfc3339 } from "../time-format.js";
+import type { LicenseRow } from "../store/ticket-store.js";
+import { respond } from "./auth-session-events.js";
+import { AuthSessionResponse } from "./responses.js";
+
+export interface Ownership {
+  ownerId: string;
+  borrowed: boolean;
+}
+
+export interface LicenseJson {
+  owner_id: string;
+  create_time: string;
+  expire_time?: string;
+}
+
+export interface LicensesJson {
+  /** The account's own license, if granted. */
+  license?: LicenseJson;
+  /** Licenses lent to the account. */
+  borrowed: LicenseJson[];
+  /** Accounts the account lends its app to. */
+  lent_to: { user_id: string; create_time: string }[];
+  /** Whether the account may play the app now, and who owns the copy it plays. */
+  owns_app: boolean;
+  owner_id?: string;
+  is_borrowed?: boolean;
+}
+
+const valid = (row: LicenseRow, now: number): boolean => row.expiresAt === null || row.expiresAt > now;
+
+/** Who owns the copy `userId` plays, or undefined when it has no license (only with require_license). */
+export async function resolveOwnership(core: Core, userId: string): Promise<Ownership | undefined> {
+  const now = core.clock.now();
+  const rows = (await core.store.tickets.licensesOf(userId)).filter((r) => valid(r, now));
+  if (rows.some((r) => r.ownerId === userId)) return { ownerId: userId, borrowed: false };
+  for (const loan of rows) {
+    if (await holdsOwnLicense(core, loan.ownerId, now)) return { ownerId: loan.ownerId, borrowed: true };
+  }
+  return core.config.tickets.requireLicense ? undefined : { ownerId: userId, borrowed: false };
+}
+
+async function holdsOwnLicense(core: Core, userId: string, now: number): Promise<boolean> {
+  if (!core.config.tickets.requireLicense) return true;
+  return (await core.store.tickets.licensesOf(userId)).some((r) => r.ownerId === userId && valid(r, now));
+}
+
+async function requireAccount(core: Core, userId: string, what: string): Promise<void> {
+  if (!(await core.store.getAccount(userId))) throw notFound(`${what} account not found.`);
+}
+
+/** Grants (or renews) an own license; `expiresAt` (unix ms) makes it expire. */
+export async function grantLicense(core: Core, userId: string, expiresAt: number | null = null): Promise<void> {
+  if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= core.clock.now())) throw invalidArgument("License expiry must be in the future.");
+  await requireAccount(core, userId, "User");
+  await core.store.tickets.grantLicense(userId, expiresAt, core.clock.now());
+  core.logger.info("license granted", { user_id: userId });
+}
+
+/** Revokes an own license and its loans; validators of players left without a license are told. */
+export async function revokeLicense(core: Core, userId: string): Promise<void> {
+  const { revoked, borrowers } = await core.store.tickets.revokeLicense(userId);
+  if (!revoked && borrowers.length === 0) throw notFound("License not found.");
+  core.logger.info("license revoked", { user_id: userId, loans_ended: borrowers.length });
+  for (const id of [userId, ...borrowers]) await recheckOwnership(core, id);
+}
+
+/** Lends the owner's app to a borrower (family sharing). */
+export async function lendLicense(core: Core, ownerId: string, borrowerId: string): Promise<void> {
+  if (ownerId === borrowerId) throw invalidArgument("An account cannot lend to itself.");
+  await requireAccount(core, ownerId, "Owner");
+  await requireAccount(core, borrowerId, "Borrower");
+  if (!(await holdsOwnLicense(core, ownerId, core.clock.now()))) throw failedPrecondition("The owner has no license to lend.");
+  await core.store.tickets.lendLicense(ownerId, borrowerId, core.clock.now());
+  core.logger.info("license lent", { owner_id: ownerId, borrower_id: borrowerId });
+}
+
+/** Ends a loan; the borrower's validators are told if it is left without a license. */
+export async function endLoan(core: Core, ownerId: string, borrowerId: string): Promise<void> {
+  if (!(await core.store.tickets.endLoan(ownerId, borrowerId))) throw notFound("Loan not found.");
+  core.logger.info("license loan ended", { owner_id: ownerId, borrower_id: borrowerId });
+  await recheckOwnership(core, borrowerId);
+}
+
+export async function listLicenses(core: Core, userId: string): Promise<LicensesJson> {
+  await requireAccount(core, userId, "User");
+  const now = core.clock.now();
+  const rows = await core.store.tickets.licensesOf(userId);
+  const json = (r: LicenseRow): LicenseJson => ({
+    owner_id: r.ownerId,
+    create_time: rfc3339(r.grantedAt),
+    ...(r.expiresAt !== null ? { expire_time: rfc3339(r.expiresAt) } : {}),
+  });
+  const own = rows.find((r) => r.ownerId === userId && valid(r, now));
+  const ownership = await resolveOwnership(core, userId);
+  return {
+    ...(own ? { license: json(own) } : {}),
+    borrowed: rows.filter((r) => r.ownerId !== userId && valid(r, now)).map(json),
+    lent_to: (await core.store.tickets.loansBy(userId)).map((r) => ({ user_id: r.accountId, create_time: rfc3339(r.grantedAt) })),
+    owns_app: ownership !== undefined,
+    ...(ownership ? { owner_id: ownership.ownerId, is_borrowed: ownership.borrowed } : {}),
+  };
+}
+
+/** After a license change: validators of a player who no longer owns the app get NoLicenseOrExpired. */
+async function recheckOwnership(core: Core, userId: string): Promise<void> {
+  if (await resolveOwnership(core, userId)) return;
+  for (const session of await core.store.tickets.liveAuthSessionsOfPlayer(userId)) {
+    await respond(core, session, AuthSessionResponse.NoLicenseOrExpired, { ownerId: null, borrowed: false });
+  }
+}
