@@ -8,11 +8,13 @@ import { ConfigError, loadConfig } from "./config/config.js";
 import { StoreUnavailableError } from "./store/store.js";
 import { SETTINGS, genericEnvName } from "./config/settings.js";
 import { VERSION } from "./version.js";
+import { gameServerCommand } from "./cli-gameserver.js";
 
 const USAGE = `tessera ${VERSION}: player authentication and session server
 
 Usage:
   tessera serve [--config file.yml] [flags]   run the server
+  tessera gameserver create|list|delete       manage game-server credentials (tessera gameserver --help)
   tessera --version | --help
 
 Flags of serve (each also settable in YAML and as an environment variable):
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
   switch (command) {
     case "serve":
       return serve(rest);
+    case "gameserver":
+      process.exitCode = await gameServerCommand(rest, (text) => process.stdout.write(text));
+      return;
     case "--version":
     case "version":
       process.stdout.write(VERSION + "\n");

@@ -14,6 +14,9 @@ import { sessionInfo } from "../session/session-list.js";
 import { parseVars, type Vars } from "../session/vars.js";
 import { rfc3339 } from "../time-format.js";
 import type { ApiAccount, Nakama, SessionInfo } from "./runtime-types.js";
+import { createGameServer, deleteGameServer, listGameServers } from "../tickets/game-servers.js";
+import { endLoan, grantLicense, lendLicense, listLicenses, revokeLicense } from "../tickets/licenses.js";
+import { cancelAllTickets, cancelTicket } from "../tickets/tickets.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -130,8 +133,15 @@ export function createNakama(core: Core): Nakama {
       return startAccessOnlySession(core, { id: account.id, username: name ?? account.username }, sessionVars, exp, RUNTIME_CLIENT);
     },
 
-    async usersBanId(ids) {
-      await eachAccount("usersBanId", userIds("usersBanId", ids), (id) => banAccount(core, id));
+    async usersBanId(ids, options) {
+      const fn = "usersBanId";
+      if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+        throw new TypeError(`nk.${fn}: expects options to be {kind?, reason?}, got ${describe(options)}`);
+      }
+      const kind = options?.kind ?? "publisher";
+      if (kind !== "publisher" && kind !== "vac") throw new TypeError(`nk.${fn}: expects kind to be "publisher" or "vac", got ${describe(kind)}`);
+      const reason = optionalString(fn, "reason", options?.reason);
+      await eachAccount(fn, userIds(fn, ids), (id) => banAccount(core, id, { kind, reason: reason ?? null }));
     },
 
     async usersUnbanId(ids) {
@@ -150,6 +160,63 @@ export function createNakama(core: Core): Nakama {
 
     async accountDeleteId(userId) {
       await deleteAccount(core, uuid("accountDeleteId", "userId", userId));
+    },
+
+    async licenseGrant(userId, expiresAt) {
+      const fn = "licenseGrant";
+      const uid = uuid(fn, "userId", userId);
+      let expiry: number | null = null;
+      if (expiresAt !== undefined && expiresAt !== null) {
+        const nowSec = Math.floor(core.clock.now() / 1000);
+        if (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt) || expiresAt <= nowSec) {
+          throw new TypeError(`nk.${fn}: expects expiresAt to be whole unix seconds in the future, got ${describe(expiresAt)}`);
+        }
+        expiry = expiresAt * 1000;
+      }
+      await grantLicense(core, uid, expiry);
+    },
+
+    async licenseRevoke(userId) {
+      await revokeLicense(core, uuid("licenseRevoke", "userId", userId));
+    },
+
+    async licenseLend(ownerId, borrowerId) {
+      await lendLicense(core, uuid("licenseLend", "ownerId", ownerId), uuid("licenseLend", "borrowerId", borrowerId));
+    },
+
+    async licenseLoanEnd(ownerId, borrowerId) {
+      await endLoan(core, uuid("licenseLoanEnd", "ownerId", ownerId), uuid("licenseLoanEnd", "borrowerId", borrowerId));
+    },
+
+    async licensesGet(userId) {
+      return listLicenses(core, uuid("licensesGet", "userId", userId));
+    },
+
+    async authTicketsCancel(userId, handle) {
+      const fn = "authTicketsCancel";
+      const uid = uuid(fn, "userId", userId);
+      if (handle === undefined || handle === null) return cancelAllTickets(core, uid);
+      if (typeof handle !== "number" || !Number.isSafeInteger(handle)) throw new TypeError(`nk.${fn}: expects handle to be a whole number, got ${describe(handle)}`);
+      await cancelTicket(core, uid, String(handle));
+      return 1;
+    },
+
+    async gameServerCreate(identity) {
+      return createGameServer(core, identity);
+    },
+
+    async gameServerDelete(identity) {
+      await deleteGameServer(core, identity);
+    },
+
+    async gameServersList() {
+      return listGameServers(core);
+    },
+
+    async ticketKeyRotate() {
+      const kid = await core.tickets.keyring.rotate();
+      core.logger.info("ticket signing key rotated", { kid });
+      return kid;
     },
   };
   return Object.freeze(nk);

@@ -277,13 +277,47 @@ export interface Nakama {
    * refresh token is issued.
    */
   authenticateTokenGenerate(userId: string, username?: string | null, expiresAt?: number | null, vars?: Vars | null): Promise<{ token: string; exp: number }>;
-  /** Bans accounts: every session of each ends at once; sign-in and refresh answer 403. */
-  usersBanId(userIds: string[]): Promise<void>;
+  /**
+   * Bans accounts: every session of each ends at once; sign-in and refresh answer 403. `kind`
+   * (default "publisher") decides what ticket validators receive: PublisherIssuedBan (9) or
+   * VACBanned (3); `reason` is kept for operators.
+   */
+  usersBanId(userIds: string[], options?: { kind?: "publisher" | "vac"; reason?: string } | null): Promise<void>;
   /** Lifts bans; sessions ended by the ban stay ended. */
   usersUnbanId(userIds: string[]): Promise<void>;
   accountGetId(userId: string): Promise<ApiAccount>;
   /** Deletes the account with its identities and sessions; every token of it stops working. */
   accountDeleteId(userId: string): Promise<void>;
+
+  /** Grants (or renews) the account's own license; `expiresAt` in unix seconds makes it expire. */
+  licenseGrant(userId: string, expiresAt?: number | null): Promise<void>;
+  /** Revokes the account's own license and every loan of it; validators of players left without one get NoLicenseOrExpired. */
+  licenseRevoke(userId: string): Promise<void>;
+  /** Lends the owner's app to a borrower (family sharing). */
+  licenseLend(ownerId: string, borrowerId: string): Promise<void>;
+  /** Ends a loan. */
+  licenseLoanEnd(ownerId: string, borrowerId: string): Promise<void>;
+  /** The account's license, borrowed licenses and loans, as `GET /v2/licenses` shows them. */
+  licensesGet(userId: string): Promise<LicenseStatus>;
+  /** Cancels a player's ticket by handle, or every open one without a handle; returns how many. */
+  authTicketsCancel(userId: string, handle?: number | null): Promise<number>;
+  /** Creates a game-server credential; the secret is returned only here. */
+  gameServerCreate(identity: string): Promise<{ identity: string; secret: string }>;
+  /** Deletes a run-time game-server credential; its tokens stop working at once. */
+  gameServerDelete(identity: string): Promise<void>;
+  /** Game-server credentials (configured and created), without secrets. */
+  gameServersList(): Promise<{ identity: string; source: "config" | "runtime"; create_time?: string }[]>;
+  /** Makes a new ticket signing key current; the old one keeps verifying. Returns the new key id. */
+  ticketKeyRotate(): Promise<string>;
+}
+
+export interface LicenseStatus {
+  license?: { owner_id: string; create_time: string; expire_time?: string };
+  borrowed: { owner_id: string; create_time: string; expire_time?: string }[];
+  lent_to: { user_id: string; create_time: string }[];
+  owns_app: boolean;
+  owner_id?: string;
+  is_borrowed?: boolean;
 }
 
 /** The function every module exports; it registers the module's hooks. May be async. */

@@ -1,7 +1,7 @@
 /**
  * Why the server closes a socket, and reacting to the cluster bus. Sockets are closed only on bus
  * news (never by a direct call from domain code), so a revocation on any node reaches the sockets
- * on every node. Each close sends a notification saying why, then a close frame with a code from
+ * on every node; auth-session responses are pushed to the validator's sockets the same way. Each close sends a notification saying why, then a close frame with a code from
  * close-codes.ts.
  */
 import type { BusMessage } from "../cluster/bus.js";
@@ -75,6 +75,13 @@ export function followBus(core: Core, registry: SocketRegistry, onRevoked: (sess
         const single = registry.get(message.sessionId);
         if (single) sockets.add(single);
         for (const socket of sockets) disconnect(core, socket, why);
+        break;
+      }
+      case "auth_session_event": {
+        const sockets = registry.ofSession(message.validatorSessionId);
+        if (sockets.length === 0) break;
+        const push = notificationEnvelope({ code: NotificationCode.AUTH_SESSION_RESPONSE, subject: "auth_session_response", content: { ...message.event } }, core.clock.now());
+        for (const socket of sockets) socket.send(push);
         break;
       }
     }

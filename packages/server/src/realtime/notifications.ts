@@ -16,6 +16,8 @@ export const NotificationCode = {
   SESSION_ENDED: -100,
   /** Tessera: the server disconnected this socket; the session is still valid. Content `{"reason":"..."}`. */
   DISCONNECTED: -101,
+  /** Tessera: a response for one of this validator's auth sessions; content is the event (docs/tickets.md). */
+  AUTH_SESSION_RESPONSE: -102,
 } as const;
 export type NotificationCode = (typeof NotificationCode)[keyof typeof NotificationCode];
 
@@ -23,7 +25,7 @@ export interface Notice {
   code: NotificationCode;
   subject: string;
   /** An object; sent JSON-encoded as Nakama's `content` string (nakama-js parses it back). */
-  content: Record<string, string>;
+  content: Record<string, unknown>;
 }
 
 /** One non-persistent notification as a push envelope (no `cid`). */

@@ -11,6 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { Core } from "../core.js";
 import { ApiError, GrpcCode, Messages } from "../errors.js";
 import { authenticateAccessToken, type Caller } from "../session/verify-access.js";
+import { authenticateGameServerToken } from "../tickets/game-servers.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { CloseCode } from "./close-codes.js";
 import { disconnect, followBus, singleSocketDisconnect } from "./disconnects.js";
@@ -105,7 +106,7 @@ export class SocketServer {
     this.pending.add(revokedMeanwhile);
     let caller: Caller;
     try {
-      caller = await authenticateAccessToken(this.core, handshake.params.token);
+      caller = await socketCaller(this.core, handshake.params.token);
     } catch (err) {
       if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
       if (err instanceof StoreUnavailableError) {
@@ -145,7 +146,8 @@ export class SocketServer {
     ws.on("message", (data, isBinary) => this.onMessage(live, data, isBinary));
     this.core.logger.debug("socket connected", { socket_id: live.id, user_id: live.userId, session_id: live.sessionId, ip: req.socket.remoteAddress });
 
-    if (this.core.config.session.singleSocket) {
+    // A game server's instances share its identity: single_socket is for players only.
+    if (this.core.config.session.singleSocket && !caller.userId.startsWith(GAME_SERVER_PREFIX)) {
       for (const older of this.registry.ofUser(live.userId)) {
         if (older !== live) disconnect(this.core, older, singleSocketDisconnect);
       }
@@ -175,6 +177,23 @@ export class SocketServer {
       socket.ping();
     }
   }
+}
+
+/** Registry key of a game server's sockets: `server:<identity>` can never collide with a user id (a UUID). */
+const GAME_SERVER_PREFIX = "server:";
+
+/**
+ * A player's access token, else a game server's token: a game server holds a socket to receive
+ * its auth sessions' responses (its socket's session id is its token id).
+ */
+async function socketCaller(core: Core, token: string): Promise<Caller> {
+  try {
+    return await authenticateAccessToken(core, token);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED)) throw err;
+  }
+  const server = await authenticateGameServerToken(core, token);
+  return { userId: GAME_SERVER_PREFIX + server.identity, username: server.identity, sessionId: server.sessionId, vars: {}, expiresAtSec: 0 };
 }
 
 /** Serves `GET /ws` on `http`; the returned server's `close()` belongs in the graceful shutdown. */

@@ -14,6 +14,7 @@ import { rfc3339 } from "../time-format.js";
 import { signHs256, verifyHs256, TokenError } from "../session/jwt.js";
 import { invalidAuthToken } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
+import type { TicketServices } from "./ticket-services.js";
 import type { Validator } from "./validator.js";
 
 export interface ConfiguredGameServer {
@@ -28,6 +29,9 @@ export interface GameServerInfo {
   source: "config" | "runtime";
   create_time?: string;
 }
+
+/** What managing credentials needs: the server's Core, or the CLI's store and configuration alone. */
+export type GameServerAdmin = Pick<Core, "store" | "clock" | "logger"> & { readonly tickets: Pick<TicketServices, "configuredGameServers"> };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET_BYTES = 32;
@@ -57,7 +61,7 @@ export function checkIdentity(identity: unknown, what = "Identity"): string {
 }
 
 /** Creates a credential; the secret is returned once and only its hash is kept. */
-export async function createGameServer(core: Core, identityIn: unknown): Promise<{ identity: string; secret: string }> {
+export async function createGameServer(core: GameServerAdmin, identityIn: unknown): Promise<{ identity: string; secret: string }> {
   const identity = checkIdentity(identityIn);
   if (core.tickets.configuredGameServers.has(identity)) throw alreadyExists("A game server with this identity is declared in the configuration.");
   const secret = randomBytes(SECRET_BYTES).toString("base64url");
@@ -72,7 +76,7 @@ export async function createGameServer(core: Core, identityIn: unknown): Promise
 }
 
 /** Deletes a run-time credential: its tokens stop working at once. */
-export async function deleteGameServer(core: Core, identityIn: unknown): Promise<void> {
+export async function deleteGameServer(core: GameServerAdmin, identityIn: unknown): Promise<void> {
   const identity = checkIdentity(identityIn);
   if (core.tickets.configuredGameServers.has(identity)) {
     throw invalidArgument("This game server is declared in the configuration; remove it from tickets.game_servers instead.");
@@ -81,7 +85,7 @@ export async function deleteGameServer(core: Core, identityIn: unknown): Promise
   core.logger.info("game server credential deleted", { identity });
 }
 
-export async function listGameServers(core: Core): Promise<GameServerInfo[]> {
+export async function listGameServers(core: GameServerAdmin): Promise<GameServerInfo[]> {
   const configured: GameServerInfo[] = [...core.tickets.configuredGameServers.keys()].map((identity) => ({ identity, source: "config" }));
   const stored = (await core.store.tickets.listGameServers()).map((g): GameServerInfo => ({ identity: g.identity, source: "runtime", create_time: rfc3339(g.createdAt) }));
   return [...configured, ...stored].sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, type TesseraServer } from "../../src/app.js";
+import { startServer, type StartOptions, type TesseraServer } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import type { Logger } from "../../src/logger.js";
 
@@ -37,12 +37,16 @@ export interface TestServer {
 
 /**
  * Starts a server in this process on port 0. `settings` are config paths (`session.token_expiry_sec`).
- * Pass `dataDir` to reuse a directory (restart tests).
+ * Pass `dataDir` to reuse a directory (restart tests), `options.clock` to control time.
  */
-export async function startTestServer(settings: Record<string, string | number | boolean> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(
+  settings: Record<string, string | number | boolean> = {},
+  dataDir?: string,
+  options: Omit<StartOptions, "logger"> = {},
+): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "tessera-test-"));
   const config = loadConfig({ env: {}, overrides: { "socket.port": 0, data_dir: dir, ...settings } });
-  const server = await startServer(config, { logger: quietLogger });
+  const server = await startServer(config, { logger: quietLogger, ...options });
   return {
     url: server.url,
     server,
