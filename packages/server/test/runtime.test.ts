@@ -635,6 +635,43 @@ describe("nk", () => {
     await rejects(nk.accountGetId(uid), (e) => assert.equal(e.code, 5));
     await rejects(nk.accountDeleteId("nope"), (e) => assert.ok(e instanceof TypeError));
   });
+
+  it("license, ticket, game-server and key functions act through the same domain as the API", async () => {
+    const owner = uidOf(await signInDevice(t.api));
+    const player = await signInDevice(t.api);
+    const borrower = uidOf(player);
+    await nk.licenseGrant(owner, Math.floor(Date.now() / 1000) + 3600);
+    await nk.licenseLend(owner, borrower);
+    const lent = await nk.licensesGet(borrower);
+    assert.deepEqual([lent.owns_app, lent.owner_id, lent.is_borrowed], [true, owner, true]);
+    assert.equal((await nk.licensesGet(owner)).lent_to[0]?.user_id, borrower);
+    await nk.licenseLoanEnd(owner, borrower);
+    assert.equal((await nk.licensesGet(borrower)).is_borrowed, false);
+    await nk.licenseRevoke(owner);
+    assert.equal((await nk.licensesGet(owner)).license, undefined);
+    await rejects(nk.licenseGrant(owner, 5), (e) => assert.match(e.message, /^nk\.licenseGrant: expects expiresAt/));
+    await rejects(nk.licenseLend(owner, "x"), (e) => assert.ok(e instanceof TypeError));
+
+    ok(await t.api.withToken("POST", "/v2/tickets", player.token, {}));
+    ok(await t.api.withToken("POST", "/v2/tickets", player.token, {}));
+    assert.equal(await nk.authTicketsCancel(borrower), 2);
+    assert.deepEqual(ok(await t.api.withToken("GET", "/v2/tickets", player.token)).tickets, []);
+
+    const created = await nk.gameServerCreate("nk-server");
+    assert.ok(created.secret.length >= 32);
+    assert.deepEqual((await nk.gameServersList()).map((g) => g.identity), ["nk-server"]);
+    ok(await t.api.withKey("/v2/tickets/server/authenticate", { identity: "nk-server", secret: created.secret }));
+    await nk.gameServerDelete("nk-server");
+    assert.deepEqual(await nk.gameServersList(), []);
+
+    const kid = await nk.ticketKeyRotate();
+    assert.equal(ok(await t.api.call("GET", "/.well-known/jwks.json")).keys[0].kid, kid);
+
+    await nk.usersBanId([owner], { kind: "vac", reason: "wallhack" });
+    const account = await t.server.core.store.getAccount(owner);
+    assert.deepEqual([account?.banKind, account?.banReason], ["vac", "wallhack"]);
+    await rejects(nk.usersBanId([owner], { kind: "forever" as never }), (e) => assert.match(e.message, /kind to be "publisher" or "vac"/));
+  });
 });
 
 describe("documentation examples", () => {

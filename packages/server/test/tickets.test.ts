@@ -63,7 +63,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
     let api: Api;
 
     async function serve(settings: Record<string, string | number | boolean> = {}): Promise<TestServer> {
-      const db = backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {};
+      const db: Record<string, string> = backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {};
       const server = await startTestServer({ "tickets.game_servers": GAME_SERVERS, "tickets.app_id": 480, ...db, ...settings }, undefined, { clock });
       servers.push(server);
       return server;

@@ -65,11 +65,13 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     const ctxBase = { core, query, params: match.params, client, req };
     let result: unknown;
     if (route.auth === "bearer") {
-      const caller = await bearerCaller(() => authenticateAccessToken(core, bearerToken(req.headers.authorization)));
+      const token = bearerToken(req.headers.authorization);
+      const caller = await bearerCaller(() => authenticateAccessToken(core, token));
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller, body });
     } else if (route.auth === "validator") {
-      const caller = await bearerCaller(() => authenticateValidator(core, bearerToken(req.headers.authorization)));
+      const token = bearerToken(req.headers.authorization);
+      const caller = await bearerCaller(() => authenticateValidator(core, token));
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller, body });
     } else {

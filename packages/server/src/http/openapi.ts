@@ -10,13 +10,19 @@ const ERROR_SCHEMA = {
   required: ["code", "message"],
 };
 
+/** `post /v2/account/authenticate/device` → `postV2AccountAuthenticateDevice`; a trailing slash is kept as `Slash`. */
+function operationId(r: Route): string {
+  const words = r.path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "");
+  return `${r.method.toLowerCase()}${words}${r.path.endsWith("/") ? "Slash" : ""}`;
+}
+
 export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const op: Record<string, unknown> = {
       summary: r.summary,
       tags: [r.tag],
-      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "")}`,
+      operationId: operationId(r),
       responses: {
         "200": { description: r.response ?? "OK", content: { "application/json": { schema: { type: "object" } } } },
         default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
