@@ -23,6 +23,19 @@ export interface Config {
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
+  social: { steam: SteamConfig };
+}
+
+/** Steam sign-in (docs/steam.md). Configured when `publisherKey` is set; `appId` is then 1 or more. */
+export interface SteamConfig {
+  publisherKey: string | undefined;
+  appId: number;
+  /** Base URL of the Steam Web API, without a trailing slash. */
+  apiUrl: string;
+  timeoutMs: number;
+  /** Sent to Steam as `identity` (tickets from GetAuthTicketForWebApi); undefined: not sent. */
+  identity: string | undefined;
+  refuseVacBanned: boolean;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -211,8 +224,19 @@ function build(raw: Raw): Config {
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
+    social: {
+      steam: {
+        publisherKey: optional("social.steam.publisher_key"),
+        appId: get<number>("social.steam.app_id"),
+        apiUrl: checkHttpUrl("social.steam.api_url", get<string>("social.steam.api_url")),
+        timeoutMs: get<number>("social.steam.timeout_ms"),
+        identity: optional("social.steam.identity"),
+        refuseVacBanned: get<boolean>("social.steam.refuse_vac_banned"),
+      },
+    },
   };
   if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
+  checkSteam(config.social.steam);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
@@ -235,4 +259,28 @@ function checkPostgresUrl(url: string): void {
   if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
     throw new ConfigError("database.url", `${expected}; port ${parsed.port} is out of range`);
   }
+}
+
+/** Steam app ids are unsigned 32-bit; a publisher key without an app id could never check a ticket. */
+function checkSteam(steam: SteamConfig): void {
+  if (steam.appId > 0xffff_ffff) throw new ConfigError("social.steam.app_id", `must be at most 4294967295, got ${steam.appId}`);
+  if (steam.publisherKey !== undefined && steam.appId === 0) {
+    throw new ConfigError("social.steam.app_id", "must be set (your game's Steam app id) when social.steam.publisher_key is set");
+  }
+}
+
+/** An http(s) base URL without query, fragment or credentials; returned without its trailing slashes. */
+function checkHttpUrl(setting: string, value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(setting, `expected an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(setting, `expected an http:// or https:// URL, got scheme ${JSON.stringify(parsed.protocol)}`);
+  }
+  if (parsed.search !== "" || parsed.hash !== "") throw new ConfigError(setting, "must not have a query or a fragment");
+  if (parsed.username !== "" || parsed.password !== "") throw new ConfigError(setting, "must not carry credentials");
+  return value.replace(/\/+$/, "");
 }
