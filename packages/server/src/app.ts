@@ -22,6 +22,7 @@ import { LocalBus } from "./cluster/local-bus.js";
 import { HookRegistry } from "./hooks/hook-registry.js";
 import { loadRuntimeModules } from "./hooks/runtime-loader.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
+import { steamWebApi, type SteamWebApi } from "./auth/steam-web-api.js";
 import { SocketRegistry } from "./realtime/socket-registry.js";
 import { VERSION } from "./version.js";
 
@@ -60,7 +61,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const bus = new LocalBus();
   const sockets = new SocketRegistry();
   const hooks = new HookRegistry();
-  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger, presence: sockets, hooks };
+  const steam = steamFrom(config);
+  const core: Core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock: options.clock ?? systemClock, logger, presence: sockets, hooks, steam };
   try {
     await loadRuntimeModules(core, hooks);
   } catch (err) {
@@ -123,4 +125,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/** The Steam Web API client when a publisher key is configured (config.ts then guarantees an app id). */
+function steamFrom(config: Config): SteamWebApi | undefined {
+  const { publisherKey, appId, apiUrl, timeoutMs, identity } = config.social.steam;
+  return publisherKey === undefined ? undefined : steamWebApi({ apiUrl, publisherKey, appId, timeoutMs, identity });
 }

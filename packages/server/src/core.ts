@@ -1,6 +1,6 @@
 /**
  * What every domain function needs, passed explicitly: configuration, the store, signing keys,
- * the password hasher, a clock and a logger. Built once by `app.ts`.
+ * the password hasher, a clock, a logger and the outside services (Steam). Built once by `app.ts`.
  */
 import type { Config } from "./config/config.js";
 import type { Logger } from "./logger.js";
@@ -9,6 +9,7 @@ import type { SigningKeys } from "./session/keys.js";
 import type { Store } from "./store/store.js";
 import type { Bus } from "./cluster/bus.js";
 import type { HookRegistry } from "./hooks/hook-registry.js";
+import type { SteamWebApi } from "./auth/steam-web-api.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -29,6 +30,8 @@ export interface Core {
   readonly hooks: HookRegistry;
   /** Live realtime sockets on this node, read-only (the `online` flag of accounts). */
   readonly presence: Presence;
+  /** The Steam Web API ticket check; undefined when `social.steam.publisher_key` is not set. */
+  readonly steam: SteamWebApi | undefined;
 }
 
 /** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */

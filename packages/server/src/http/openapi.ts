@@ -2,13 +2,30 @@
  * The OpenAPI 3.1 document, generated from the route declarations so it cannot drift from what
  * the server accepts.
  */
-import type { Route } from "./route.js";
+import type { FieldSchema, Route } from "./route.js";
 
 const ERROR_SCHEMA = {
   type: "object",
   properties: { code: { type: "integer", description: "gRPC status code" }, message: { type: "string" } },
   required: ["code", "message"],
 };
+
+function objectSchema(fields: Record<string, FieldSchema>, description?: string): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fields)) properties[name] = fieldSchema(f);
+  return description === undefined ? { type: "object", properties } : { type: "object", properties, description };
+}
+
+function fieldSchema(f: FieldSchema): Record<string, unknown> {
+  switch (f.type) {
+    case "string_map":
+      return { type: "object", additionalProperties: { type: "string" }, description: f.description };
+    case "object":
+      return objectSchema(f.fields, f.description);
+    default:
+      return { type: f.type, description: f.description };
+  }
+}
 
 export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -32,14 +49,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     }
     if (parameters.length > 0) op["parameters"] = parameters;
     if (r.body) {
-      const properties: Record<string, unknown> = {};
-      for (const [name, f] of Object.entries(r.body)) {
-        properties[name] =
-          f.type === "string_map"
-            ? { type: "object", additionalProperties: { type: "string" }, description: f.description }
-            : { type: f.type, description: f.description };
-      }
-      op["requestBody"] = { required: false, content: { "application/json": { schema: { type: "object", properties } } } };
+      op["requestBody"] = { required: false, content: { "application/json": { schema: objectSchema(r.body) } } };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }

@@ -9,12 +9,13 @@ import type { Caller } from "../session/verify-access.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-/** A body field: strings, booleans, whole numbers, or string-to-string maps (vars). */
+/** A body field: strings, booleans, whole numbers, string-to-string maps (vars), or an object of such fields. */
 export type FieldSchema =
   | { type: "string"; description?: string }
   | { type: "boolean"; description?: string }
   | { type: "integer"; description?: string }
-  | { type: "string_map"; description?: string };
+  | { type: "string_map"; description?: string }
+  | { type: "object"; fields: Record<string, FieldSchema>; description?: string };
 
 export interface QuerySchema {
   type: "string" | "boolean";
