@@ -2,15 +2,20 @@
  * Steam sign-in, link and unlink through real servers talking to a local fake of Steam's Web API
  * (support/fake-steam.ts): Nakama's behaviour (the Steam id is the identity, its messages and
  * codes), what Tessera reads beyond it (borrowed games, VAC and publisher bans), every way Steam
- * can fail (503, logged, the server keeps serving), and the Steam settings.
+ * can fail (503, logged, the server keeps serving), the Steam settings and docs/steam.md.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { SteamMessages } from "../src/auth/steam.js";
+import type { SteamUnavailableCode } from "../src/auth/steam-web-api.js";
 import { ConfigError, loadConfig } from "../src/config/config.js";
-import type { AccountRow } from "../src/store/store.js";
 import { enforceSafety } from "../src/config/safety.js";
+import { SETTINGS } from "../src/config/settings.js";
+import type { AccountRow } from "../src/store/store.js";
 import {
   FAKE_STEAM_APP_ID,
   FAKE_STEAM_KEY,
@@ -449,3 +454,16 @@ describe("Steam settings", () => {
     assert.deepEqual(enforceSafety(load({ ...steamOverHttp, "social.steam.publisher_key": "" })), [], "no key, nothing travels");
   });
 });
+
+describe("docs/steam.md", () => {
+  const doc = readFileSync(fileURLToPath(new URL("../../../docs/steam.md", import.meta.url)), "utf8");
+
+  it("documents every Steam setting and every message the server answers with", () => {
+    for (const setting of SETTINGS.filter((x) => x.path.startsWith("social.steam."))) assert.ok(doc.includes(`\`${setting.path}\``), setting.path);
+    for (const message of Object.values(SteamMessages)) assert.ok(doc.includes(message), message);
+    for (const code of ["ERR_STEAM_TIMEOUT", "ERR_STEAM_UNREACHABLE", "ERR_STEAM_KEY_REFUSED", "ERR_STEAM_HTTP_STATUS", "ERR_STEAM_MALFORMED_ANSWER"] satisfies SteamUnavailableCode[]) {
+      assert.ok(doc.includes(code), code);
+    }
+  });
+});
+
