@@ -4,9 +4,9 @@
  * what Steam says about the player beyond `steamid` (borrowed game, VAC and publisher bans).
  */
 import type { Core } from "../core.js";
-import { ApiError, GrpcCode, Messages, alreadyExists, failedPrecondition, invalidArgument, permissionDenied, unauthenticated } from "../errors.js";
+import { Messages, alreadyExists, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../errors.js";
 import { StoreConflictError, type AccountRow, type SteamIdentity } from "../store/store.js";
-import { SteamUnavailableError, type SteamWebApi } from "./steam-web-api.js";
+import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "./steam-web-api.js";
 
 /** What one Steam ticket proved: the identity to sign in or link, and the publisher ban. */
 export interface SteamPlayer {
@@ -49,13 +49,13 @@ export function steamTicketOf(core: Core, token: unknown): string {
  * it is never reported as a bad ticket.
  */
 export async function verifySteamTicket(core: Core, ticket: string): Promise<SteamPlayer> {
-  let verdict;
+  let verdict: SteamTicketVerdict;
   try {
     verdict = await configuredSteam(core).authenticateUserTicket(ticket);
   } catch (err) {
     if (!(err instanceof SteamUnavailableError)) throw err;
     core.logger.error("Steam Web API unavailable", { code: err.code, reason: err.reason, api_url: core.config.social.steam.apiUrl });
-    throw new ApiError(GrpcCode.UNAVAILABLE, `Steam is unavailable (${err.reason}); try again later.`);
+    throw unavailable(`Steam is unavailable (${err.reason}); try again later.`);
   }
   if (!verdict.valid) {
     core.logger.info("Steam refused a ticket", { reason: verdict.reason });
