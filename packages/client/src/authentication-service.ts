@@ -237,6 +237,19 @@ export class AuthenticationService {
   }
 
   /**
+   * Signs in with a Steam auth ticket (hex-encoded bytes from Steamworks' `GetAuthSessionTicket`
+   * or `GetAuthTicketForWebApi`). The server checks it with Steam; a refused ticket is
+   * InvalidToken (51), a publisher or VAC ban BannedUser (10009), Steam unreachable
+   * ServiceUnavailable (3).
+   *
+   * @example
+   * await auth.signInWithSteam(ticketHex);
+   */
+  async signInWithSteam(ticket: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateSteam(ticket, authOptions(options)));
+  }
+
+  /**
    * Signs out locally. The session token stays cached (the next `signInAnonymously` resumes the
    * same player) unless `clearCredentials` is true, which also ends the session on the server.
    *
@@ -364,6 +377,15 @@ export class AuthenticationService {
   async linkCustom(id: string): Promise<void> {
     await this.withToken("link", (t) => this.client.linkCustom(t, id));
   }
+  /**
+   * Links the Steam id a Steam auth ticket proves; one of another player is AccountAlreadyLinked (10003).
+   *
+   * @example
+   * await auth.linkSteam(ticketHex);
+   */
+  async linkSteam(ticket: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkSteam(t, ticket));
+  }
   /** Unlinks a device id (not the last identity). @example await auth.unlinkDevice(deviceId); */
   async unlinkDevice(id: string): Promise<void> {
     await this.withToken("unlink", (t) => this.client.unlinkDevice(t, id));
@@ -375,6 +397,15 @@ export class AuthenticationService {
   /** Unlinks the custom id. @example await auth.unlinkCustom("backend-user-42"); */
   async unlinkCustom(id: string): Promise<void> {
     await this.withToken("unlink", (t) => this.client.unlinkCustom(t, id));
+  }
+  /**
+   * Unlinks the Steam id: the one `ticket` proves, or without a ticket the player's Steam id.
+   *
+   * @example
+   * await auth.unlinkSteam();
+   */
+  async unlinkSteam(ticket?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkSteam(t, ticket));
   }
 
   /**

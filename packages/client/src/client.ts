@@ -137,6 +137,18 @@ export class Client {
   }
 
   /**
+   * Signs in with a Steam auth ticket (hex, from `GetAuthSessionTicket` or
+   * `GetAuthTicketForWebApi`), which the server checks with Steam; the Steam id is the identity.
+   * Rejects with 503 when the server cannot reach Steam (try again later).
+   *
+   * @example
+   * const session = await client.authenticateSteam(ticketHex, { username: "alice" });
+   */
+  async authenticateSteam(ticket: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("steam", { token: ticket, vars: options.vars }, options);
+  }
+
+  /**
    * Creates an anonymous account (no identity) and signs it in. Keep `session.refreshToken`, or
    * link an identity, or the player is lost.
    *
@@ -219,6 +231,11 @@ export class Client {
     await this.request("POST", "/v2/account/link/custom", bearer(session), { id });
   }
 
+  /** Links the Steam id a Steam auth ticket proves. @example await client.linkSteam(session, ticketHex); */
+  async linkSteam(session: SessionLike, ticket: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/steam", bearer(session), { account: { token: ticket } });
+  }
+
   /** Unlinks a device id (not the last identity). @example await client.unlinkDevice(session, deviceId); */
   async unlinkDevice(session: SessionLike, id: string): Promise<void> {
     await this.request("POST", "/v2/account/unlink/device", bearer(session), { id });
@@ -232,6 +249,17 @@ export class Client {
   /** Unlinks the custom id (not the last identity). @example await client.unlinkCustom(session, "my-backend-user-42"); */
   async unlinkCustom(session: SessionLike, id: string): Promise<void> {
     await this.request("POST", "/v2/account/unlink/custom", bearer(session), { id });
+  }
+
+  /**
+   * Unlinks the Steam id (not the last identity): the one `ticket` proves, or without a ticket
+   * whatever Steam id the account has.
+   *
+   * @example
+   * await client.unlinkSteam(session);
+   */
+  async unlinkSteam(session: SessionLike, ticket?: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/steam", bearer(session), { token: ticket ?? "" });
   }
 
   /**

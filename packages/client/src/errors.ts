@@ -96,6 +96,8 @@ export function toAuthenticationError(err: unknown, op: Operation): Authenticati
   if (err.kind === "timeout") return new AuthenticationError(CommonErrorCodes.Timeout, err.message, opts);
   switch (err.status) {
     case 400:
+      // "Steam authentication is not configured.": the server does not offer this provider.
+      if (/is not configured/i.test(err.message)) return new AuthenticationError(AuthenticationErrorCodes.InvalidProvider, err.message, opts);
       return new AuthenticationError(AuthenticationErrorCodes.InvalidParameters, err.message, opts);
     case 401:
       if (op === "cachedSignIn" || op === "refresh") return new AuthenticationError(AuthenticationErrorCodes.InvalidSessionToken, err.message, opts);

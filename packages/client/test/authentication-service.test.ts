@@ -8,7 +8,7 @@
  * Every test has its own server, so they run concurrently. Waits are for events and states with
  * generous time-outs; no test asserts how fast anything is.
  */
-import { describe, it, type TestContext } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import {
   AuthenticationError,
@@ -25,6 +25,7 @@ import {
   type TokenStorage,
 } from "../src/index.js";
 import {
+  closedPortUrl,
   countEvents,
   customId,
   deviceId,
@@ -33,9 +34,12 @@ import {
   PASSWORD,
   plainClient,
   sleep,
+  startFakeSteam,
   startTestServer,
+  steamId,
   tracedClient,
   waitFor,
+  type FakeSteam,
   type TestServer,
   type TracedClient,
 } from "./support/helpers.js";
@@ -912,5 +916,97 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.deepEqual([...map.keys()], [KEY]);
     await e.auth.signOut({ clearCredentials: true });
     assert.equal(map.size, 0);
+  });
+});
+
+describe("AuthenticationService with Steam (a fake Steam Web API)", { concurrency: true }, () => {
+  let steam: FakeSteam;
+  before(async () => {
+    steam = await startFakeSteam();
+  });
+  after(() => steam.close());
+
+  it("signInWithSteam: SigningIn → Authorized, signedIn once, token cached; signInAnonymously resumes the Steam player", async (t) => {
+    const e = await env(t, steam.settings());
+    const player = { steamId: steamId() };
+    const pending = e.auth.signInWithSteam(steam.ticketFor(player), { username: "steam-" + player.steamId.slice(-8), vars: { platform: "steam" } });
+    assert.equal(e.auth.state, AuthenticationState.SigningIn);
+    await pending;
+    assertAuthorizedState(e.auth);
+    assert.equal(e.auth.currentSession!.created, true);
+    assert.equal(e.auth.playerName, "steam-" + player.steamId.slice(-8));
+    assert.deepEqual({ ...e.auth.currentSession!.vars }, { platform: "steam" });
+    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 });
+    assert.equal(e.storage.getItem(KEY), e.auth.currentSession!.refreshToken);
+    assert.deepEqual((await e.auth.getPlayerInfo()).identities, [{ typeId: "steam", userId: player.steamId }]);
+    const id = e.auth.playerId;
+
+    await e.auth.signOut();
+    await e.auth.signInAnonymously({ createAccount: false });
+    assert.equal(e.auth.playerId, id, "the cached token resumes the Steam player");
+    await e.auth.signOut({ clearCredentials: true });
+    await e.auth.signInWithSteam(steam.ticketFor(player), { createAccount: false });
+    assert.equal(e.auth.playerId, id, "a new ticket signs the same player in");
+    assert.equal(e.auth.currentSession!.created, false);
+  });
+
+  it("signInWithSteam failures: Unity codes, signInFailed, back to SignedOut", async (t) => {
+    const e = await env(t, steam.settings());
+    const failures: AuthenticationError[] = [];
+    e.auth.on("signInFailed", (err) => failures.push(err));
+    const refused = await rejectsWithCode(e.auth.signInWithSteam("ab".repeat(40)), CommonErrorCodes.InvalidToken, 401);
+    assert.equal(refused.message, "Could not authenticate Steam profile.");
+    assertSignedOutState(e.auth);
+    await rejectsWithCode(e.auth.signInWithSteam(steam.ticketFor({ steamId: steamId(), publisherBanned: true })), Codes.BannedUser, 403);
+    await rejectsWithCode(e.auth.signInWithSteam("not a ticket"), Codes.InvalidParameters, 400);
+    await rejectsWithCode(e.auth.signInWithSteam(steam.ticketFor({ steamId: steamId() }), { createAccount: false }), CommonErrorCodes.NotFound, 404);
+    assert.equal(failures.length, 4);
+    assert.deepEqual(failures.map((f) => f.errorCode), [CommonErrorCodes.InvalidToken, Codes.BannedUser, Codes.InvalidParameters, CommonErrorCodes.NotFound]);
+    assertSignedOutState(e.auth);
+    assert.equal(e.auth.sessionTokenExists, false);
+  });
+
+  it("a VAC ban refused by the server is BannedUser; Steam unreachable is ServiceUnavailable; no Steam on the server is InvalidProvider", async (t) => {
+    const vac = await env(t, { ...steam.settings(), "social.steam.refuse_vac_banned": true });
+    await rejectsWithCode(vac.auth.signInWithSteam(steam.ticketFor({ steamId: steamId(), vacBanned: true })), Codes.BannedUser, 403);
+
+    const down = await env(t, { ...steam.settings(), "social.steam.api_url": await closedPortUrl() });
+    const unavailable = await rejectsWithCode(down.auth.signInWithSteam(steam.ticketFor({ steamId: steamId() })), CommonErrorCodes.ServiceUnavailable, 503);
+    assert.match(unavailable.message, /^Steam is unavailable/);
+
+    const none = await env(t);
+    await rejectsWithCode(none.auth.signInWithSteam(steam.ticketFor({ steamId: steamId() })), Codes.InvalidProvider, 400);
+    await none.auth.signInAnonymously();
+    await rejectsWithCode(none.auth.linkSteam(steam.ticketFor({ steamId: steamId() })), Codes.InvalidProvider, 400);
+  });
+
+  it("linkSteam and unlinkSteam: an anonymous player keeps their account through Steam", async (t) => {
+    const e = await env(t, steam.settings());
+    await rejectsWithCode(e.auth.linkSteam(steam.ticketFor({ steamId: steamId() })), Codes.ClientNoActiveSession);
+    await e.auth.signInAnonymously();
+    const player = e.auth.playerId;
+    const mine = { steamId: steamId(), ownerSteamId: steamId() };
+    await e.auth.linkSteam(steam.ticketFor(mine));
+    assert.deepEqual((await e.auth.getPlayerInfo()).identities, [{ typeId: "steam", userId: mine.steamId }]);
+    const row = (await e.server.core.store.findAccountByIdentity({ kind: "steam", id: mine.steamId }))!;
+    assert.equal(row.steamOwnerId, mine.ownerSteamId, "the borrowed game's owner is recorded");
+
+    // Steam ids of another account: AccountAlreadyLinked; unlinking what is not linked: 10005.
+    const stranger = { steamId: steamId() };
+    await e.other.authenticateSteam(steam.ticketFor(stranger));
+    await rejectsWithCode(e.auth.linkSteam(steam.ticketFor(stranger)), Codes.AccountAlreadyLinked, 409);
+    await rejectsWithCode(e.auth.unlinkSteam(steam.ticketFor(stranger)), Codes.ClientUnlinkExternalIdNotFound, 404);
+    await rejectsWithCode(e.auth.unlinkSteam(steam.ticketFor(mine)), Codes.InvalidParameters, 400);
+
+    // The linked Steam id brings the once-anonymous player back after the credentials are gone.
+    await e.auth.signOut({ clearCredentials: true });
+    await e.auth.signInWithSteam(steam.ticketFor(mine), { createAccount: false });
+    assert.equal(e.auth.playerId, player);
+
+    const dev = deviceId();
+    await e.auth.linkDevice(dev);
+    await e.auth.unlinkSteam();
+    assert.deepEqual((await e.auth.getPlayerInfo()).identities, [{ typeId: "device", userId: dev }]);
+    await rejectsWithCode(e.auth.unlinkSteam(), Codes.ClientUnlinkExternalIdNotFound, 404);
   });
 });

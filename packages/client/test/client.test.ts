@@ -15,10 +15,13 @@ import {
   plainClient,
   rawServer,
   RFC3339,
+  startFakeSteam,
   startTestServer,
+  steamId,
   tracedClient,
   username,
   UUID,
+  type FakeSteam,
   type TestServer,
 } from "./support/helpers.js";
 
@@ -380,6 +383,52 @@ describe("Client account calls", { concurrency: true }, () => {
     assert.equal((await client.getAccount(s)).custom_id, undefined);
     await rejectsWith(client.unlinkCustom(s, id), 404, 5, "Custom ID is not linked to this account.");
     await rejectsWith(client.authenticateCustom(id, { create: false }), 404, 5);
+  });
+});
+
+describe("Client Steam calls", { concurrency: true }, () => {
+  let steam: FakeSteam;
+  let withSteam: TestServer;
+  let c: Client;
+  before(async () => {
+    steam = await startFakeSteam();
+    withSteam = await startTestServer({ ...steam.settings(), "session.token_expiry_sec": TOKEN_EXPIRY_SEC });
+    c = plainClient(withSteam.url);
+  });
+  after(async () => {
+    await withSteam.close();
+    await steam.close();
+  });
+
+  it("authenticateSteam creates with username and vars, then finds the same account; a refused ticket is 401", async () => {
+    const player = { steamId: steamId() };
+    const name = username("steam");
+    const first = await c.authenticateSteam(steam.ticketFor(player), { username: name, vars: { k: "v" } });
+    assertSession(first, { created: true, username: name, vars: { k: "v" } });
+    const again = await c.authenticateSteam(steam.ticketFor(player), { create: false });
+    assertSession(again, { created: false, userId: first.userId, username: name });
+    assert.equal((await c.getAccount(again)).user.steam_id, player.steamId);
+    await rejectsWith(c.authenticateSteam(steam.ticketFor({ steamId: steamId() }), { create: false }), 404, 5, "User account not found.");
+    await rejectsWith(c.authenticateSteam("ab".repeat(40)), 401, 16, "Could not authenticate Steam profile.");
+    await rejectsWith(client.authenticateSteam("abcd"), 400, 9, "Steam authentication is not configured.");
+  });
+
+  it("link and unlink a Steam id, with or without a ticket", async () => {
+    const s = await c.authenticateDevice(deviceId());
+    const player = { steamId: steamId() };
+    await c.linkSteam(s, steam.ticketFor(player));
+    assert.equal((await c.getAccount(s)).user.steam_id, player.steamId);
+    assert.equal((await c.authenticateSteam(steam.ticketFor(player), { create: false })).userId, s.userId);
+
+    const other = await c.authenticateDevice(deviceId());
+    await rejectsWith(c.linkSteam(other, steam.ticketFor(player)), 409, 6, "Steam ID is already in use.");
+    await rejectsWith(c.unlinkSteam(other), 404, 5, "Steam ID is not linked to this account.");
+
+    await c.unlinkSteam(s, steam.ticketFor(player));
+    assert.equal((await c.getAccount(s)).user.steam_id, undefined);
+    await c.linkSteam(s, steam.ticketFor(player));
+    await c.unlinkSteam(s);
+    await rejectsWith(c.authenticateSteam(steam.ticketFor(player), { create: false }), 404, 5);
   });
 });
 

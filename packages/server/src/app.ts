@@ -23,6 +23,7 @@ import { LocalBus } from "./cluster/local-bus.js";
 import { HookRegistry } from "./hooks/hook-registry.js";
 import { loadRuntimeModules } from "./hooks/runtime-loader.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
+import { steamWebApi, type SteamWebApi } from "./auth/steam-web-api.js";
 import { SocketRegistry } from "./realtime/socket-registry.js";
 import { VERSION } from "./version.js";
 import { AuthSessionEventHub } from "./tickets/event-hub.js";
@@ -68,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const hooks = new HookRegistry();
   const clock = options.clock ?? systemClock;
   let core: Core;
+  const steam = steamFrom(config);
   try {
     const tickets: TicketServices = {
       keyring: await TicketKeyring.open(store.tickets, clock),
@@ -75,7 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       gameServerKey: gameServerTokenKey(keys.access),
       configuredGameServers: configuredGameServers(config.tickets.gameServers),
     };
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, tickets };
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await bus.close();
@@ -141,4 +143,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/** The Steam Web API client when a publisher key is configured (config.ts then guarantees an app id). */
+function steamFrom(config: Config): SteamWebApi | undefined {
+  const { publisherKey, appId, apiUrl, timeoutMs, identity } = config.social.steam;
+  return publisherKey === undefined ? undefined : steamWebApi({ apiUrl, publisherKey, appId, timeoutMs, identity });
 }

@@ -1,6 +1,6 @@
 /**
  * What every domain function needs, passed explicitly: configuration, the store, signing keys,
- * the password hasher, a clock and a logger. Built once by `app.ts`.
+ * the password hasher, a clock, a logger and the outside services (Steam). Built once by `app.ts`.
  */
 import type { Config } from "./config/config.js";
 import type { Logger } from "./logger.js";
@@ -10,6 +10,7 @@ import type { Store } from "./store/store.js";
 import type { Bus } from "./cluster/bus.js";
 import type { HookRegistry } from "./hooks/hook-registry.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
+import type { SteamWebApi } from "./auth/steam-web-api.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -32,6 +33,8 @@ export interface Core {
   readonly presence: Presence;
   /** Ticket signing keys, the auth-session event hub, game-server credentials. */
   readonly tickets: TicketServices;
+  /** The Steam Web API ticket check; undefined when `social.steam.publisher_key` is not set. */
+  readonly steam: SteamWebApi | undefined;
 }
 
 /** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */

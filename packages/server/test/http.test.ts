@@ -17,6 +17,7 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   "/v2/account/authenticate/device": ["post"],
   "/v2/account/authenticate/email": ["post"],
   "/v2/account/authenticate/custom": ["post"],
+  "/v2/account/authenticate/steam": ["post"],
   "/v2/account/authenticate/anonymous": ["post"],
   "/v2/account/session/refresh": ["post"],
   "/v2/session/logout": ["post"],
@@ -27,6 +28,8 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   "/v2/account/unlink/device": ["post"],
   "/v2/account/unlink/email": ["post"],
   "/v2/account/unlink/custom": ["post"],
+  "/v2/account/link/steam": ["post"],
+  "/v2/account/unlink/steam": ["post"],
   "/v2/account/sessions": ["get"],
   "/v2/account/sessions/{id}": ["delete"],
   "/healthz": ["get"],
@@ -285,6 +288,13 @@ describe("http", () => {
       assert.deepEqual(sessionParams.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), ["path:id"]);
       const query = doc.paths["/v2/account/authenticate/device"].post.parameters.map((p: { name: string }) => p.name).sort();
       assert.deepEqual(query, ["create", "username"]);
+      const steamQuery = doc.paths["/v2/account/authenticate/steam"].post.parameters.map((p: { name: string }) => p.name).sort();
+      assert.deepEqual(steamQuery, ["create", "sync", "username"]);
+      const linkSteam = doc.paths["/v2/account/link/steam"].post.requestBody.content["application/json"].schema;
+      assert.deepEqual(Object.keys(linkSteam.properties).sort(), ["account", "sync"]);
+      assert.equal(linkSteam.properties.account.type, "object");
+      assert.deepEqual(linkSteam.properties.account.properties.token, { type: "string", description: "Steam auth ticket, hex-encoded." });
+      assert.equal(linkSteam.properties.account.properties.vars.additionalProperties.type, "string");
       const operationIds = Object.values(doc.paths).flatMap((ops) => Object.values(ops as Record<string, { operationId: string }>).map((o) => o.operationId));
       assert.equal(new Set(operationIds).size, operationIds.length, "operationIds are unique");
     });

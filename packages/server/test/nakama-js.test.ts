@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client, Session } from "@heroiclabs/nakama-js";
 import { WebSocket as WsWebSocket } from "ws";
+import { startFakeSteam, steamId, type FakeSteam } from "./support/fake-steam.js";
 import { SERVER_KEY, startTestServer, type TestServer } from "./support/harness.js";
 
 // nakama-js only touches WebSocket when a socket is created; Node 20 has no global one.
@@ -368,6 +369,59 @@ describe("nakama-js 2.8.0 against Tessera", () => {
       // Bearer calls do not involve the server key.
       assert.equal((await wrong.getAccount(session)).user?.id, session.user_id);
     });
+  });
+});
+
+describe("nakama-js 2.8.0: Steam against a fake Steam Web API", () => {
+  let steam: FakeSteam;
+  let t: TestServer;
+  let client: Client;
+  before(async () => {
+    steam = await startFakeSteam();
+    t = await startTestServer(steam.settings());
+    client = clientFor(t);
+  });
+  after(async () => {
+    await t.close();
+    await steam.close();
+  });
+
+  it("authenticateSteam(token, create, username, sync, vars): created, then the same user; getAccount shows steam_id", async () => {
+    const player = { steamId: steamId() };
+    const username = `steam_${randomUUID().slice(0, 8)}`;
+    const ticket = steam.ticketFor(player);
+    const first = await client.authenticateSteam(ticket, true, username, true, { platform: "steam" });
+    assert.equal(first.created, true);
+    assert.equal(first.username, username);
+    assert.deepEqual(first.vars, { platform: "steam" });
+    assert.equal(steam.requests.at(-1)!.query["ticket"], ticket, "the client's ticket reached Steam as sent");
+
+    const second = await client.authenticateSteam(steam.ticketFor(player), false);
+    assert.equal(second.created, false);
+    assert.equal(second.user_id, first.user_id);
+    const account = await client.getAccount(second);
+    assert.equal(account.user?.steam_id, player.steamId);
+
+    const unknown = await rejection(client.authenticateSteam(steam.ticketFor({ steamId: steamId() }), false));
+    assert.deepEqual([unknown.status, unknown.body?.message], [404, "User account not found."]);
+    const refused = await rejection(client.authenticateSteam("00".repeat(64), true));
+    assert.deepEqual([refused.status, refused.body], [401, { code: 16, message: "Could not authenticate Steam profile." }]);
+  });
+
+  it("linkSteam(session, {account: {token}, sync}) and unlinkSteam(session, {token})", async () => {
+    const session = await client.authenticateDevice(deviceId("steam-link"), true);
+    const player = { steamId: steamId() };
+    assert.equal(await client.linkSteam(session, { account: { token: steam.ticketFor(player) }, sync: false }), true);
+    assert.equal((await client.getAccount(session)).user?.steam_id, player.steamId);
+    const bySteam = await client.authenticateSteam(steam.ticketFor(player), false);
+    assert.equal(bySteam.user_id, session.user_id);
+
+    const other = await client.authenticateDevice(deviceId("steam-other"), true);
+    const taken = await rejection(client.linkSteam(other, { account: { token: steam.ticketFor(player) } }));
+    assert.deepEqual([taken.status, taken.body], [409, { code: 6, message: "Steam ID is already in use." }]);
+
+    assert.equal(await client.unlinkSteam(session, { token: steam.ticketFor(player) }), true);
+    assert.equal((await client.getAccount(session)).user?.steam_id, undefined);
   });
 });
 

@@ -18,8 +18,8 @@ import type { BusMessage } from "../src/cluster/bus.js";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { HOOK_NAMES } from "../src/hooks/hook-registry.js";
 import type { Nakama } from "../src/hooks/runtime-types.js";
-import type { Logger } from "../src/logger.js";
-import { Api, claimsOf, runCli, startTestServer, tempDir } from "./support/harness.js";
+import { startFakeSteam, steamId } from "./support/fake-steam.js";
+import { Api, claimsOf, recordingLogger, runCli, startTestServer, tempDir } from "./support/harness.js";
 import { PASSWORD, UUID, assertError, assertUnauthorized, customId, deviceId, email, ok, username } from "./support/expect.js";
 
 const TIMEOUT_MS = 300;
@@ -60,10 +60,7 @@ interface RuntimeServer {
 /** A real server on port 0 whose log lines are kept, so tests can check what was logged. */
 async function start(runtimePath: string, settings: Record<string, string | number | boolean> = {}): Promise<RuntimeServer> {
   const data = tempDir();
-  const log: string[] = [];
-  const sink = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    log.push(`${level} ${message}${fields ? " " + JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.stack : v)) : ""}`);
-  const logger: Logger = { debug: sink("DEBUG"), info: sink("INFO"), warn: sink("WARN"), error: sink("ERROR") };
+  const { logger, lines: log } = recordingLogger();
   const config = loadConfig({
     env: {},
     overrides: { "socket.port": 0, data_dir: data.path, "runtime.path": runtimePath, "runtime.hook_timeout_ms": TIMEOUT_MS, ...settings },
@@ -360,9 +357,12 @@ export function InitModule(ctx, logger, nk, initializer) {
 describe("every route runs its before and after hooks", () => {
   let t: RuntimeServer;
   let calls: { mode: string; name: string; argc: number; data: any; request?: any; user: string | null }[];
+  let steam: Awaited<ReturnType<typeof startFakeSteam>>;
   before(async () => {
+    steam = await startFakeSteam();
+    cleanups.push(() => steam.close());
     const dir = moduleDir({ "recorder.mjs": RECORDER(HOOK_NAMES) });
-    t = await start(dir);
+    t = await start(dir, steam.settings());
     calls = (await loaded<{ calls: typeof calls }>(join(dir, "recorder.mjs"))).calls;
   });
   const find = (mode: string, name: string) => calls.find((c) => c.mode === mode && c.name === name);
@@ -388,6 +388,12 @@ describe("every route runs its before and after hooks", () => {
     ok(await t.api.withToken("POST", "/v2/account/unlink/device", r.token, { id: dev2 }));
     ok(await t.api.withToken("POST", "/v2/account/unlink/email", r.token, { email: linkedEmail }));
     ok(await t.api.withToken("POST", "/v2/account/unlink/custom", r.token, { id: cid }));
+    const player = { steamId: steamId() };
+    const steamSignIn = steam.ticketFor(player);
+    ok(await t.api.withKey("/v2/account/authenticate/steam?sync=true", { token: steamSignIn, vars: { s: "1" } }));
+    const steamLink = steam.ticketFor({ steamId: steamId() });
+    ok(await t.api.withToken("POST", "/v2/account/link/steam", r.token, { account: { token: steamLink }, sync: true }));
+    ok(await t.api.withToken("POST", "/v2/account/unlink/steam", r.token, { token: "" }));
     ok(await t.api.withToken("GET", SESSIONS, r.token));
     const other = await signInDevice(t.api, dev);
     ok(await t.api.withToken("DELETE", `${SESSIONS}/${claimsOf(other.token)["tid"]}`, r.token));
@@ -431,6 +437,10 @@ describe("every route runs its before and after hooks", () => {
     assert.deepEqual(find("before", "LinkEmail")!.data, { email: linkedEmail, password: PASSWORD });
     assert.deepEqual(find("before", "UnlinkEmail")!.data, { email: linkedEmail, password: "" });
     assert.deepEqual(find("before", "LinkCustom")!.data, { id: cid });
+    assert.deepEqual(find("before", "AuthenticateSteam")!.data, { account: { token: steamSignIn, vars: { s: "1" } }, create: true, username: "", sync: true });
+    assert.equal(find("after", "AuthenticateSteam")!.data.created, true);
+    assert.deepEqual(find("before", "LinkSteam")!.data, { account: { token: steamLink, vars: {} }, sync: true });
+    assert.deepEqual(find("before", "UnlinkSteam")!.data, { token: "", vars: {} });
     assert.deepEqual(find("before", "DeleteSession")!.data, { sessionId: claimsOf(other.token)["tid"] });
     assert.deepEqual(find("before", "SessionLogout")!.data, { token: r.token, refreshToken: "" });
     const listed = find("after", "ListSessions")!.data;

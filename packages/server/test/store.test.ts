@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import type { Migration } from "../src/store/migration.js";
 import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../src/store/postgres/migrations.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.js";
@@ -20,11 +21,14 @@ interface TestDatabase {
   open(): Promise<Store>;
   /** Records a migration this code does not know, as a newer Tessera would have. */
   recordSchemaVersion(version: number): Promise<void>;
+  /** Runs SQL directly (to build the database an older Tessera left behind). */
+  exec(sql: string): Promise<void>;
 }
 
 interface Backend {
   name: string;
   skip: string | false;
+  migrations: readonly Migration[];
   fresh(): Promise<TestDatabase>;
   cleanup(): Promise<void>;
 }
@@ -33,6 +37,7 @@ const sqliteDirs: { remove(): void }[] = [];
 const sqlite: Backend = {
   name: "sqlite",
   skip: false,
+  migrations: SQLITE_MIGRATIONS,
   async fresh() {
     const dir = tempDir("tessera-store-");
     sqliteDirs.push(dir);
@@ -42,6 +47,11 @@ const sqlite: Backend = {
       async recordSchemaVersion(version) {
         const db = new Database(path);
         db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', 0)").run(version);
+        db.close();
+      },
+      async exec(sql) {
+        const db = new Database(path);
+        db.exec(sql);
         db.close();
       },
     };
@@ -54,11 +64,13 @@ const sqlite: Backend = {
 const postgres: Backend = {
   name: "postgres",
   skip: await postgresSkip(),
+  migrations: POSTGRES_MIGRATIONS,
   async fresh() {
     const { url } = await createTestDatabase();
     return {
       open: () => PostgresStore.open({ url }),
       recordSchemaVersion: (version) => execIn(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 0)", [version]),
+      exec: (sql) => execIn(url, sql),
     };
   },
   cleanup: dropAllTestDatabases,
@@ -131,6 +143,7 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(typeof byDevice.createTime, "number");
       assert.equal(byDevice.email, null);
       assert.equal(byDevice.disableTime, null);
+      assert.deepEqual([byDevice.steamId, byDevice.steamOwnerId, byDevice.steamVacBanned], [null, null, false]);
       assert.deepEqual(await store.listDevices(byDevice.id), [device]);
 
       const email = `${uid("mail")}@example.com`;
@@ -312,6 +325,47 @@ for (const backend of [sqlite, postgres]) {
       assert.deepEqual(await store.listDevices(a.id), [d2]);
     });
 
+    it("Steam ids: created, found, linked with their owner and VAC status, unique, unlinked with them, never the last identity", async () => {
+      const steam = (id: string, ownerId: string | null = null, vacBanned = false): Identity => ({ kind: "steam", id, ownerId, vacBanned });
+      const [s1, s2, s3, owner] = [uid("7656"), uid("7656"), uid("7656"), uid("7656")];
+
+      const a = await account(steam(s1, owner, true));
+      assert.deepEqual([a.steamId, a.steamOwnerId, a.steamVacBanned], [s1, owner, true]);
+      assert.deepEqual(await store.findAccountByIdentity({ kind: "steam", id: s1 }), a);
+      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: s1 }), undefined, "identity kinds do not mix");
+      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: uid("7656") }), undefined);
+      assert.equal(await conflictOf(account(steam(s1))), "steam_id");
+
+      // Its own Steam id again: owner and VAC status refreshed, the id kept.
+      await store.linkIdentity(a.id, steam(s1, null, false), NOW + 1);
+      let row = (await store.getAccount(a.id))!;
+      assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned, row.updateTime], [s1, null, false, NOW + 1]);
+      assert.equal(await store.unlinkIdentity(a.id, { kind: "steam", id: s1 }, NOW + 2), "last_identity");
+
+      const b = await account({ kind: "device", id: uid("device") });
+      assert.equal(await conflictOf(store.linkIdentity(b.id, steam(s1), NOW)), "steam_id");
+      assert.equal((await store.getAccount(b.id))!.steamId, null);
+      await store.linkIdentity(b.id, steam(s2, owner, true), NOW + 3);
+      row = (await store.getAccount(b.id))!;
+      assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned], [s2, owner, true]);
+      await store.linkIdentity(b.id, steam(s3), NOW + 4);
+      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: s2 }), undefined, "a Steam id replaces the current one");
+      assert.equal((await store.findAccountByIdentity({ kind: "steam", id: s3 }))?.id, b.id);
+
+      await store.linkIdentity(b.id, steam(s3, owner, true), NOW + 5);
+      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s2 }, NOW + 6), "not_linked");
+      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s3 }, NOW + 7), "unlinked");
+      row = (await store.getAccount(b.id))!;
+      assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned, row.updateTime], [null, null, false, NOW + 7]);
+      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: s3 }), undefined);
+
+      // The Steam id counts as an identity: the device can go while it is linked.
+      await store.linkIdentity(b.id, steam(s3), NOW + 8);
+      const device = (await store.listDevices(b.id))[0]!;
+      assert.equal(await store.unlinkIdentity(b.id, { kind: "device", id: device }, NOW + 9), "unlinked");
+      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s3 }, NOW + 10), "last_identity");
+    });
+
     it("lets only one of two concurrent unlinks remove an account's second-to-last identity", async () => {
       // Many accounts at once, so on PostgreSQL the two unlinks of one account really interleave.
       await Promise.all(
@@ -470,6 +524,25 @@ for (const backend of [sqlite, postgres]) {
         assert.equal((await stores[3]!.getAccount(made.id))?.id, made.id);
       } finally {
         for (const s of stores) await s.close();
+      }
+    });
+
+    it("upgrades a database of schema version 1: its accounts get no Steam owner and no VAC ban", async () => {
+      const old = await backend.fresh();
+      const id = randomUUID();
+      await old.exec(`
+        ${backend.migrations.find((m) => m.version === 1)!.sql};
+        CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
+        INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'accounts and sessions', 0);
+        INSERT INTO accounts (id, username, steam_id, create_time, update_time) VALUES ('${id}', 'veteran', '76561197960265729', 1, 1);
+      `);
+      const upgraded = await old.open();
+      try {
+        assert.equal(await upgraded.schemaVersion(), backend.migrations.at(-1)!.version);
+        const row = (await upgraded.findAccountByIdentity({ kind: "steam", id: "76561197960265729" }))!;
+        assert.deepEqual([row.id, row.steamOwnerId, row.steamVacBanned], [id, null, false]);
+      } finally {
+        await upgraded.close();
       }
     });
 

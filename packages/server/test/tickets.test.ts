@@ -620,3 +620,40 @@ describe("game-server credentials", () => {
     }
   });
 });
+
+describe("Steam family sharing in ticket validation", () => {
+  it("names the Tessera account of Steam's ownersteamid as the game owner of a borrowed game", async () => {
+    const { startFakeSteam, steamId } = await import("./support/fake-steam.js");
+    const steam = await startFakeSteam();
+    const t = await startTestServer({ ...steam.settings(), "tickets.game_servers": GAME_SERVERS });
+    try {
+      const signIn = async (player: { steamId: string; ownerSteamId?: string }) => {
+        const s = ok(await t.api.withKey("/v2/account/authenticate/steam", { token: steam.ticketFor(player) }));
+        return { token: s.token as string, id: claimsOf(s.token)["uid"] as string };
+      };
+      const ownerSteam = steamId();
+      const owner = await signIn({ steamId: ownerSteam });
+      const borrower = await signIn({ steamId: steamId(), ownerSteamId: ownerSteam });
+      const stranger = await signIn({ steamId: steamId(), ownerSteamId: steamId() });
+      const s = ok(await t.api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: S_SECRET })).token;
+      const validate = async (p: { token: string; id: string }) => {
+        const tk = ok(await t.api.withToken("POST", "/v2/tickets", p.token, { identity: "eu-west-1" }));
+        const b = ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", s, { ticket: tk.ticket, user_id: p.id }));
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          const { events } = ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, { wait_ms: 1000 }));
+          const e = (events as Event[]).find((x) => x.auth_session_id === b.auth_session.id);
+          if (e) return e;
+          assert.ok(Date.now() < deadline, "no response");
+        }
+      };
+      const lent = await validate(borrower);
+      assert.deepEqual([lent.response_name, lent.owner_id, lent.is_borrowed], ["OK", owner.id, true]);
+      const unknownOwner = await validate(stranger);
+      assert.deepEqual([unknownOwner.owner_id, unknownOwner.is_borrowed], [stranger.id, false], "an owner without a Tessera account is not named");
+    } finally {
+      await t.close();
+      await steam.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * Shared pieces of the SDK suites: real servers (the server's own test harness), a `fetch` that
+ * Shared pieces of the SDK suites: real servers (the server's own test harness, and its fake Steam
+ * Web API), a `fetch` that
  * passes every request through to the real server while recording it, event and condition waits
  * with generous time-outs, and raw `node:http` servers for the failure modes a real Tessera server
  * never shows (no answer at all).
@@ -11,6 +12,7 @@ import { Client, type AuthenticationService, type AuthenticationEventName } from
 
 export { SERVER_KEY, startTestServer, type TestServer };
 export { customId, deviceId, email, username, PASSWORD, RFC3339, UUID } from "../../../server/test/support/expect.js";
+export { startFakeSteam, steamId, type FakeSteam } from "../../../server/test/support/fake-steam.js";
 
 /** One request the SDK made, and how it ended. */
 export interface RecordedRequest {

@@ -1,6 +1,6 @@
 /**
- * Signing in by device, email (or username) and password, custom id, or anonymously: find or
- * create the account, then start a session. Nakama's rules: `create` defaults to true, an
+ * Signing in by device, email (or username) and password, custom id, Steam ticket, or anonymously:
+ * find or create the account, then start a session. Nakama's rules: `create` defaults to true, an
  * existing account keeps its username, a new one without a requested username gets a random one.
  */
 import { randomUUID } from "node:crypto";
@@ -10,6 +10,7 @@ import { startSession, type SessionTokens } from "../session/issue.js";
 import type { Vars } from "../session/vars.js";
 import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } from "../store/store.js";
 import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
+import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
 
 export interface AuthenticateOptions {
@@ -58,12 +59,25 @@ export async function authenticateEmail(core: Core, emailIn: string, password: s
     return begin(core, account, false, opts);
   }
 
-  const existing = await core.store.findAccountByIdentity({ kind: "email", email });
-  if (existing) {
-    await checkPasswordOf(core, existing, password);
-    return begin(core, existing, false, opts);
-  }
-  return findOrCreate(core, { kind: "email", email }, async () => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) }), username, opts, password);
+  const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
+  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password));
+}
+
+/**
+ * Steam: the client's `token` is a Steam auth ticket (hex) that Steam's Web API turns into the
+ * player's Steam id, which is the identity. Also records the game owner (borrowed games) and the
+ * VAC status on the account, and refuses publisher bans (and VAC bans when configured).
+ */
+export async function authenticateSteam(core: Core, token: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  const ticket = steamTicketOf(core, token);
+  const username = requestedUsername(opts.username);
+  const player = await verifySteamTicket(core, ticket);
+  refusePublisherBan(core, player);
+  const create = async (): Promise<Identity> => {
+    await admitSteamPlayer(core, player, undefined);
+    return player.identity;
+  };
+  return findOrCreate(core, { kind: "steam", id: player.identity.id }, create, username, opts, (account) => admitSteamPlayer(core, player, account));
 }
 
 /** Tessera's anonymous sign-in: a new account with no identity; only its refresh token brings it back. */
@@ -85,16 +99,24 @@ async function checkPasswordOf(core: Core, account: AccountRow, password: string
   }
 }
 
+/**
+ * Signs in the account holding `key`, or creates it with `identityToCreate()`. `admit` runs on an
+ * existing account before its session starts (a password check, Steam's status), also on the
+ * account that won a concurrent creation.
+ */
 async function findOrCreate(
   core: Core,
   key: IdentityKey,
   identityToCreate: () => Promise<Identity>,
   username: string | undefined,
   opts: AuthenticateOptions,
-  password?: string,
+  admit?: (account: AccountRow) => Promise<void>,
 ): Promise<AuthenticateResult> {
   const existing = await core.store.findAccountByIdentity(key);
-  if (existing) return begin(core, existing, false, opts);
+  if (existing) {
+    await admit?.(existing);
+    return begin(core, existing, false, opts);
+  }
   if (!opts.create) throw notFound(Messages.accountNotFound);
 
   const identity = await identityToCreate();
@@ -106,7 +128,7 @@ async function findOrCreate(
     if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
     const winner = await core.store.findAccountByIdentity(key);
     if (!winner) throw err;
-    if (password !== undefined) await checkPasswordOf(core, winner, password);
+    await admit?.(winner);
     return begin(core, winner, false, opts);
   }
 }

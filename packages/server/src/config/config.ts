@@ -32,12 +32,25 @@ export interface Config {
     gameServerTokenExpirySec: number;
     gameServers: GameServerCredential[];
   };
+  social: { steam: SteamConfig };
 }
 
 /** A game-server credential declared in configuration (`tickets.game_servers`). */
 export interface GameServerCredential {
   identity: string;
   secret: string;
+}
+
+/** Steam sign-in (docs/steam.md). Configured when `publisherKey` is set; `appId` is then 1 or more. */
+export interface SteamConfig {
+  publisherKey: string | undefined;
+  appId: number;
+  /** Base URL of the Steam Web API, without a trailing slash. */
+  apiUrl: string;
+  timeoutMs: number;
+  /** Sent to Steam as `identity` (tickets from GetAuthTicketForWebApi); undefined: not sent. */
+  identity: string | undefined;
+  refuseVacBanned: boolean;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -241,8 +254,19 @@ function build(raw: Raw): Config {
       gameServerTokenExpirySec: get<number>("tickets.game_server_token_expiry_sec"),
       gameServers: gameServerCredentials(optional("tickets.game_servers")),
     },
+    social: {
+      steam: {
+        publisherKey: optional("social.steam.publisher_key"),
+        appId: get<number>("social.steam.app_id"),
+        apiUrl: checkHttpUrl("social.steam.api_url", get<string>("social.steam.api_url")),
+        timeoutMs: get<number>("social.steam.timeout_ms"),
+        identity: optional("social.steam.identity"),
+        refuseVacBanned: get<boolean>("social.steam.refuse_vac_banned"),
+      },
+    },
   };
   if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
+  checkSteam(config.social.steam);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
@@ -298,4 +322,28 @@ function gameServerCredentials(text: string | undefined): GameServerCredential[]
     }
     return { identity, secret };
   });
+}
+
+/** Steam app ids are unsigned 32-bit; a publisher key without an app id could never check a ticket. */
+function checkSteam(steam: SteamConfig): void {
+  if (steam.appId > 0xffff_ffff) throw new ConfigError("social.steam.app_id", `must be at most 4294967295, got ${steam.appId}`);
+  if (steam.publisherKey !== undefined && steam.appId === 0) {
+    throw new ConfigError("social.steam.app_id", "must be set (your game's Steam app id) when social.steam.publisher_key is set");
+  }
+}
+
+/** An http(s) base URL without query, fragment or credentials; returned without its trailing slashes. */
+function checkHttpUrl(setting: string, value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(setting, `expected an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(setting, `expected an http:// or https:// URL, got scheme ${JSON.stringify(parsed.protocol)}`);
+  }
+  if (parsed.search !== "" || parsed.hash !== "") throw new ConfigError(setting, "must not have a query or a fragment");
+  if (parsed.username !== "" || parsed.password !== "") throw new ConfigError(setting, "must not carry credentials");
+  return value.replace(/\/+$/, "");
 }

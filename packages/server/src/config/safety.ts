@@ -23,6 +23,10 @@ export function safetyFindings(config: Config): SafetyFinding[] {
       findings.push({ setting, message: `is shorter than ${MIN_KEY_BYTES} bytes; use a random key (or leave it empty to have one generated)` });
     }
   }
+  const steam = config.social.steam;
+  if (steam.publisherKey !== undefined && steam.apiUrl.startsWith("http:")) {
+    findings.push({ setting: "social.steam.api_url", message: "is plain http: the Steam publisher key would travel unencrypted; use https" });
+  }
   return findings;
 }
 

@@ -75,6 +75,18 @@ export const SETTINGS: readonly Setting[] = [
     doc: "SQLite file path (default <data_dir>/tessera.db), or a postgres:// URL to use PostgreSQL." },
   { path: "database.synchronous", type: "string", default: "normal",
     doc: "SQLite durability: normal survives process crashes; full also survives power loss at the cost of an fsync per write." },
+  { path: "social.steam.publisher_key", type: "string", secret: true, env: "TESSERA_STEAM_PUBLISHER_KEY",
+    doc: "Steam Web API publisher key (Steamworks partner key) used to check sign-in tickets. Empty: Steam sign-in is not configured (400)." },
+  { path: "social.steam.app_id", type: "integer", default: 0, min: 0,
+    doc: "Steam app id the tickets must be for; required (1 or more) when social.steam.publisher_key is set." },
+  { path: "social.steam.api_url", type: "string", default: "https://partner.steam-api.com",
+    doc: "Base URL of the Steam Web API (http or https); change it only for a proxy or a test double." },
+  { path: "social.steam.timeout_ms", type: "integer", default: 5000, min: 1,
+    doc: "Longest wait for Steam's answer to a ticket check; past it the sign-in answers 503." },
+  { path: "social.steam.identity", type: "string",
+    doc: "Identity the game passes to GetAuthTicketForWebApi, sent to Steam with each ticket. Empty: not sent (tickets from GetAuthSessionTicket)." },
+  { path: "social.steam.refuse_vac_banned", type: "boolean", default: false,
+    doc: "Refuse Steam sign-in and linking (403) to players with a VAC ban in this game; otherwise the ban is only recorded." },
 ];
 
 /** `socket.port` → `TESSERA_SOCKET_PORT`. */

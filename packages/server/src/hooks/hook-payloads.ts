@@ -6,13 +6,16 @@
  */
 import { parseVars, type Vars } from "../session/vars.js";
 import type {
+  AccountSteam,
   AuthenticateAnonymousRequest,
   AuthenticateCustomRequest,
   AuthenticateDeviceRequest,
   AuthenticateEmailRequest,
+  AuthenticateSteamRequest,
   DeleteSessionRequest,
   EmailRequest,
   IdentityIdRequest,
+  LinkSteamRequest,
   SessionLogoutRequest,
   SessionRefreshRequest,
   UpdateAccountRequest,
@@ -83,6 +86,19 @@ export const checkAuthenticateCustom = checkAuthenticateDevice as (value: unknow
 
 export const checkAuthenticateEmail = (value: unknown): AuthenticateEmailRequest =>
   authenticate(value, (a) => ({ email: text(a, "email", "account."), password: text(a, "password", "account."), vars: vars(a, "vars", "account.") }));
+
+const accountSteam = (a: Fields, path: string): AccountSteam => ({ token: text(a, "token", path), vars: vars(a, "vars", path) });
+
+export function checkAuthenticateSteam(value: unknown): AuthenticateSteamRequest {
+  return { ...authenticate(value, (a) => accountSteam(a, "account.")), sync: flag(record(value, "the request"), "sync", "", false) };
+}
+
+export function checkLinkSteam(value: unknown): LinkSteamRequest {
+  const o = record(value, "the request");
+  return { account: accountSteam(optionalRecord(o, "account", ""), "account."), sync: flag(o, "sync", "", false) };
+}
+
+export const checkAccountSteam = (value: unknown): AccountSteam => accountSteam(record(value, "the request"), "");
 
 export const checkAuthenticateAnonymous = (value: unknown): AuthenticateAnonymousRequest =>
   authenticate(value, (a) => ({ vars: vars(a, "vars", "account.") }));

@@ -69,6 +69,11 @@ export interface AccountEmail {
   password: string;
   vars: Vars;
 }
+/** A Steam auth ticket (hex) as `token`; also the body of `UnlinkSteam` (an empty token unlinks whatever Steam id the account has). */
+export interface AccountSteam {
+  token: string;
+  vars: Vars;
+}
 /** Tessera's anonymous sign-in carries only vars. */
 export interface AccountAnonymous {
   vars: Vars;
@@ -85,6 +90,17 @@ export type AuthenticateDeviceRequest = AuthenticateRequest<AccountDevice>;
 export type AuthenticateCustomRequest = AuthenticateRequest<AccountCustom>;
 export type AuthenticateEmailRequest = AuthenticateRequest<AccountEmail>;
 export type AuthenticateAnonymousRequest = AuthenticateRequest<AccountAnonymous>;
+export interface AuthenticateSteamRequest extends AuthenticateRequest<AccountSteam> {
+  /** Nakama's friend import; accepted and ignored (Tessera keeps no friend lists). */
+  sync: boolean;
+}
+
+/** Link a Steam id: the ticket in `account.token`. */
+export interface LinkSteamRequest {
+  account: AccountSteam;
+  /** Nakama's friend import; accepted and ignored. */
+  sync: boolean;
+}
 
 export interface SessionRefreshRequest {
   /** The refresh token. */
@@ -179,6 +195,7 @@ export interface HookTypes {
   AuthenticateDevice: { request: AuthenticateDeviceRequest; data: Session };
   AuthenticateEmail: { request: AuthenticateEmailRequest; data: Session };
   AuthenticateCustom: { request: AuthenticateCustomRequest; data: Session };
+  AuthenticateSteam: { request: AuthenticateSteamRequest; data: Session };
   AuthenticateAnonymous: { request: AuthenticateAnonymousRequest; data: Session };
   SessionRefresh: { request: SessionRefreshRequest; data: Session };
   SessionLogout: { request: SessionLogoutRequest; data: void };
@@ -188,9 +205,11 @@ export interface HookTypes {
   LinkDevice: { request: IdentityIdRequest; data: void };
   LinkEmail: { request: EmailRequest; data: void };
   LinkCustom: { request: IdentityIdRequest; data: void };
+  LinkSteam: { request: LinkSteamRequest; data: void };
   UnlinkDevice: { request: IdentityIdRequest; data: void };
   UnlinkEmail: { request: EmailRequest; data: void };
   UnlinkCustom: { request: IdentityIdRequest; data: void };
+  UnlinkSteam: { request: AccountSteam; data: void };
   ListSessions: { request: void; data: SessionList };
   DeleteSession: { request: DeleteSessionRequest; data: void };
 }

@@ -56,11 +56,15 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Checks declared fields; `null` counts as absent (proto3 JSON). Returns the body with nulls removed. */
-export function checkFields(body: Record<string, unknown>, fields: Record<string, FieldSchema>): Record<string, unknown> {
+/**
+ * Checks declared fields; `null` counts as absent (proto3 JSON). Returns the body with nulls and
+ * undeclared fields removed. `prefix` names nested fields in messages (`account.token`).
+ */
+export function checkFields(body: Record<string, unknown>, fields: Record<string, FieldSchema>, prefix = ""): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(fields)) {
-    const value = body[name];
+  for (const [field, schema] of Object.entries(fields)) {
+    let value = body[field];
+    const name = prefix + field;
     if (value === undefined || value === null) continue;
     switch (schema.type) {
       case "string":
@@ -83,8 +87,12 @@ export function checkFields(body: Record<string, unknown>, fields: Record<string
           throw invalidArgument(`Invalid request body: "${name}" must be a list of at most ${schema.maxItems} strings.`);
         }
         break;
+      case "object":
+        if (typeof value !== "object" || Array.isArray(value)) throw invalidArgument(`Invalid request body: "${name}" must be an object.`);
+        value = checkFields(value as Record<string, unknown>, schema.fields, name + ".");
+        break;
     }
-    out[name] = value;
+    out[field] = value;
   }
   return out;
 }

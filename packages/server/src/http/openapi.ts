@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route declarations so it cannot drift from what
  * the server accepts.
  */
-import type { Route } from "./route.js";
+import type { FieldSchema, Route } from "./route.js";
 
 const ERROR_SCHEMA = {
   type: "object",
@@ -14,6 +14,25 @@ const ERROR_SCHEMA = {
 function operationId(r: Route): string {
   const words = r.path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "");
   return `${r.method.toLowerCase()}${words}${r.path.endsWith("/") ? "Slash" : ""}`;
+}
+
+function objectSchema(fields: Record<string, FieldSchema>, description?: string): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fields)) properties[name] = fieldSchema(f);
+  return description === undefined ? { type: "object", properties } : { type: "object", properties, description };
+}
+
+function fieldSchema(f: FieldSchema): Record<string, unknown> {
+  switch (f.type) {
+    case "string_map":
+      return { type: "object", additionalProperties: { type: "string" }, description: f.description };
+    case "object":
+      return objectSchema(f.fields, f.description);
+    case "string_list":
+      return { type: "array", items: { type: "string", maxLength: 64 }, maxItems: f.maxItems, description: f.description };
+    default:
+      return { type: f.type, description: f.description };
+  }
 }
 
 export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
@@ -39,16 +58,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     }
     if (parameters.length > 0) op["parameters"] = parameters;
     if (r.body) {
-      const properties: Record<string, unknown> = {};
-      for (const [name, f] of Object.entries(r.body)) {
-        properties[name] =
-          f.type === "string_map"
-            ? { type: "object", additionalProperties: { type: "string" }, description: f.description }
-            : f.type === "string_list"
-              ? { type: "array", items: { type: "string", maxLength: 64 }, maxItems: f.maxItems, description: f.description }
-              : { type: f.type, description: f.description };
-      }
-      op["requestBody"] = { required: false, content: { "application/json": { schema: { type: "object", properties } } } };
+      op["requestBody"] = { required: false, content: { "application/json": { schema: objectSchema(r.body) } } };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }

@@ -10,14 +10,16 @@ import type { Validator } from "../tickets/validator.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-/** A body field: strings, booleans, whole numbers, or string-to-string maps (vars). */
+/** A body field: strings, booleans, whole numbers, string-to-string maps (vars), or an object of such fields. */
 export type FieldSchema =
   | { type: "string"; description?: string }
   | { type: "boolean"; description?: string }
   | { type: "integer"; description?: string }
   | { type: "string_map"; description?: string }
   /** A list of at most `maxItems` strings of at most 64 characters (ids). */
-  | { type: "string_list"; maxItems: number; description?: string };
+  | { type: "string_list"; maxItems: number; description?: string }
+
+  | { type: "object"; fields: Record<string, FieldSchema>; description?: string };
 
 export interface QuerySchema {
   type: "string" | "boolean";

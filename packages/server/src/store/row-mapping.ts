@@ -20,6 +20,9 @@ export function toAccount(r: Row): AccountRow {
     passwordHash: r["password_hash"] as string | null,
     customId: r["custom_id"] as string | null,
     steamId: r["steam_id"] as string | null,
+    steamOwnerId: r["steam_owner_id"] as string | null,
+    // SQLite has no boolean type: 0/1 there, a boolean in PostgreSQL.
+    steamVacBanned: r["steam_vac_banned"] === true || r["steam_vac_banned"] === 1,
     createTime: r["create_time"] as number,
     updateTime: r["update_time"] as number,
     verifyTime: r["verify_time"] as number | null,

@@ -1,6 +1,6 @@
 /**
  * The one storage interface. Domain modules reach the database only through it; each backend
- * (`sqlite/`, later `postgres/`) is a sibling folder implementing it. Every method is async so a
+ * (`sqlite/`, `postgres/`) is a sibling folder implementing it. Every method is async so a
  * networked backend fits the same shape; every multi-row change is atomic in the backend.
  */
 import type { Vars } from "../session/vars.js";
@@ -20,6 +20,14 @@ export interface AccountRow {
   passwordHash: string | null;
   customId: string | null;
   steamId: string | null;
+  /**
+   * The Steam account that owns the game when the player borrows it (family sharing): Steam's
+   * `ownersteamid` when it differs from `steamid`; null when the player owns the game or has no
+   * Steam id. Refreshed at every Steam sign-in and link.
+   */
+  steamOwnerId: string | null;
+  /** Steam's `vacbanned` at the last Steam sign-in or link: a VAC ban in this game. */
+  steamVacBanned: boolean;
   createTime: number;
   updateTime: number;
   verifyTime: number | null;
@@ -40,12 +48,21 @@ export interface Ban {
 export type Identity =
   | { kind: "device"; id: string }
   | { kind: "email"; email: string; passwordHash: string }
-  | { kind: "custom"; id: string };
+  | { kind: "custom"; id: string }
+  | SteamIdentity;
+
+/** A Steam id (decimal SteamID64) with what Steam said about it at this sign-in or link. */
+export interface SteamIdentity {
+  kind: "steam";
+  id: string;
+  ownerId: string | null;
+  vacBanned: boolean;
+}
 
 export type IdentityKind = Identity["kind"];
 
 /** What finds an account by identity. */
-export type IdentityKey = { kind: "device" | "custom"; id: string } | { kind: "email"; email: string };
+export type IdentityKey = { kind: "device" | "custom" | "steam"; id: string } | { kind: "email"; email: string };
 
 export interface NewAccount {
   id: string;
@@ -94,7 +111,7 @@ export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reus
 
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {
-  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "id" | "ticket_handle" | "auth_session" | "game_server") {
+  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "steam_id" | "id" | "ticket_handle" | "auth_session" | "game_server") {
     super(`unique constraint: ${field}`);
     this.name = "StoreConflictError";
   }
@@ -126,9 +143,12 @@ export interface Store {
   deleteAccount(id: string): Promise<boolean>;
   /** Sets (with the ban's kind and reason) or clears `disable_time`. Returns false if the account does not exist. */
   setDisableTime(id: string, disableTime: number | null, now: number, ban?: Ban): Promise<boolean>;
-  /** Links an identity (a device is added; email and custom id replace the current one). Throws StoreConflictError. */
+  /**
+   * Links an identity (a device is added; email, custom id and Steam id replace the current one;
+   * linking the account's own Steam id again refreshes its owner and VAC status). Throws StoreConflictError.
+   */
   linkIdentity(accountId: string, identity: Identity, now: number): Promise<void>;
-  /** Unlinks, refusing to remove the account's last identity. */
+  /** Unlinks, refusing to remove the account's last identity. A Steam id goes with its owner and VAC status. */
   unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult>;
 
   createSession(session: SessionRow): Promise<void>;

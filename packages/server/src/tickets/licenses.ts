@@ -3,7 +3,8 @@
  * owner; family sharing lends the owner's app to a borrower, and validators then see the lender
  * as the game owner with `is_borrowed` true. With `tickets.require_license` false (the default)
  * every account owns the app implicitly; explicit rows still win (a borrower is reported as
- * borrowing). Revoking a license or ending a loan sends NoLicenseOrExpired to the validators of
+ * borrowing). A Steam player whose game Steam reports as borrowed (`ownersteamid`, recorded at
+ * Steam sign-in) borrows from the Tessera account linked to that Steam id, when there is one. Revoking a license or ending a loan sends NoLicenseOrExpired to the validators of
  * players left without one.
  */
 import type { Core } from "../core.js";
@@ -47,7 +48,20 @@ export async function resolveOwnership(core: Core, userId: string): Promise<Owne
   for (const loan of rows) {
     if (await holdsOwnLicense(core, loan.ownerId, now)) return { ownerId: loan.ownerId, borrowed: true };
   }
+  const steamLender = await steamFamilyOwner(core, userId);
+  if (steamLender !== undefined && (await holdsOwnLicense(core, steamLender, now))) return { ownerId: steamLender, borrowed: true };
   return core.config.tickets.requireLicense ? undefined : { ownerId: userId, borrowed: false };
+}
+
+/**
+ * Steam family sharing: at the player's last Steam sign-in or link, Steam named another owner of
+ * the game (`ownersteamid`). If that Steam id belongs to a Tessera account, it is the lender.
+ */
+async function steamFamilyOwner(core: Core, userId: string): Promise<string | undefined> {
+  const account = await core.store.getAccount(userId);
+  if (!account?.steamOwnerId || account.steamOwnerId === account.steamId) return undefined;
+  const owner = await core.store.findAccountByIdentity({ kind: "steam", id: account.steamOwnerId });
+  return owner && owner.id !== userId ? owner.id : undefined;
 }
 
 async function holdsOwnLicense(core: Core, userId: string, now: number): Promise<boolean> {

@@ -35,18 +35,27 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A logger that keeps every entry as a line `LEVEL message {fields}`, for tests of what was logged. */
+export function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push(`${level} ${message}${fields ? " " + JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.stack : v)) : ""}`);
+  return { logger: { debug: sink("DEBUG"), info: sink("INFO"), warn: sink("WARN"), error: sink("ERROR") }, lines };
+}
+
 /**
  * Starts a server in this process on port 0. `settings` are config paths (`session.token_expiry_sec`).
- * Pass `dataDir` to reuse a directory (restart tests), `options.clock` to control time.
+ * Pass `dataDir` to reuse a directory (restart tests), `options.logger` to see what the server logs,
+ * `options.clock` to control time.
  */
 export async function startTestServer(
   settings: Record<string, string | number | boolean> = {},
   dataDir?: string,
-  options: Omit<StartOptions, "logger"> = {},
+  options: StartOptions = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "tessera-test-"));
   const config = loadConfig({ env: {}, overrides: { "socket.port": 0, data_dir: dir, ...settings } });
-  const server = await startServer(config, { logger: quietLogger, ...options });
+  const server = await startServer(config, { ...options, logger: options.logger ?? quietLogger });
   return {
     url: server.url,
     server,

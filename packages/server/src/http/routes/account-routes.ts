@@ -1,12 +1,14 @@
 /** The caller's account, and linking/unlinking identities: thin calls into account/, between their runtime hooks. */
 import { deleteAccount, getAccount, updateAccount, type AccountJson } from "../../account/account-view.js";
-import { linkCustom, linkDevice, linkEmail, unlinkCustom, unlinkDevice, unlinkEmail } from "../../account/link.js";
+import { linkCustom, linkDevice, linkEmail, linkSteam, unlinkCustom, unlinkDevice, unlinkEmail, unlinkSteam } from "../../account/link.js";
 import type { Core } from "../../core.js";
-import { camelKeys, checkEmail, checkIdentityId, checkUpdateAccount } from "../../hooks/hook-payloads.js";
-import type { EmailRequest, HookName, IdentityIdRequest, UpdateAccountRequest } from "../../hooks/runtime-types.js";
+import { camelKeys, checkAccountSteam, checkEmail, checkIdentityId, checkLinkSteam, checkUpdateAccount } from "../../hooks/hook-payloads.js";
+import type { AccountSteam, EmailRequest, HookName, IdentityIdRequest, LinkSteamRequest, UpdateAccountRequest } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
+import { parseVars } from "../../session/vars.js";
 import type { Caller } from "../../session/verify-access.js";
-import { route, type RequestContext, type Route } from "../route.js";
+import { route, type FieldSchema, type RequestContext, type Route } from "../route.js";
+import { SYNC_FIELD } from "./query.js";
 
 type Ctx = RequestContext<Caller>;
 
@@ -32,6 +34,16 @@ function byEmail(name: HookName, op: (core: Core, userId: string, email: string,
     check: checkEmail,
     call: (ctx, req) => op(ctx.core, ctx.caller.userId, req.email, req.password),
   });
+}
+
+/** Nakama's `AccountSteam`: the ticket as `token`; `vars` are accepted and unused outside sign-in. */
+const ACCOUNT_STEAM: Record<string, FieldSchema> = {
+  token: { type: "string", description: "Steam auth ticket, hex-encoded." },
+  vars: { type: "string_map" },
+};
+
+function accountSteam(body: Record<string, unknown>): AccountSteam {
+  return { token: str(body["token"]), vars: parseVars(body["vars"]) ?? {} };
 }
 
 export const accountRoutes: Route[] = [
@@ -119,6 +131,17 @@ export const accountRoutes: Route[] = [
     handler: byId("LinkCustom", linkCustom),
   }),
   route({
+    method: "POST", path: "/v2/account/link/steam", auth: "bearer", tag: "link",
+    summary: "Link the Steam id a Steam auth ticket proves (Nakama's {account: {token}, sync}; 409 if another account has it). docs/steam.md.",
+    body: { account: { type: "object", fields: ACCOUNT_STEAM }, sync: SYNC_FIELD }, response: "{}",
+    handler: withHooks<Caller, LinkSteamRequest, void>({
+      name: "LinkSteam",
+      request: (ctx) => ({ account: accountSteam((ctx.body["account"] as Record<string, unknown> | undefined) ?? {}), sync: ctx.body["sync"] === true }),
+      check: checkLinkSteam,
+      call: (ctx, req) => linkSteam(ctx.core, ctx.caller.userId, req.account.token),
+    }),
+  }),
+  route({
     method: "POST", path: "/v2/account/unlink/device", auth: "bearer", tag: "link",
     summary: "Unlink a device id; refused (400) if it is the account's last identity.",
     body: { id: { type: "string" } }, response: "{}",
@@ -135,5 +158,16 @@ export const accountRoutes: Route[] = [
     summary: "Unlink the custom id; refused (400) if it is the account's last identity.",
     body: { id: { type: "string" } }, response: "{}",
     handler: byId("UnlinkCustom", unlinkCustom),
+  }),
+  route({
+    method: "POST", path: "/v2/account/unlink/steam", auth: "bearer", tag: "link",
+    summary: "Unlink the Steam id: the one a ticket proves, or with no token the account's; refused (400) if it is the last identity.",
+    body: ACCOUNT_STEAM, response: "{}",
+    handler: withHooks<Caller, AccountSteam, void>({
+      name: "UnlinkSteam",
+      request: (ctx) => accountSteam(ctx.body),
+      check: checkAccountSteam,
+      call: (ctx, req) => unlinkSteam(ctx.core, ctx.caller.userId, req.token),
+    }),
   }),
 ];

@@ -1,9 +1,10 @@
-/** `POST /v2/account/authenticate/{device,email,custom,anonymous}`: thin calls into auth/, between their runtime hooks. */
+/** `POST /v2/account/authenticate/{device,email,custom,steam,anonymous}`: thin calls into auth/, between their runtime hooks. */
 import {
   authenticateAnonymous,
   authenticateCustom,
   authenticateDevice,
   authenticateEmail,
+  authenticateSteam,
   type AuthenticateOptions,
   type AuthenticateResult,
 } from "../../auth/authenticate.js";
@@ -12,13 +13,21 @@ import {
   checkAuthenticateCustom,
   checkAuthenticateDevice,
   checkAuthenticateEmail,
+  checkAuthenticateSteam,
   sessionData,
 } from "../../hooks/hook-payloads.js";
-import type { AuthenticateAnonymousRequest, AuthenticateCustomRequest, AuthenticateDeviceRequest, AuthenticateEmailRequest, Vars } from "../../hooks/runtime-types.js";
+import type {
+  AuthenticateAnonymousRequest,
+  AuthenticateCustomRequest,
+  AuthenticateDeviceRequest,
+  AuthenticateEmailRequest,
+  AuthenticateSteamRequest,
+  Vars,
+} from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { route, type RequestContext, type Route } from "../route.js";
-import { AUTHENTICATE_QUERY, queryBoolean, queryString } from "./query.js";
+import { AUTHENTICATE_QUERY, SYNC_FIELD, queryBoolean, queryString } from "./query.js";
 
 const VARS = { type: "string_map", description: "Session variables carried in both tokens (vrs)." } as const;
 const SESSION_RESPONSE = "Session: {token, refresh_token, created?}";
@@ -98,6 +107,28 @@ export const authenticateRoutes: Route[] = [
       request: (ctx) => request(ctx, { id: bodyString(ctx, "id"), vars: bodyVars(ctx) }),
       check: checkAuthenticateCustom,
       call: (ctx, req) => authenticateCustom(ctx.core, req.account.id, options(ctx, req)),
+      ...SESSION_PARTS,
+    }),
+  }),
+  route({
+    method: "POST",
+    path: "/v2/account/authenticate/steam",
+    auth: "server_key",
+    tag: "authenticate",
+    summary:
+      "Sign in with a Steam auth ticket (hex), checked with Steam's Web API; the Steam id is the identity. 503 when Steam cannot be asked. docs/steam.md.",
+    query: { ...AUTHENTICATE_QUERY, sync: { type: "boolean", description: SYNC_FIELD.description } },
+    body: { token: { type: "string", description: "Steam auth ticket, hex-encoded." }, vars: VARS, sync: SYNC_FIELD },
+    response: SESSION_RESPONSE,
+    handler: withHooks<undefined, AuthenticateSteamRequest, AuthenticateResult>({
+      name: "AuthenticateSteam",
+      // Nakama reads `sync` from the query; nakama-js 2.8 sends it in the body: either is accepted.
+      request: (ctx) => ({
+        ...request(ctx, { token: bodyString(ctx, "token"), vars: bodyVars(ctx) }),
+        sync: queryBoolean(ctx.query, "sync", (ctx.body["sync"] as boolean | undefined) ?? false),
+      }),
+      check: checkAuthenticateSteam,
+      call: (ctx, req) => authenticateSteam(ctx.core, req.account.token, options(ctx, req)),
       ...SESSION_PARTS,
     }),
   }),

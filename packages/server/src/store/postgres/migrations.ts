@@ -160,4 +160,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "steam owner and VAC status",
+    sql: `
+      -- What Steam said at the last Steam sign-in or link (docs/steam.md): the game owner's Steam id
+      -- when the game is borrowed (family sharing), and whether the player is VAC banned in this game.
+      ALTER TABLE accounts ADD COLUMN steam_owner_id TEXT;
+      ALTER TABLE accounts ADD COLUMN steam_vac_banned BOOLEAN NOT NULL DEFAULT FALSE;
+    `,
+  },
 ];

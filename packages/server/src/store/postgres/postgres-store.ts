@@ -96,14 +96,17 @@ export class PostgresStore implements Store {
   async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
     return this.transaction(async (c) => {
       const { rows } = await c.query(
-        `INSERT INTO accounts (id, username, email, password_hash, custom_id, create_time, update_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+        `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
         [
           account.id,
           account.username,
           identity?.kind === "email" ? identity.email : null,
           identity?.kind === "email" ? identity.passwordHash : null,
           identity?.kind === "custom" ? identity.id : null,
+          identity?.kind === "steam" ? identity.id : null,
+          identity?.kind === "steam" ? identity.ownerId : null,
+          identity?.kind === "steam" && identity.vacBanned,
           account.createTime,
         ],
       );
@@ -124,6 +127,8 @@ export class PostgresStore implements Store {
         return this.oneAccount("SELECT * FROM accounts WHERE custom_id = $1", [identity.id]);
       case "email":
         return this.oneAccount("SELECT * FROM accounts WHERE email = $1", [identity.email]);
+      case "steam":
+        return this.oneAccount("SELECT * FROM accounts WHERE steam_id = $1", [identity.id]);
     }
   }
 
@@ -182,6 +187,15 @@ export class PostgresStore implements Store {
       case "custom":
         await this.count("UPDATE accounts SET custom_id = $1, update_time = $2 WHERE id = $3", [identity.id, now, accountId]);
         return;
+      case "steam":
+        await this.count("UPDATE accounts SET steam_id = $1, steam_owner_id = $2, steam_vac_banned = $3, update_time = $4 WHERE id = $5", [
+          identity.id,
+          identity.ownerId,
+          identity.vacBanned,
+          now,
+          accountId,
+        ]);
+        return;
     }
   }
 
@@ -203,16 +217,26 @@ export class PostgresStore implements Store {
         case "custom":
           linked = account["custom_id"] === identity.id;
           break;
+        case "steam":
+          linked = account["steam_id"] === identity.id;
+          break;
       }
       if (!linked) return "not_linked";
       if (identities <= 1) return "last_identity";
-      if (identity.kind === "device") {
-        await c.query("DELETE FROM account_devices WHERE id = $1 AND account_id = $2", [identity.id, accountId]);
-        await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
-      } else if (identity.kind === "email") {
-        await c.query("UPDATE accounts SET email = NULL, password_hash = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
-      } else {
-        await c.query("UPDATE accounts SET custom_id = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+      switch (identity.kind) {
+        case "device":
+          await c.query("DELETE FROM account_devices WHERE id = $1 AND account_id = $2", [identity.id, accountId]);
+          await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
+          break;
+        case "email":
+          await c.query("UPDATE accounts SET email = NULL, password_hash = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+          break;
+        case "custom":
+          await c.query("UPDATE accounts SET custom_id = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+          break;
+        case "steam":
+          await c.query("UPDATE accounts SET steam_id = NULL, steam_owner_id = NULL, steam_vac_banned = FALSE, update_time = $1 WHERE id = $2", [now, accountId]);
+          break;
       }
       return "unlinked";
     });
@@ -427,6 +451,8 @@ function conflictField(constraint: string | undefined): StoreConflictError["fiel
       return "email";
     case "accounts_custom_id_key":
       return "custom_id";
+    case "accounts_steam_id_key":
+      return "steam_id";
     case "account_devices_pkey":
       return "device";
     case "auth_tickets_handle":

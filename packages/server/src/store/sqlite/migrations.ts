@@ -144,4 +144,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "steam owner and VAC status",
+    sql: `
+      -- What Steam said at the last Steam sign-in or link (docs/steam.md): the game owner's Steam id
+      -- when the game is borrowed (family sharing), and whether the player is VAC banned in this game.
+      ALTER TABLE accounts ADD COLUMN steam_owner_id TEXT;
+      ALTER TABLE accounts ADD COLUMN steam_vac_banned INTEGER NOT NULL DEFAULT 0 CHECK (steam_vac_banned IN (0, 1));
+    `,
+  },
 ];

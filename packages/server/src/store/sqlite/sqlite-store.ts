@@ -90,13 +90,14 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       insertAccount: db.prepare(
-        `INSERT INTO accounts (id, username, email, password_hash, custom_id, create_time, update_time)
-         VALUES (@id, @username, @email, @passwordHash, @customId, @createTime, @createTime)`,
+        `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
+         VALUES (@id, @username, @email, @passwordHash, @customId, @steamId, @steamOwnerId, @steamVacBanned, @createTime, @createTime)`,
       ),
       insertDevice: db.prepare("INSERT INTO account_devices (id, account_id) VALUES (?, ?)"),
       accountById: db.prepare("SELECT * FROM accounts WHERE id = ?"),
       accountByEmail: db.prepare("SELECT * FROM accounts WHERE email = ?"),
       accountByCustomId: db.prepare("SELECT * FROM accounts WHERE custom_id = ?"),
+      accountBySteamId: db.prepare("SELECT * FROM accounts WHERE steam_id = ?"),
       accountByUsername: db.prepare("SELECT * FROM accounts WHERE username = ?"),
       accountByDevice: db.prepare("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = ?"),
       deviceOwner: db.prepare("SELECT account_id FROM account_devices WHERE id = ?"),
@@ -105,6 +106,7 @@ export class SqliteStore implements Store {
       deleteDevice: db.prepare("DELETE FROM account_devices WHERE id = ? AND account_id = ?"),
       setEmail: db.prepare("UPDATE accounts SET email = ?, password_hash = ?, update_time = ? WHERE id = ?"),
       setCustomId: db.prepare("UPDATE accounts SET custom_id = ?, update_time = ? WHERE id = ?"),
+      setSteam: db.prepare("UPDATE accounts SET steam_id = ?, steam_owner_id = ?, steam_vac_banned = ?, update_time = ? WHERE id = ?"),
       touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
       deleteAccount: db.prepare("DELETE FROM accounts WHERE id = ?"),
       setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, ban_kind = ?, ban_reason = ?, update_time = ? WHERE id = ?"),
@@ -196,6 +198,9 @@ export class SqliteStore implements Store {
           email: identity?.kind === "email" ? identity.email : null,
           passwordHash: identity?.kind === "email" ? identity.passwordHash : null,
           customId: identity?.kind === "custom" ? identity.id : null,
+          steamId: identity?.kind === "steam" ? identity.id : null,
+          steamOwnerId: identity?.kind === "steam" ? identity.ownerId : null,
+          steamVacBanned: identity?.kind === "steam" && identity.vacBanned ? 1 : 0,
           createTime: account.createTime,
         });
         if (identity?.kind === "device") this.stmt.insertDevice.run(identity.id, account.id);
@@ -216,6 +221,8 @@ export class SqliteStore implements Store {
         return optionalAccount(this.stmt.accountByCustomId.get(identity.id));
       case "email":
         return optionalAccount(this.stmt.accountByEmail.get(identity.email));
+      case "steam":
+        return optionalAccount(this.stmt.accountBySteamId.get(identity.id));
     }
   }
 
@@ -266,6 +273,9 @@ export class SqliteStore implements Store {
         case "custom":
           this.stmt.setCustomId.run(identity.id, now, accountId);
           return;
+        case "steam":
+          this.stmt.setSteam.run(identity.id, identity.ownerId, identity.vacBanned ? 1 : 0, now, accountId);
+          return;
       }
     });
     guard(() => link());
@@ -288,14 +298,27 @@ export class SqliteStore implements Store {
         case "custom":
           linked = account["custom_id"] === identity.id;
           break;
+        case "steam":
+          linked = account["steam_id"] === identity.id;
+          break;
       }
       if (!linked) return "not_linked";
       if (identities <= 1) return "last_identity";
-      if (identity.kind === "device") {
-        this.stmt.deleteDevice.run(identity.id, accountId);
-        this.stmt.touchAccount.run(now, accountId);
-      } else if (identity.kind === "email") this.stmt.setEmail.run(null, null, now, accountId);
-      else this.stmt.setCustomId.run(null, now, accountId);
+      switch (identity.kind) {
+        case "device":
+          this.stmt.deleteDevice.run(identity.id, accountId);
+          this.stmt.touchAccount.run(now, accountId);
+          break;
+        case "email":
+          this.stmt.setEmail.run(null, null, now, accountId);
+          break;
+        case "custom":
+          this.stmt.setCustomId.run(null, now, accountId);
+          break;
+        case "steam":
+          this.stmt.setSteam.run(null, null, 0, now, accountId);
+          break;
+      }
       return "unlinked";
     });
     return unlink();
@@ -379,6 +402,7 @@ function guard<T>(fn: () => T): T {
       if (m.includes("accounts.username")) throw new StoreConflictError("username");
       if (m.includes("accounts.email")) throw new StoreConflictError("email");
       if (m.includes("accounts.custom_id")) throw new StoreConflictError("custom_id");
+      if (m.includes("accounts.steam_id")) throw new StoreConflictError("steam_id");
       if (m.includes("account_devices.id")) throw new StoreConflictError("device");
       if (m.includes("auth_tickets.account_id, auth_tickets.handle")) throw new StoreConflictError("ticket_handle");
       if (m.includes("auth_sessions.validator_session_id, auth_sessions.user_id")) throw new StoreConflictError("auth_session");
