@@ -1,7 +1,8 @@
 /**
  * In-process micro-benchmarks of Tessera's hot paths, on one core: access token sign and verify
- * (HS256, 32-byte key), the revocation check (store.getSession on SQLite with ~10k sessions) and
- * argon2id hashing at the server's parameters. Run alone (`node --import tsx bench/micro.ts
+ * (HS256, 32-byte key), the revocation check (store.getSession on SQLite with ~10k sessions),
+ * ticket sign and parse + verify (Ed25519, through the server's key ring) and argon2id hashing at
+ * the server's parameters. Run alone (`node --import tsx bench/micro.ts
  * [seconds]`) it prints a JSON array of MicroResult on its last line; run.ts runs it as a child.
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -12,6 +13,9 @@ import { argon2idHasher } from "../packages/server/src/auth/password.js";
 import { signAccessToken, verifyAccessToken, type SessionClaims } from "../packages/server/src/session/claims.js";
 import { SqliteStore } from "../packages/server/src/store/sqlite/sqlite-store.js";
 import type { SessionRow } from "../packages/server/src/store/store.js";
+import { systemClock } from "../packages/server/src/core.js";
+import { encodeTicketBody, parseTicket } from "../packages/server/src/tickets/ticket-format.js";
+import { TicketKeyring } from "../packages/server/src/tickets/ticket-keys.js";
 import type { MicroResult } from "./types.js";
 
 const SESSIONS = 10_000;
@@ -78,6 +82,20 @@ export async function runMicro(seconds: number): Promise<MicroResult[]> {
     const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
     await time(Math.min(0.3, seconds), 100, (i) => store.getSession(pick(i)));
     out.push(result("revocation-check", `revocation check: store.getSession, SQLite, ${SESSIONS} sessions`, await time(seconds, 100, (i) => store.getSession(pick(i)))));
+    const keyring = await TicketKeyring.open(store.tickets, systemClock);
+    const body = encodeTicketBody({
+      keyId: keyring.signingKeyId, handle: 7, ticketId: randomUUID(), appId: 480, userId: randomUUID(), sessionId: randomUUID(),
+      issuedAtSec: nowSec, expiresAtSec: nowSec + 600, identity: "eu-west-1",
+    });
+    await time(Math.min(0.3, seconds), 10, () => keyring.sign(body));
+    out.push(result("ticket-sign", "ticket sign (Ed25519, 147-byte ticket)", await time(seconds, 10, () => keyring.sign(body))));
+    const ticket = Buffer.concat([body, await keyring.sign(body)]);
+    const verifyTicket = async (): Promise<void> => {
+      const parsed = parseTicket(ticket);
+      if (typeof parsed === "string" || !(await keyring.verify(parsed.keyId, parsed.body, parsed.signature))) throw new Error("ticket did not verify");
+    };
+    await time(Math.min(0.3, seconds), 10, verifyTicket);
+    out.push(result("ticket-verify", "ticket parse + verify (Ed25519)", await time(seconds, 10, verifyTicket)));
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,7 +103,6 @@ export async function runMicro(seconds: number): Promise<MicroResult[]> {
 
   // One hash at a time: the per-core figure (the server runs several on libuv's pool at once).
   out.push(result("argon2id-hash", "argon2id hash (m=19 MiB, t=2, p=1), sequential", await time(Math.max(seconds, 1), 1, () => argon2idHasher.hash("correct horse battery staple"))));
-  out.push({ id: "tickets", label: "ticket sign / verify", available: false, opsPerSec: 0, meanUs: 0, iterations: 0, note: "not available yet: tickets are not implemented" });
   return out;
 }
 

@@ -17,6 +17,7 @@ import { runBareScenarios } from "./scenarios/bare.js";
 import { runBetterAuthScenarios } from "./scenarios/better-auth.js";
 import type { ScenarioContext } from "./scenarios/context.js";
 import { runTesseraScenarios } from "./scenarios/tessera.js";
+import { BENCH_GAME_SERVER } from "./scenarios/tickets.js";
 import type { BenchRun, MachineInfo, MicroResult, ScenarioResult, ServerMemory, ServerName } from "./types.js";
 
 const SERVER_KEY = "bench-server-key-not-a-secret-0001";
@@ -52,7 +53,9 @@ async function withServer(
 }
 
 function startTessera(dataDir: string, databaseUrl?: string): Promise<ChildServer> {
-  const args = [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--server-key", SERVER_KEY];
+  const args = [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--server-key", SERVER_KEY, "--tickets.game_servers", JSON.stringify([BENCH_GAME_SERVER])];
+  // The ticket scenarios issue hundreds of thousands of tickets from 1000 sessions.
+  args.push("--tickets.max_open_per_session", "100000");
   if (databaseUrl) args.push("--database-url", databaseUrl);
   return startChild(args, /listening on (http:\/\/\S+)/);
 }

@@ -1,14 +1,15 @@
 /**
  * Tessera's scenarios, the same on every store: device sign-in creating an account, device
  * sign-in of an existing account, GET /v2/account, refresh and logout (each request a fresh
- * session from a pool, never reused), realtime socket connects. Tickets do not exist yet.
+ * session from a pool, never reused), realtime socket connects, ticket issue and validation.
  */
 import type { AutocannonRequest } from "autocannon";
-import { measure, runLoad, toScenario, unavailable, type LoadStats } from "../load.js";
+import { measure, runLoad, toScenario, type LoadStats } from "../load.js";
 import type { ScenarioResult, ServerName } from "../types.js";
 import type { ScenarioContext } from "./context.js";
 import { measureConnects } from "./realtime.js";
 import { basicAuth, mintSessions, SessionPool } from "./session-pool.js";
+import { runTicketScenarios } from "./tickets.js";
 
 export interface TesseraContext extends ScenarioContext {
   server: Extract<ServerName, "tessera-sqlite" | "tessera-postgres">;
@@ -129,6 +130,11 @@ export async function runTesseraScenarios(ctx: TesseraContext): Promise<Scenario
   const socketResult = toScenario(server, "ws-connect", "realtime socket connect (open+close)", sockets, `${connections} concurrent connect loops`);
   results.push({ ...socketResult, unit: "connects/s" });
 
-  results.push(unavailable(server, "tickets", "tickets (issue/verify)", "not available: tickets are not implemented yet"));
+  const issuers: string[] = [];
+  for (let i = 0; i < 1000; i += 20) {
+    const batch = await Promise.all(Array.from({ length: 20 }, (_, k) => signIn(url, serverKey, existing[(i + k) % existing.length]!)));
+    issuers.push(...batch.map((s) => s.token));
+  }
+  results.push(...(await runTicketScenarios(ctx, issuers)));
   return results;
 }

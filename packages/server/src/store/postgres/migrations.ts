@@ -106,6 +106,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX auth_tickets_handle ON auth_tickets(account_id, handle);
       CREATE INDEX auth_tickets_expires ON auth_tickets(expires_at);
+      CREATE INDEX auth_tickets_open ON auth_tickets(session_id) WHERE canceled_at IS NULL AND used_at IS NULL;
 
       CREATE TABLE auth_sessions (
         id                   TEXT PRIMARY KEY,
