@@ -13,7 +13,8 @@ import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { StoreConflictError, StoreUnavailableError, type Identity, type SessionRow, type Store } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
+import { ADMIN_URL, createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
+import { startTcpProxy } from "./support/tcp-proxy.js";
 
 /** One empty database of a backend; `open()` may be called again after `close()` (reopen). */
 interface TestDatabase {
@@ -444,6 +445,42 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(await store.purgeExpiredSessions(300), 0);
     });
 
+    it("lists revoked sessions from a time on, oldest first (ties by id), in pages", async () => {
+      // Far above every other test's revocation times, so the lists are exact.
+      const base = NOW + 50_000_000;
+      const a = await account(undefined);
+      const b = await account(undefined);
+      const [s1, s2, s3, s4, live] = [sessionRow(a.id), sessionRow(a.id), sessionRow(b.id), sessionRow(a.id), sessionRow(a.id)];
+      for (const s of [s1, s2, s3, s4, live]) await store.createSession(s);
+      await store.revokeSession(s1.id, "logout", base + 10);
+      await store.revokeSession(s3.id, "refresh_reuse", base + 20);
+      assert.deepEqual((await store.revokeAccountSessions(a.id, "banned", base + 20, live.id)).sort(), [s2.id, s4.id].sort());
+      const tied = [
+        { id: s2.id, accountId: a.id, revokedAt: base + 20, reason: "banned" },
+        { id: s3.id, accountId: b.id, revokedAt: base + 20, reason: "refresh_reuse" },
+        { id: s4.id, accountId: a.id, revokedAt: base + 20, reason: "banned" },
+      ].sort((x, y) => (x.id < y.id ? -1 : 1));
+      const all = [{ id: s1.id, accountId: a.id, revokedAt: base + 10, reason: "logout" }, ...tied];
+
+      assert.deepEqual(await store.listRevokedSessions(base, undefined, 100), all);
+      assert.deepEqual(await store.listRevokedSessions(base + 11, undefined, 100), tied, "from a time on");
+      assert.deepEqual(await store.listRevokedSessions(base + 21, undefined, 100), []);
+
+      const first = await store.listRevokedSessions(base, undefined, 2);
+      assert.deepEqual(first, all.slice(0, 2));
+      const second = await store.listRevokedSessions(base, first[1], 2);
+      assert.deepEqual(second, all.slice(2, 4), "a page continues after the last row, also inside a tie");
+      assert.deepEqual(await store.listRevokedSessions(base, second[1], 2), []);
+    });
+
+    it("answers ping while open, and StoreUnavailableError once closed", async () => {
+      await store.ping();
+      const other = await (await backend.fresh()).open();
+      await other.ping();
+      await other.close();
+      await assert.rejects(other.ping(), StoreUnavailableError);
+    });
+
     it("reports the schema version of the newest migration", async () => {
       assert.equal(POSTGRES_MIGRATIONS.at(-1)!.version, SQLITE_MIGRATIONS.at(-1)!.version, "both backends are at the same schema");
       assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
@@ -484,6 +521,34 @@ for (const backend of [sqlite, postgres]) {
 
 describe("PostgresStore availability", { skip: postgres.skip }, () => {
   after(dropAllTestDatabases);
+
+  it("fails queries with StoreUnavailableError within its time limits when the network stops carrying packets, and recovers", async () => {
+    const { url } = await createTestDatabase();
+    const admin = new URL(ADMIN_URL);
+    const proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+    const viaProxy = new URL(url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const store = await PostgresStore.open({ url: viaProxy.toString(), connectionTimeoutMs: 500, queryTimeoutMs: 500 });
+    try {
+      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
+      proxy.cut("blackhole");
+      // A pooled connection whose query gets no answer, a new connection that never completes,
+      // a transaction: each fails as "unavailable" instead of hanging the request.
+      await assert.rejects(store.getAccount(made.id), StoreUnavailableError);
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.unlinkIdentity(made.id, { kind: "device", id: "x" }, NOW), StoreUnavailableError);
+      await assert.rejects(
+        Promise.all([store.getSession(randomUUID()), store.listRevokedSessions(0, undefined, 1), store.listDevices(made.id)]),
+        StoreUnavailableError,
+      );
+      proxy.restore();
+      await store.ping();
+      assert.equal((await store.getAccount(made.id))?.id, made.id, "the same store works again, without reopening");
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
 
   it("fails to open with StoreUnavailableError naming the host when nobody listens", async () => {
     const started = Date.now();

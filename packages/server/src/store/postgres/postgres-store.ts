@@ -15,13 +15,15 @@ import {
   type IdentityKind,
   type NewAccount,
   type RevocationReason,
+  type RevokedSession,
+  type RevokedSessionCursor,
   type SessionRotation,
   type SessionRow,
   type Store,
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toSession, type Row } from "../row-mapping.js";
+import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user[:password]@host[:port]/database` */
@@ -30,9 +32,21 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long to wait for a connection before the request fails with 503 (default 5000 ms). */
   connectionTimeoutMs?: number;
+  /**
+   * How long one query may wait for its answer before the request fails with 503 and the
+   * connection is dropped (default 10000 ms): a database that stops answering must not hold
+   * requests forever. Migrations and the hourly purge get `MAINTENANCE_TIMEOUT_MS` instead.
+   */
+  queryTimeoutMs?: number;
 }
 
 type Queryable = Pick<pg.PoolClient, "query">;
+
+/** A statement, optionally with its own time limit (pg reads `query_timeout` per query; its types omit it). */
+type Statement = string | (pg.QueryConfig & { query_timeout?: number });
+
+/** Migrations (and waiting for another node's), and the hourly purge, may rightly take long. */
+const MAINTENANCE_TIMEOUT_MS = 15 * 60 * 1000;
 
 /** Arbitrary but fixed: the advisory lock every node takes while migrating. */
 const MIGRATION_LOCK_KEY = 7_350_001;
@@ -68,6 +82,10 @@ export class PostgresStore implements Store {
       connectionString: options.url,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
+      // TCP keep-alive finds connections whose peer vanished without a word (a cut network).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       idleTimeoutMillis: 30_000,
       application_name: "tessera",
       types: TYPES,
@@ -268,7 +286,23 @@ export class PostgresStore implements Store {
   }
 
   async purgeExpiredSessions(nowSec: number): Promise<number> {
-    return this.count("DELETE FROM sessions WHERE refresh_expires_at_sec < $1", [nowSec]);
+    return this.count({ text: "DELETE FROM sessions WHERE refresh_expires_at_sec < $1", query_timeout: MAINTENANCE_TIMEOUT_MS }, [nowSec]);
+  }
+
+  async listRevokedSessions(since: number, after: RevokedSessionCursor | undefined, limit: number): Promise<RevokedSession[]> {
+    // Without `after`, every row from `since` on: ids are never empty. COLLATE "C" orders ids
+    // bytewise, as SQLite does, so pages continue the same way on both stores.
+    const rows = await this.query(
+      `SELECT id, account_id, revoked_at, revoked_reason FROM sessions
+       WHERE revoked_at >= $1 AND (revoked_at > $2 OR (revoked_at = $2 AND id COLLATE "C" > $3))
+       ORDER BY revoked_at, id COLLATE "C" LIMIT $4`,
+      [since, after?.revokedAt ?? since, after?.id ?? "", limit],
+    );
+    return rows.map(toRevokedSession);
+  }
+
+  async ping(): Promise<void> {
+    await this.query("SELECT 1", []);
   }
 
   async schemaVersion(): Promise<number> {
@@ -280,7 +314,7 @@ export class PostgresStore implements Store {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private async query(sql: string, values: unknown[]): Promise<Row[]> {
+  private async query(sql: Statement, values: unknown[]): Promise<Row[]> {
     try {
       return (await this.pool.query(sql, values)).rows as Row[];
     } catch (err) {
@@ -288,7 +322,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async count(sql: string, values: unknown[]): Promise<number> {
+  private async count(sql: Statement, values: unknown[]): Promise<number> {
     try {
       return (await this.pool.query(sql, values)).rowCount ?? 0;
     } catch (err) {
@@ -310,6 +344,12 @@ export class PostgresStore implements Store {
       throw translate(err);
     }
     let broken: Error | undefined;
+    // A checked-out client whose connection dies between two queries emits "error"; unheard, that
+    // would crash the process. Noted here, it makes the client be destroyed on release.
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await fn(client);
@@ -320,6 +360,7 @@ export class PostgresStore implements Store {
       else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
       throw translate(err);
     } finally {
+      client.off("error", onError);
       // A client whose connection failed is destroyed rather than returned to the pool.
       client.release(broken);
     }
@@ -330,29 +371,35 @@ async function migrate(pool: pg.Pool): Promise<void> {
   const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   const client = await pool.connect();
   let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on("error", onError);
+  // Waiting for another node's migration, or building an index on a large table, may take long.
+  const run = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: MAINTENANCE_TIMEOUT_MS } as pg.QueryConfig);
   try {
     // One transaction per migration, each under the lock: a node that waited re-reads what the
     // others applied meanwhile.
     for (;;) {
-      await client.query("BEGIN");
+      await run("BEGIN");
       try {
-        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-        await client.query(
+        await run("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+        await run(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         );
-        const applied = new Set(((await client.query("SELECT version FROM schema_migrations")).rows as { version: number }[]).map((r) => r.version));
+        const applied = new Set(((await run("SELECT version FROM schema_migrations")).rows as { version: number }[]).map((r) => r.version));
         const unknown = [...applied].filter((v) => v > newest);
         if (unknown.length > 0) {
           throw new StoreUnavailableError(`database schema version ${Math.max(...unknown)} is newer than this Tessera (${newest}); upgrade Tessera`);
         }
         const next = MIGRATIONS.find((m) => !applied.has(m.version));
         if (!next) {
-          await client.query("COMMIT");
+          await run("COMMIT");
           return;
         }
-        await client.query(next.sql);
-        await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [next.version, next.name, Date.now()]);
-        await client.query("COMMIT");
+        await run(next.sql);
+        await run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [next.version, next.name, Date.now()]);
+        await run("COMMIT");
       } catch (err) {
         if (isConnectionFailure(err)) broken = err as Error;
         else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
@@ -360,6 +407,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
       }
     }
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
 }
@@ -388,7 +436,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
   "53200", // out_of_memory
 ]);
 /** pg's own errors for lost or never-made connections carry no code. */
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
 
 function isConnectionFailure(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
