@@ -10,7 +10,7 @@ import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import type { Route } from "./route.js";
+import { Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 const CORS_HEADERS = {
@@ -78,7 +78,8 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
-    send(res, 200, result ?? {});
+    if (result instanceof Reply) send(res, result.status, result.body, result.headers);
+    else send(res, 200, result ?? {});
   } catch (err) {
     sendError(core, req, res, err, route);
   }
