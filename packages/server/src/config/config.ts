@@ -23,6 +23,7 @@ export interface Config {
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
+  cluster: { redisUrl: string | undefined };
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -211,12 +212,56 @@ function build(raw: Raw): Config {
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
+    cluster: { redisUrl: optional("cluster.redis_url") },
   };
-  if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
+  const postgres = config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url);
+  if (postgres) checkPostgresUrl(config.database.url!);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
+  if (config.cluster.redisUrl !== undefined) checkClusterSettings(config.cluster.redisUrl, postgres, config.session);
   return config;
+}
+
+/**
+ * Redis means several nodes. They must share the database (a SQLite file belongs to one process)
+ * and sign with the same keys: keys generated into each node's data directory would make every
+ * node refuse the others' tokens.
+ */
+function checkClusterSettings(url: string, postgres: boolean, session: Config["session"]): void {
+  checkRedisUrl(url);
+  if (!postgres) {
+    throw new ConfigError("cluster.redis_url", "needs a PostgreSQL database.url (postgres://...): nodes of a cluster share one database, and a SQLite file belongs to one process");
+  }
+  for (const [setting, key] of [
+    ["session.encryption_key", session.encryptionKey],
+    ["session.refresh_encryption_key", session.refreshEncryptionKey],
+  ] as const) {
+    if (key === undefined) {
+      throw new ConfigError(
+        setting,
+        "must be set, to the same value on every node, when cluster.redis_url is set: keys generated per node would make each node refuse the tokens of the others",
+      );
+    }
+  }
+}
+
+/** A `cluster.redis_url` must be a redis:// or rediss:// URL with a host; the message never repeats a password. */
+function checkRedisUrl(url: string): void {
+  const expected = "expected redis://[user:password@]host[:port][/db] or rediss://...";
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("cluster.redis_url", `${expected}; the value does not parse as a URL`);
+  }
+  if (!/^rediss?:$/i.test(parsed.protocol) || !url.slice(parsed.protocol.length).startsWith("//")) {
+    throw new ConfigError("cluster.redis_url", `${expected}; got scheme ${JSON.stringify(parsed.protocol)}${parsed.protocol.startsWith("redis") ? ' without "//"' : ""}`);
+  }
+  if (parsed.hostname === "") throw new ConfigError("cluster.redis_url", `${expected}; the host is missing`);
+  if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
+    throw new ConfigError("cluster.redis_url", `${expected}; port ${parsed.port} is out of range`);
+  }
 }
 
 /** A PostgreSQL `database.url` must parse as a URL with a host; the message never repeats a password. */

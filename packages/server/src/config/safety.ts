@@ -23,6 +23,15 @@ export function safetyFindings(config: Config): SafetyFinding[] {
       findings.push({ setting, message: `is shorter than ${MIN_KEY_BYTES} bytes; use a random key (or leave it empty to have one generated)` });
     }
   }
+  const postgres = config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url);
+  if (postgres && (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined)) {
+    findings.push({
+      setting: config.session.encryptionKey === undefined ? "session.encryption_key" : "session.refresh_encryption_key",
+      message:
+        "is not set while database.url is PostgreSQL: this node signs tokens with keys generated into its own data directory, and every other node " +
+        "sharing the database will refuse them. Set session.encryption_key and session.refresh_encryption_key to the same values on every node (docs/deployment.md)",
+    });
+  }
   return findings;
 }
 

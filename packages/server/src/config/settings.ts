@@ -59,6 +59,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: "SQLite file path (default <data_dir>/tessera.db), or a postgres:// URL to use PostgreSQL." },
   { path: "database.synchronous", type: "string", default: "normal",
     doc: "SQLite durability: normal survives process crashes; full also survives power loss at the cost of an fsync per write." },
+  { path: "cluster.redis_url", type: "string", flag: "--redis-url", env: "TESSERA_REDIS_URL", secret: true,
+    doc: "Redis (redis:// or rediss:// URL) that carries revocations to every node's sockets within 1 s. Needs a PostgreSQL database.url and the same signing keys on every node. Empty: no Redis; nodes sharing PostgreSQL then learn revocations from a database poll within 2 s." },
 ];
 
 /** `socket.port` → `TESSERA_SOCKET_PORT`. */
