@@ -1,8 +1,10 @@
 /**
  * The Store for several Tessera nodes: PostgreSQL through a `pg.Pool`. Multi-row changes run in
  * transactions on one pooled client; the refresh rotation is a single compare-and-swap UPDATE, so
- * concurrent refreshes on any node have exactly one winner. Unique violations become
- * StoreConflictError, lost or refused connections StoreUnavailableError (HTTP 503).
+ * concurrent refreshes on any node have exactly one winner. Work that loses a serialization
+ * conflict or a deadlock (SQLSTATE 40001, 40P01: routine where transactions are SERIALIZABLE, as in
+ * CockroachDB) runs again. Unique violations become StoreConflictError; lost, refused or silent
+ * connections StoreUnavailableError (HTTP 503).
  */
 import pg from "pg";
 import {
@@ -315,19 +317,11 @@ export class PostgresStore implements Store {
   }
 
   private async query(sql: Statement, values: unknown[]): Promise<Row[]> {
-    try {
-      return (await this.pool.query(sql, values)).rows as Row[];
-    } catch (err) {
-      throw translate(err);
-    }
+    return (await retrying(() => this.pool.query(sql, values))).rows as Row[];
   }
 
   private async count(sql: Statement, values: unknown[]): Promise<number> {
-    try {
-      return (await this.pool.query(sql, values)).rowCount ?? 0;
-    } catch (err) {
-      throw translate(err);
-    }
+    return (await retrying(() => this.pool.query(sql, values))).rowCount ?? 0;
   }
 
   private async oneAccount(sql: string, values: unknown[]): Promise<AccountRow | undefined> {
@@ -335,14 +329,16 @@ export class PostgresStore implements Store {
     return row ? toAccount(row) : undefined;
   }
 
-  /** Runs `fn` in BEGIN … COMMIT on one pooled client; rolls back on any error; always releases. */
+  /**
+   * Runs `fn` in BEGIN … COMMIT on one pooled client; rolls back on any error; always releases.
+   * A transaction that loses a serialization conflict or a deadlock runs again from the start.
+   */
   private async transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw translate(err);
-    }
+    return retrying(() => this.transactionOnce(fn));
+  }
+
+  private async transactionOnce<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client whose connection dies between two queries emits "error"; unheard, that
     // would crash the process. Noted here, it makes the client be destroyed on release.
@@ -358,11 +354,35 @@ export class PostgresStore implements Store {
     } catch (err) {
       if (isConnectionFailure(err)) broken = err as Error;
       else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
-      throw translate(err);
+      throw err;
     } finally {
       client.off("error", onError);
       // A client whose connection failed is destroyed rather than returned to the pool.
       client.release(broken);
+    }
+  }
+}
+
+/** Serialization failure and deadlock: the database rolled the work back; running it again is safe. */
+const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
+/** SERIALIZABLE databases (CockroachDB) report conflicts that way under contention; give up after this many tries. */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Runs `work` (one statement or one whole transaction) and translates its failure to the Store's
+ * errors, trying again after a short random pause when the database reports a retryable conflict.
+ */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== "string" || !RETRYABLE_SQLSTATES.has(code)) throw translate(err);
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new StoreUnavailableError(`PostgreSQL: still conflicting with concurrent transactions after ${attempt} attempts (${messageOf(err)})`, { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }
   }
 }
@@ -377,13 +397,16 @@ async function migrate(pool: pg.Pool): Promise<void> {
   client.on("error", onError);
   // Waiting for another node's migration, or building an index on a large table, may take long.
   const run = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: MAINTENANCE_TIMEOUT_MS } as pg.QueryConfig);
+  let locked = false;
   try {
-    // One transaction per migration, each under the lock: a node that waited re-reads what the
-    // others applied meanwhile.
+    // A session-level lock, taken before any transaction begins: a node that waited for another's
+    // migrations then starts each transaction with a snapshot that sees them (also where
+    // transactions are SERIALIZABLE, whose snapshot starts at their first statement).
+    await run("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    locked = true;
     for (;;) {
       await run("BEGIN");
       try {
-        await run("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
         await run(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         );
@@ -407,6 +430,8 @@ async function migrate(pool: pg.Pool): Promise<void> {
       }
     }
   } finally {
+    // A broken connection is destroyed below, which ends its session and so its lock.
+    if (locked && !broken) await run("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch((err: unknown) => (broken = err as Error));
     client.off("error", onError);
     client.release(broken);
   }
