@@ -11,8 +11,7 @@ import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { StoreUnavailableError } from "../src/store/store.js";
 import { claimsOf, spawnServer, startTestServer, tempDir, type TestServer } from "./support/harness.js";
-import { ADMIN_URL, createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
-import { startTcpProxy } from "./support/tcp-proxy.js";
+import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
 import { WatchedSocket } from "./support/watched-socket.js";
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -123,11 +122,7 @@ describe("the server on PostgreSQL", { skip }, () => {
   });
 
   it("answers 503 while PostgreSQL is cut off (sockets and hooks too), says so in /readyz, and recovers without a restart", async () => {
-    const { url } = await createTestDatabase();
-    const admin = new URL(ADMIN_URL);
-    const proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
-    const viaProxy = new URL(url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const { url: viaProxy, proxy } = await createProxiedTestDatabase();
     const runtime = tempDir("tessera-pg-runtime-");
     // A hook that reads the database through nk: its failure is the database's, not the hook's.
     writeFileSync(
@@ -139,7 +134,7 @@ describe("the server on PostgreSQL", { skip }, () => {
         });
       }\n`,
     );
-    const t = await startTestServer({ "database.url": viaProxy.toString(), "runtime.path": runtime.path });
+    const t = await startTestServer({ "database.url": viaProxy, "runtime.path": runtime.path });
     servers.push(t);
     try {
       const s = await t.api.device(`pg-device-${randomUUID()}`);

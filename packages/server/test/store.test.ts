@@ -13,8 +13,7 @@ import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { StoreConflictError, StoreUnavailableError, type Identity, type SessionRow, type Store } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
-import { ADMIN_URL, createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
-import { startTcpProxy } from "./support/tcp-proxy.js";
+import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
 
 /** One empty database of a backend; `open()` may be called again after `close()` (reopen). */
 interface TestDatabase {
@@ -540,12 +539,8 @@ describe("PostgresStore availability", { skip: postgres.skip }, () => {
   after(dropAllTestDatabases);
 
   it("fails queries with StoreUnavailableError within its time limits when the network stops carrying packets, and recovers", async () => {
-    const { url } = await createTestDatabase();
-    const admin = new URL(ADMIN_URL);
-    const proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
-    const viaProxy = new URL(url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const store = await PostgresStore.open({ url: viaProxy.toString(), connectionTimeoutMs: 500, queryTimeoutMs: 500 });
+    const { url, proxy } = await createProxiedTestDatabase();
+    const store = await PostgresStore.open({ url, connectionTimeoutMs: 500, queryTimeoutMs: 500 });
     try {
       const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
       proxy.cut("blackhole");

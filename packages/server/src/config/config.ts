@@ -248,36 +248,26 @@ function checkClusterSettings(url: string, postgres: boolean, session: Config["s
 
 /** A `cluster.redis_url` must be a redis:// or rediss:// URL with a host; the message never repeats a password. */
 function checkRedisUrl(url: string): void {
-  const expected = "expected redis://[user:password@]host[:port][/db] or rediss://...";
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError("cluster.redis_url", `${expected}; the value does not parse as a URL`);
-  }
-  if (!/^rediss?:$/i.test(parsed.protocol) || !url.slice(parsed.protocol.length).startsWith("//")) {
-    throw new ConfigError("cluster.redis_url", `${expected}; got scheme ${JSON.stringify(parsed.protocol)}${parsed.protocol.startsWith("redis") ? ' without "//"' : ""}`);
-  }
-  if (parsed.hostname === "") throw new ConfigError("cluster.redis_url", `${expected}; the host is missing`);
-  if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
-    throw new ConfigError("cluster.redis_url", `${expected}; port ${parsed.port} is out of range`);
-  }
+  checkServiceUrl("cluster.redis_url", url, /^rediss?:$/i, "expected redis://[user:password@]host[:port][/db] or rediss://...");
 }
 
 /** A PostgreSQL `database.url` must parse as a URL with a host; the message never repeats a password. */
 function checkPostgresUrl(url: string): void {
-  const expected = "expected postgres://user[:password]@host[:port]/database";
+  checkServiceUrl("database.url", url, /^postgres(ql)?:$/i, "expected postgres://user[:password]@host[:port]/database");
+}
+
+/** `scheme://host[:port]…` with a scheme matching `scheme`; errors name the setting and what was expected, never the value. */
+function checkServiceUrl(setting: string, url: string, scheme: RegExp, expected: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError("database.url", `${expected}; the value does not parse as a URL`);
+    throw new ConfigError(setting, `${expected}; the value does not parse as a URL`);
   }
-  if (!/^postgres(ql)?:$/i.test(parsed.protocol) || !url.slice(parsed.protocol.length).startsWith("//")) {
-    throw new ConfigError("database.url", `${expected}; got scheme ${JSON.stringify(parsed.protocol)} without "//"`);
-  }
-  if (parsed.hostname === "") throw new ConfigError("database.url", `${expected}; the host is missing`);
+  if (!scheme.test(parsed.protocol)) throw new ConfigError(setting, `${expected}; got scheme ${JSON.stringify(parsed.protocol)}`);
+  if (!url.slice(parsed.protocol.length).startsWith("//")) throw new ConfigError(setting, `${expected}; "//" is missing after ${JSON.stringify(parsed.protocol)}`);
+  if (parsed.hostname === "") throw new ConfigError(setting, `${expected}; the host is missing`);
   if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
-    throw new ConfigError("database.url", `${expected}; port ${parsed.port} is out of range`);
+    throw new ConfigError(setting, `${expected}; port ${parsed.port} is out of range`);
   }
 }
