@@ -25,6 +25,7 @@ import { assertError, assertUnauthorized, ok } from "./support/expect.js";
 import { Api, claimsOf, quietLogger, spawnServer, tempDir, type SpawnedServer } from "./support/harness.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
 import { TestRedis, redisSkip, sparePort } from "./support/redis.js";
+import { startTcpProxy } from "./support/tcp-proxy.js";
 import { WatchedSocket } from "./support/watched-socket.js";
 
 /** The documented staleness bounds (docs/deployment.md). */
@@ -337,6 +338,32 @@ describe("RedisBus", { skip: redisSkipReason }, () => {
     await settle(b.bus, [a, b]);
     assert.deepEqual(without(a.got), [m, after], "news flows again; nothing from the outage arrives late");
     assert.deepEqual(without(b.got), [after]);
+  });
+
+  it("notices a Redis that falls silent (a network dropping packets), and reconnects when it answers again", async () => {
+    const proxy = await startTcpProxy({ host: "127.0.0.1", port: redis.port });
+    try {
+      const { logger, lines } = recordingLogger();
+      const bus = await RedisBus.open({ url: `redis://127.0.0.1:${proxy.port}`, logger });
+      buses.push(bus);
+      const got: BusMessage[] = [];
+      bus.subscribe((m) => got.push(m));
+      assert.equal(bus.health().state, "connected");
+
+      proxy.cut("blackhole");
+      await eventually(() => bus.health().state === "disconnected", "the silence to be noticed");
+      const health = bus.health();
+      assert.ok(health.state === "disconnected" && /no answer to PING/.test(health.reason), JSON.stringify(health));
+      assert.equal(lines.filter((l) => l.level === "warn" && /lost Redis/.test(l.message)).length, 1);
+      const m = revoked(randomUUID(), [randomUUID()], "logout");
+      await by(bus.publish(m), Date.now() + BUS_BOUND_MS, "publish while Redis is silent");
+      assert.deepEqual(got, [m]);
+
+      proxy.restore();
+      await eventually(() => bus.health().state === "connected", "the reconnection");
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("starts without Redis, says so once, and connects when it comes", async () => {

@@ -6,8 +6,9 @@
  *
  * Redis holds nothing: a message published while it is unreachable reaches this node only (it is
  * dropped, never queued), and the database poll (`revocation-poll.ts`) carries revocations to the
- * other nodes meanwhile. Both connections retry forever with a capped backoff; losing and regaining
- * Redis is logged once each, not per retry.
+ * other nodes meanwhile. Both connections PING every 2 s, so a Redis that falls silent is noticed
+ * too, and retry forever with a capped backoff; losing and regaining Redis is logged once each, not
+ * per retry.
  */
 import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
@@ -18,6 +19,12 @@ import { LocalBus } from "./local-bus.js";
 /** One channel for the whole cluster (pub/sub ignores Redis database numbers: one Redis per cluster). */
 export const BUS_CHANNEL = "tessera:cluster";
 const ENVELOPE_VERSION = 1;
+/**
+ * Both connections PING this often. A Redis that stops answering without closing the connection (a
+ * network that drops packets) is then noticed within about 3 s (interval + command timeout) and the
+ * connection is replaced, instead of looking healthy until TCP gives up minutes later.
+ */
+const HEARTBEAT_MS = 2000;
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS). */
@@ -61,6 +68,7 @@ export class RedisBus implements Bus {
   private malformedLogged = false;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  private readonly heartbeat: NodeJS.Timeout;
 
   /**
    * Connects and subscribes, waiting at most `connectWaitMs` for Redis: a node starts without it
@@ -114,6 +122,8 @@ export class RedisBus implements Bus {
     this.subscriber.on("message", (_channel: string, text: string) => this.receive(text));
     this.publisher.connect().catch(() => {});
     this.subscriber.connect().catch(() => {});
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   async publish(message: BusMessage): Promise<void> {
@@ -127,6 +137,7 @@ export class RedisBus implements Bus {
     try {
       await this.publisher.publish(this.channel, JSON.stringify(envelope));
     } catch (err) {
+      if (this.closed) return; // Shutting down: the connection was closed under the message.
       this.unsent++;
       if (!this.publishFailureLogged) {
         this.publishFailureLogged = true;
@@ -153,6 +164,7 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     this.connected = false;
+    clearInterval(this.heartbeat);
     this.publisher.disconnect();
     this.subscriber.disconnect();
     for (const wake of this.waiters) wake();
@@ -183,7 +195,7 @@ export class RedisBus implements Bus {
       this.epoch++;
       this.lastError = "";
       this.publishFailureLogged = false;
-      if (!this.everConnected) this.logger.info(`cluster bus: connected to Redis at ${this.where}`);
+      if (!this.everConnected) this.logger.info(`cluster bus: connected to Redis at ${this.where} as node ${this.nodeId}`);
       else {
         const missed = this.unsent > 0 ? `; ${this.unsent} message(s) published meanwhile reached this node only (the database poll carried revocations to the others)` : "";
         this.logger.info(`cluster bus: Redis at ${this.where} is back${missed}`);
@@ -199,6 +211,18 @@ export class RedisBus implements Bus {
       `cluster bus: lost Redis at ${this.where} (${this.lastError}); reconnecting in the background. ` +
         "Meanwhile revocations reach the other nodes through the database poll.",
     );
+  }
+
+  /** PINGs each ready connection; one that does not answer in time is dropped and reconnected. */
+  private beat(): void {
+    for (const connection of [this.publisher, this.subscriber]) {
+      if (connection.status !== "ready") continue;
+      connection.ping().catch((err: unknown) => {
+        if (this.closed || connection.status !== "ready") return;
+        this.lastError = `no answer to PING (${reasonOf(err)})`;
+        connection.disconnect(true);
+      });
+    }
   }
 
   private receive(text: string): void {
