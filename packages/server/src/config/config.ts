@@ -214,13 +214,18 @@ function build(raw: Raw): Config {
     database: { url: optional("database.url"), synchronous },
     cluster: { redisUrl: optional("cluster.redis_url") },
   };
-  const postgres = config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url);
+  const postgres = namesPostgres(config.database);
   if (postgres) checkPostgresUrl(config.database.url!);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
   if (config.cluster.redisUrl !== undefined) checkClusterSettings(config.cluster.redisUrl, postgres, config.session);
   return config;
+}
+
+/** True when `database.url` is meant for PostgreSQL (then checked as such) rather than a SQLite path. */
+export function namesPostgres(database: Config["database"]): boolean {
+  return database.url !== undefined && /^postgres(ql)?:/i.test(database.url);
 }
 
 /**

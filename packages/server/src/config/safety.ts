@@ -2,7 +2,7 @@
  * Settings that work but are unsafe in production. They produce warnings; with `production: true`
  * they stop start-up instead.
  */
-import { ConfigError, type Config } from "./config.js";
+import { ConfigError, namesPostgres, type Config } from "./config.js";
 import { MIN_KEY_BYTES } from "../session/keys.js";
 
 export interface SafetyFinding {
@@ -23,8 +23,7 @@ export function safetyFindings(config: Config): SafetyFinding[] {
       findings.push({ setting, message: `is shorter than ${MIN_KEY_BYTES} bytes; use a random key (or leave it empty to have one generated)` });
     }
   }
-  const postgres = config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url);
-  if (postgres && (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined)) {
+  if (namesPostgres(config.database) && (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined)) {
     findings.push({
       setting: config.session.encryptionKey === undefined ? "session.encryption_key" : "session.refresh_encryption_key",
       message:
