@@ -19,7 +19,10 @@ import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { openStore } from "./store/open-store.js";
+import type { Bus } from "./cluster/bus.js";
 import { LocalBus } from "./cluster/local-bus.js";
+import { describeRedisUrl, RedisBus } from "./cluster/redis-bus.js";
+import { RevocationPoller } from "./cluster/revocation-poll.js";
 import { HookRegistry } from "./hooks/hook-registry.js";
 import { loadRuntimeModules } from "./hooks/runtime-loader.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
@@ -62,12 +65,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const keys = loadSigningKeys(dataDir, config.session);
-  const { store, description: database } = await openStore(config.database, dataDir);
+  const { store, description: database, shared } = await openStore(config.database, dataDir);
 
-  const bus = new LocalBus();
+  // Redis fans news out to every node; without it the bus is in-process. On a database other
+  // nodes share, the database poll brings their revocations whenever the bus cannot.
+  const bus: Bus = config.cluster.redisUrl !== undefined ? await RedisBus.open({ url: config.cluster.redisUrl, logger }) : new LocalBus();
+  const clock = options.clock ?? systemClock;
+  const poller = shared ? new RevocationPoller({ source: store, bus, clock, logger }) : undefined;
   const sockets = new SocketRegistry();
   const hooks = new HookRegistry();
-  const clock = options.clock ?? systemClock;
   let core: Core;
   const steam = steamFrom(config);
   try {
@@ -76,10 +82,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       events: new AuthSessionEventHub(bus),
       gameServerKey: gameServerTokenKey(keys.access),
       configuredGameServers: configuredGameServers(config.tickets.gameServers),
+      busReachesAllNodes: () => !shared || bus.health().state === "connected",
     };
     core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
+    await poller?.close();
     await bus.close();
     await store.close();
     throw err;
@@ -97,9 +105,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   } catch (err) {
     await realtime.close(0);
+    await poller?.close();
+    await bus.close();
     await store.close();
     throw err;
   }
+  poller?.start();
 
   const stopTicketMaintenance = startTicketMaintenance(core);
   const purge = setInterval(() => {
@@ -110,7 +121,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info(`tessera ${VERSION} listening on ${url}`, { database });
+  const busDescription = config.cluster.redisUrl !== undefined ? describeRedisUrl(config.cluster.redisUrl) : "local";
+  logger.info(`tessera ${VERSION} listening on ${url}`, { database, bus: busDescription });
 
   let closing: Promise<void> | undefined;
   return {
@@ -137,6 +149,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           server.closeIdleConnections();
         });
         await socketsClosed;
+        await poller?.close();
         await bus.close();
         await store.close();
       })();

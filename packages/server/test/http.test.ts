@@ -33,6 +33,7 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   "/v2/account/sessions": ["get"],
   "/v2/account/sessions/{id}": ["delete"],
   "/healthz": ["get"],
+  "/readyz": ["get"],
   "/openapi.json": ["get"],
 };
 
@@ -266,6 +267,26 @@ describe("http", () => {
       const res = await t.api.call("GET", "/healthz");
       assert.deepEqual(ok(res), { status: "ok" });
       assert.equal(res.headers.get("content-type"), "application/json");
+    });
+
+    it("GET /readyz answers 200 with the database and the in-process bus", async () => {
+      const res = await t.api.call("GET", "/readyz");
+      assert.deepEqual(ok(res), { status: "ok", database: "ok", bus: "local" });
+      assert.equal(res.headers.get("content-type"), "application/json");
+    });
+
+    it("GET /readyz answers 503 naming the database once it is closed, while /healthz still answers", async () => {
+      const own = await startTestServer();
+      try {
+        await own.server.core.store.close();
+        const res = await own.api.call("GET", "/readyz");
+        assert.equal(res.status, 503);
+        assert.deepEqual(res.body, { status: "unavailable", database: "down: the SQLite database is closed", bus: "local" });
+        assert.equal(res.headers.get("retry-after"), "1");
+        assert.equal((await own.api.call("GET", "/healthz")).status, 200);
+      } finally {
+        await own.close();
+      }
     });
 
     it("GET /openapi.json is an OpenAPI 3.1 document listing every route", async () => {

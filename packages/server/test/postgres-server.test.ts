@@ -5,11 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { StoreUnavailableError } from "../src/store/store.js";
 import { claimsOf, spawnServer, startTestServer, tempDir, type TestServer } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
+import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
+import { WatchedSocket } from "./support/watched-socket.js";
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const skip = await postgresSkip();
 
@@ -108,6 +119,56 @@ describe("the server on PostgreSQL", { skip }, () => {
     const health = await t.api.call("GET", "/healthz");
     assert.equal(health.status, 200);
     assert.deepEqual(health.body, { status: "ok" });
+  });
+
+  it("answers 503 while PostgreSQL is cut off (sockets and hooks too), says so in /readyz, and recovers without a restart", async () => {
+    const { url: viaProxy, proxy } = await createProxiedTestDatabase();
+    const runtime = tempDir("tessera-pg-runtime-");
+    // A hook that reads the database through nk: its failure is the database's, not the hook's.
+    writeFileSync(
+      join(runtime.path, "lookup.mjs"),
+      `export function InitModule(ctx, logger, nk, initializer) {
+        initializer.registerBeforeAuthenticateCustom(async (ctx, logger, nk, data) => {
+          await nk.accountGetId("00000000-0000-4000-8000-000000000000").catch((e) => { if (e.code !== 5) throw e; });
+          return data;
+        });
+      }\n`,
+    );
+    const t = await startTestServer({ "database.url": viaProxy, "runtime.path": runtime.path });
+    servers.push(t);
+    try {
+      const s = await t.api.device(`pg-device-${randomUUID()}`);
+      assert.deepEqual((await t.api.call("GET", "/readyz")).body, { status: "ok", database: "ok", bus: "local" });
+      assert.equal((await t.api.withKey("/v2/account/authenticate/custom", { id: `pg-custom-${randomUUID()}` })).status, 200);
+
+      proxy.cut();
+      const unavailable = (res: { status: number; body: any }, what: string) => {
+        assert.equal(res.status, 503, `${what}: ${JSON.stringify(res.body)}`);
+        assert.deepEqual(res.body, { code: 14, message: "Service temporarily unavailable: the database cannot be reached." }, what);
+      };
+      unavailable(await t.api.withToken("GET", "/v2/account", s.token), "account");
+      unavailable(await t.api.withKey("/v2/account/authenticate/device", { id: `pg-device-${randomUUID()}` }), "sign-in");
+      unavailable(await t.api.withKey("/v2/account/session/refresh", { token: s.refresh_token }), "refresh");
+      unavailable(await t.api.withKey("/v2/account/authenticate/custom", { id: `pg-custom-${randomUUID()}` }), "sign-in through a hook using nk");
+      await assert.rejects(WatchedSocket.open(t.url, s.token), /refused with 503/, "socket upgrade");
+      const ready = await t.api.call("GET", "/readyz");
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.status, "unavailable");
+      assert.equal(ready.body.bus, "local");
+      assert.match(ready.body.database, /^down: \S/);
+      assert.doesNotMatch(ready.body.database, /127\.0\.0\.1|:\d{4,5}/, "no address on an unauthenticated endpoint");
+      assert.deepEqual((await t.api.call("GET", "/healthz")).body, { status: "ok" }, "alive all along");
+
+      proxy.restore();
+      await eventually(async () => (await t.api.call("GET", "/readyz")).status === 200, "readiness after the database returns");
+      assert.deepEqual((await t.api.call("GET", "/readyz")).body, { status: "ok", database: "ok", bus: "local" });
+      assert.equal((await t.api.withToken("GET", "/v2/account", s.token)).status, 200, "the same server, the same token");
+      assert.equal((await t.api.withKey("/v2/account/session/refresh", { token: s.refresh_token })).status, 200);
+    } finally {
+      await t.stop();
+      await proxy.close();
+      runtime.remove();
+    }
   });
 
   it("does not start when PostgreSQL cannot be reached, and says where it tried", async () => {

@@ -14,7 +14,7 @@ import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { StoreConflictError, StoreUnavailableError, type Identity, type SessionRow, type Store } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
+import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
 
 /** One empty database of a backend; `open()` may be called again after `close()` (reopen). */
 interface TestDatabase {
@@ -76,6 +76,24 @@ const postgres: Backend = {
   cleanup: dropAllTestDatabases,
 };
 
+/**
+ * PostgreSQL with every transaction SERIALIZABLE, as CockroachDB runs them: conflicting
+ * transactions fail with SQLSTATE 40001 and must be retried, which the store does.
+ */
+const postgresSerializable: Backend = {
+  ...postgres,
+  name: "postgres (serializable)",
+  async fresh() {
+    const { name, url } = await createTestDatabase();
+    await execIn(url, `ALTER DATABASE ${name} SET default_transaction_isolation TO 'serializable'`);
+    return {
+      open: () => PostgresStore.open({ url }),
+      recordSchemaVersion: (version) => execIn(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 0)", [version]),
+      exec: (sql) => execIn(url, sql),
+    };
+  },
+};
+
 const NOW = 1_700_000_000_000;
 const NOW_SEC = NOW / 1000;
 const FAR_SEC = NOW_SEC + 30 * 86_400;
@@ -115,7 +133,7 @@ async function conflictOf(promise: Promise<unknown>): Promise<string> {
   assert.fail("expected a StoreConflictError");
 }
 
-for (const backend of [sqlite, postgres]) {
+for (const backend of [sqlite, postgres, postgresSerializable]) {
   describe(`Store contract: ${backend.name}`, { skip: backend.skip }, () => {
     let db: TestDatabase;
     let store: Store;
@@ -498,6 +516,42 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(await store.purgeExpiredSessions(300), 0);
     });
 
+    it("lists revoked sessions from a time on, oldest first (ties by id), in pages", async () => {
+      // Far above every other test's revocation times, so the lists are exact.
+      const base = NOW + 50_000_000;
+      const a = await account(undefined);
+      const b = await account(undefined);
+      const [s1, s2, s3, s4, live] = [sessionRow(a.id), sessionRow(a.id), sessionRow(b.id), sessionRow(a.id), sessionRow(a.id)];
+      for (const s of [s1, s2, s3, s4, live]) await store.createSession(s);
+      await store.revokeSession(s1.id, "logout", base + 10);
+      await store.revokeSession(s3.id, "refresh_reuse", base + 20);
+      assert.deepEqual((await store.revokeAccountSessions(a.id, "banned", base + 20, live.id)).sort(), [s2.id, s4.id].sort());
+      const tied = [
+        { id: s2.id, accountId: a.id, revokedAt: base + 20, reason: "banned" },
+        { id: s3.id, accountId: b.id, revokedAt: base + 20, reason: "refresh_reuse" },
+        { id: s4.id, accountId: a.id, revokedAt: base + 20, reason: "banned" },
+      ].sort((x, y) => (x.id < y.id ? -1 : 1));
+      const all = [{ id: s1.id, accountId: a.id, revokedAt: base + 10, reason: "logout" }, ...tied];
+
+      assert.deepEqual(await store.listRevokedSessions(base, undefined, 100), all);
+      assert.deepEqual(await store.listRevokedSessions(base + 11, undefined, 100), tied, "from a time on");
+      assert.deepEqual(await store.listRevokedSessions(base + 21, undefined, 100), []);
+
+      const first = await store.listRevokedSessions(base, undefined, 2);
+      assert.deepEqual(first, all.slice(0, 2));
+      const second = await store.listRevokedSessions(base, first[1], 2);
+      assert.deepEqual(second, all.slice(2, 4), "a page continues after the last row, also inside a tie");
+      assert.deepEqual(await store.listRevokedSessions(base, second[1], 2), []);
+    });
+
+    it("answers ping while open, and StoreUnavailableError once closed", async () => {
+      await store.ping();
+      const other = await (await backend.fresh()).open();
+      await other.ping();
+      await other.close();
+      await assert.rejects(other.ping(), StoreUnavailableError);
+    });
+
     it("reports the schema version of the newest migration", async () => {
       assert.equal(POSTGRES_MIGRATIONS.at(-1)!.version, SQLITE_MIGRATIONS.at(-1)!.version, "both backends are at the same schema");
       assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
@@ -557,6 +611,30 @@ for (const backend of [sqlite, postgres]) {
 
 describe("PostgresStore availability", { skip: postgres.skip }, () => {
   after(dropAllTestDatabases);
+
+  it("fails queries with StoreUnavailableError within its time limits when the network stops carrying packets, and recovers", async () => {
+    const { url, proxy } = await createProxiedTestDatabase();
+    const store = await PostgresStore.open({ url, connectionTimeoutMs: 500, queryTimeoutMs: 500 });
+    try {
+      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
+      proxy.cut("blackhole");
+      // A pooled connection whose query gets no answer, a new connection that never completes,
+      // a transaction: each fails as "unavailable" instead of hanging the request.
+      await assert.rejects(store.getAccount(made.id), StoreUnavailableError);
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.unlinkIdentity(made.id, { kind: "device", id: "x" }, NOW), StoreUnavailableError);
+      await assert.rejects(
+        Promise.all([store.getSession(randomUUID()), store.listRevokedSessions(0, undefined, 1), store.listDevices(made.id)]),
+        StoreUnavailableError,
+      );
+      proxy.restore();
+      await store.ping();
+      assert.equal((await store.getAccount(made.id))?.id, made.id, "the same store works again, without reopening");
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
 
   it("fails to open with StoreUnavailableError naming the host when nobody listens", async () => {
     const started = Date.now();

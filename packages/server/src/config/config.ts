@@ -33,6 +33,7 @@ export interface Config {
     gameServers: GameServerCredential[];
   };
   social: { steam: SteamConfig };
+  cluster: { redisUrl: string | undefined };
 }
 
 /** A game-server credential declared in configuration (`tickets.game_servers`). */
@@ -264,30 +265,69 @@ function build(raw: Raw): Config {
         refuseVacBanned: get<boolean>("social.steam.refuse_vac_banned"),
       },
     },
+    cluster: { redisUrl: optional("cluster.redis_url") },
   };
-  if (config.database.url !== undefined && /^postgres(ql)?:/i.test(config.database.url)) checkPostgresUrl(config.database.url);
+  const postgres = namesPostgres(config.database);
+  if (postgres) checkPostgresUrl(config.database.url!);
   checkSteam(config.social.steam);
   if (config.session.encryptionKey !== undefined && config.session.encryptionKey === config.session.refreshEncryptionKey) {
     throw new ConfigError("session.refresh_encryption_key", "must differ from session.encryption_key");
   }
+  if (config.cluster.redisUrl !== undefined) checkClusterSettings(config.cluster.redisUrl, postgres, config.session);
   return config;
+}
+
+/** True when `database.url` is meant for PostgreSQL (then checked as such) rather than a SQLite path. */
+export function namesPostgres(database: Config["database"]): boolean {
+  return database.url !== undefined && /^postgres(ql)?:/i.test(database.url);
+}
+
+/**
+ * Redis means several nodes. They must share the database (a SQLite file belongs to one process)
+ * and sign with the same keys: keys generated into each node's data directory would make every
+ * node refuse the others' tokens.
+ */
+function checkClusterSettings(url: string, postgres: boolean, session: Config["session"]): void {
+  checkRedisUrl(url);
+  if (!postgres) {
+    throw new ConfigError("cluster.redis_url", "needs a PostgreSQL database.url (postgres://...): nodes of a cluster share one database, and a SQLite file belongs to one process");
+  }
+  for (const [setting, key] of [
+    ["session.encryption_key", session.encryptionKey],
+    ["session.refresh_encryption_key", session.refreshEncryptionKey],
+  ] as const) {
+    if (key === undefined) {
+      throw new ConfigError(
+        setting,
+        "must be set, to the same value on every node, when cluster.redis_url is set: keys generated per node would make each node refuse the tokens of the others",
+      );
+    }
+  }
+}
+
+/** A `cluster.redis_url` must be a redis:// or rediss:// URL with a host; the message never repeats a password. */
+function checkRedisUrl(url: string): void {
+  checkServiceUrl("cluster.redis_url", url, /^rediss?:$/i, "expected redis://[user:password@]host[:port][/db] or rediss://...");
 }
 
 /** A PostgreSQL `database.url` must parse as a URL with a host; the message never repeats a password. */
 function checkPostgresUrl(url: string): void {
-  const expected = "expected postgres://user[:password]@host[:port]/database";
+  checkServiceUrl("database.url", url, /^postgres(ql)?:$/i, "expected postgres://user[:password]@host[:port]/database");
+}
+
+/** `scheme://host[:port]…` with a scheme matching `scheme`; errors name the setting and what was expected, never the value. */
+function checkServiceUrl(setting: string, url: string, scheme: RegExp, expected: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError("database.url", `${expected}; the value does not parse as a URL`);
+    throw new ConfigError(setting, `${expected}; the value does not parse as a URL`);
   }
-  if (!/^postgres(ql)?:$/i.test(parsed.protocol) || !url.slice(parsed.protocol.length).startsWith("//")) {
-    throw new ConfigError("database.url", `${expected}; got scheme ${JSON.stringify(parsed.protocol)} without "//"`);
-  }
-  if (parsed.hostname === "") throw new ConfigError("database.url", `${expected}; the host is missing`);
+  if (!scheme.test(parsed.protocol)) throw new ConfigError(setting, `${expected}; got scheme ${JSON.stringify(parsed.protocol)}`);
+  if (!url.slice(parsed.protocol.length).startsWith("//")) throw new ConfigError(setting, `${expected}; "//" is missing after ${JSON.stringify(parsed.protocol)}`);
+  if (parsed.hostname === "") throw new ConfigError(setting, `${expected}; the host is missing`);
   if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
-    throw new ConfigError("database.url", `${expected}; port ${parsed.port} is out of range`);
+    throw new ConfigError(setting, `${expected}; port ${parsed.port} is out of range`);
   }
 }
 

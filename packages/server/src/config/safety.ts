@@ -2,7 +2,7 @@
  * Settings that work but are unsafe in production. They produce warnings; with `production: true`
  * they stop start-up instead.
  */
-import { ConfigError, type Config } from "./config.js";
+import { ConfigError, namesPostgres, type Config } from "./config.js";
 import { MIN_KEY_BYTES } from "../session/keys.js";
 
 export interface SafetyFinding {
@@ -26,6 +26,14 @@ export function safetyFindings(config: Config): SafetyFinding[] {
   const steam = config.social.steam;
   if (steam.publisherKey !== undefined && steam.apiUrl.startsWith("http:")) {
     findings.push({ setting: "social.steam.api_url", message: "is plain http: the Steam publisher key would travel unencrypted; use https" });
+  }
+  if (namesPostgres(config.database) && (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined)) {
+    findings.push({
+      setting: config.session.encryptionKey === undefined ? "session.encryption_key" : "session.refresh_encryption_key",
+      message:
+        "is not set while database.url is PostgreSQL: this node signs tokens with keys generated into its own data directory, and every other node " +
+        "sharing the database will refuse them. Set session.encryption_key and session.refresh_encryption_key to the same values on every node (docs/deployment.md)",
+    });
   }
   return findings;
 }

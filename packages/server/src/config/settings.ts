@@ -87,6 +87,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: "Identity the game passes to GetAuthTicketForWebApi, sent to Steam with each ticket. Empty: not sent (tickets from GetAuthSessionTicket)." },
   { path: "social.steam.refuse_vac_banned", type: "boolean", default: false,
     doc: "Refuse Steam sign-in and linking (403) to players with a VAC ban in this game; otherwise the ban is only recorded." },
+  { path: "cluster.redis_url", type: "string", flag: "--redis-url", env: "TESSERA_REDIS_URL", secret: true,
+    doc: "Redis (redis:// or rediss:// URL) that carries revocations to every node's sockets within 1 s. Needs a PostgreSQL database.url and the same signing keys on every node. Empty: no Redis; nodes sharing PostgreSQL then learn revocations from a database poll within 2 s." },
 ];
 
 /** `socket.port` → `TESSERA_SOCKET_PORT`. */

@@ -9,6 +9,7 @@
 import { inspect } from "node:util";
 import { ApiError, GrpcCode, Messages } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { StoreUnavailableError } from "../store/store.js";
 import type { RegisteredHook } from "./hook-registry.js";
 import { PayloadError } from "./hook-payloads.js";
 import type { Context } from "./runtime-types.js";
@@ -57,8 +58,9 @@ function describe(err: unknown): string {
 }
 
 /** What a hook's throw or timeout means for the call. */
-function failure(logger: Logger, hook: RegisteredHook, err: unknown, timeoutMs: number): ApiError {
+function failure(logger: Logger, hook: RegisteredHook, err: unknown, timeoutMs: number): ApiError | StoreUnavailableError {
   if (err instanceof ApiError) return err; // From an nk function the hook called: keep its code.
+  if (err instanceof StoreUnavailableError) return err; // The database is down, not the hook: 503 as for any call.
   if (err instanceof HookTimeout) {
     logger.error(`runtime hook ${label(hook)} did not settle within ${timeoutMs} ms; the request failed`, { module: hook.file });
     return new ApiError(GrpcCode.DEADLINE_EXCEEDED, `Runtime hook ${label(hook)} timed out after ${timeoutMs} ms.`);

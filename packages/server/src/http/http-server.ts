@@ -11,7 +11,7 @@ import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import type { Route } from "./route.js";
+import { Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 const CORS_HEADERS = {
@@ -79,7 +79,8 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
-    send(res, 200, result ?? {});
+    if (result instanceof Reply) send(res, result.status, result.body, result.headers);
+    else send(res, 200, result ?? {});
   } catch (err) {
     sendError(core, req, res, err, route);
   }

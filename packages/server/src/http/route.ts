@@ -58,3 +58,15 @@ export type Route =
 export function route<R extends Route>(r: R): Route {
   return r;
 }
+
+/**
+ * A handler's answer with its own status, for answers that are not errors in Nakama's shape
+ * (readiness: 503 with the state of each dependency). Any other return value is a 200.
+ */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers?: Record<string, string>,
+  ) {}
+}

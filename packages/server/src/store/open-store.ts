@@ -13,6 +13,8 @@ export interface OpenedStore {
   store: Store;
   /** Where the data lives, safe to log (a PostgreSQL URL without its password). */
   description: string;
+  /** Other processes (nodes) may write to it: their revocations must reach this node too. */
+  shared: boolean;
 }
 
 /** True when `database.url` names a PostgreSQL database rather than a SQLite file. */
@@ -23,8 +25,8 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** Opens the configured store and applies its migrations. Throws StoreUnavailableError. */
 export async function openStore(database: Config["database"], dataDir: string): Promise<OpenedStore> {
   if (isPostgresUrl(database.url)) {
-    return { store: await PostgresStore.open({ url: database.url }), description: describePostgresUrl(database.url) };
+    return { store: await PostgresStore.open({ url: database.url }), description: describePostgresUrl(database.url), shared: true };
   }
   const path = database.url ?? join(dataDir, "tessera.db");
-  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), description: path };
+  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), description: path, shared: false };
 }

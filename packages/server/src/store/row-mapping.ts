@@ -2,7 +2,7 @@
  * Rows as both stores return them (the same column names in SQLite and PostgreSQL) to the Store
  * interface's row types. PostgreSQL BIGINTs arrive as numbers because the store registers a parser.
  */
-import type { AccountRow, BanKind, SessionRow } from "./store.js";
+import type { AccountRow, BanKind, RevocationReason, RevokedSession, SessionRow } from "./store.js";
 
 export type Row = Record<string, unknown>;
 
@@ -49,5 +49,15 @@ export function toSession(r: Row): SessionRow {
     userAgent: r["user_agent"] as string | null,
     revokedAt: r["revoked_at"] as number | null,
     revokedReason: r["revoked_reason"] as string | null,
+  };
+}
+
+export function toRevokedSession(r: Row): RevokedSession {
+  return {
+    id: r["id"] as string,
+    accountId: r["account_id"] as string,
+    revokedAt: r["revoked_at"] as number,
+    // Written only by revocation.ts; a reason added by a newer node passes through as text.
+    reason: r["revoked_reason"] as RevocationReason,
   };
 }

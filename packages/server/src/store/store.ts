@@ -109,6 +109,21 @@ export type SessionRotation = Pick<
 
 export type RevocationReason = "logout" | "logout_all" | "ended" | "refresh_reuse" | "single_session" | "banned" | "deleted";
 
+/** A revoked session as the cluster's database poll reads it (`cluster/revocation-poll.ts`). */
+export interface RevokedSession {
+  id: string;
+  accountId: string;
+  /** Unix ms, from the clock of the node that revoked it. */
+  revokedAt: number;
+  reason: RevocationReason;
+}
+
+/** Where a page of `listRevokedSessions` continues: after this row. */
+export interface RevokedSessionCursor {
+  revokedAt: number;
+  id: string;
+}
+
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {
   constructor(readonly field: "username" | "device" | "email" | "custom_id" | "steam_id" | "id" | "ticket_handle" | "auth_session" | "game_server") {
@@ -163,6 +178,14 @@ export interface Store {
   listSessions(accountId: string, nowSec: number): Promise<SessionRow[]>;
   /** Deletes sessions whose refresh token expired before `nowSec`; returns how many. */
   purgeExpiredSessions(nowSec: number): Promise<number>;
+  /**
+   * Sessions revoked at or after `since` (unix ms), oldest first (ties by id), at most `limit`;
+   * `after` continues past the last row of the previous page. Read by the cluster's database poll.
+   */
+  listRevokedSessions(since: number, after: RevokedSessionCursor | undefined, limit: number): Promise<RevokedSession[]>;
+
+  /** Resolves when the database answers a trivial query; throws StoreUnavailableError otherwise (readiness). */
+  ping(): Promise<void>;
 
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;

@@ -24,6 +24,8 @@ const POLL_LIMIT = 100;
 /** Longest a poll may wait for events. */
 export const MAX_POLL_WAIT_MS = 30_000;
 const MAX_ACK = 100;
+/** How often a waiting poll re-reads the database when the bus may not wake it. */
+const UNWOKEN_POLL_MS = 1_000;
 
 /**
  * Records `response` for a live auth session and announces it. With `onlyFirst` it applies only
@@ -79,15 +81,24 @@ export async function pollEvents(core: Core, validator: Validator, ack: readonly
   if (ack.length > 0) await core.store.tickets.ackEvents(validator.sessionId, ack);
   const read = async () => (await core.store.tickets.pendingEvents(validator.sessionId, POLL_LIMIT)).map((e) => JSON.parse(e.payload) as AuthSessionEvent);
   let events = await read();
-  if (events.length > 0 || waitMs === 0) return { events };
-  const wait = core.tickets.events.waiter(validator.sessionId, waitMs, signal);
-  try {
-    // Read again after registering: an event stored in between would otherwise wait for the timeout.
+  const deadline = core.clock.now() + waitMs;
+  while (events.length === 0 && !signal?.aborted && !core.tickets.events.isClosed) {
+    const remaining = deadline - core.clock.now();
+    if (remaining <= 0) break;
+    // Without a bus that reaches every node, an event stored by another node wakes nobody here:
+    // re-read the database every second instead (the staleness bound of docs/tickets.md).
+    const slice = core.tickets.busReachesAllNodes() ? remaining : Math.min(remaining, UNWOKEN_POLL_MS);
+    const wait = core.tickets.events.waiter(validator.sessionId, slice, signal);
+    try {
+      // Read again after registering: an event stored in between would otherwise wait for the timeout.
+      events = await read();
+      if (events.length > 0) break;
+      await wait.promise;
+    } finally {
+      wait.cancel();
+    }
+    if (signal?.aborted) break;
     events = await read();
-    if (events.length > 0) return { events };
-    await wait.promise;
-  } finally {
-    wait.cancel();
   }
-  return { events: signal?.aborted ? [] : await read() };
+  return { events: signal?.aborted ? [] : events };
 }

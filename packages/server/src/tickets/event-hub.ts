@@ -41,6 +41,11 @@ export class AuthSessionEventHub {
     return { promise, cancel: finish };
   }
 
+  /** True once closed: waits settle at once, so pollers stop waiting. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Settles every wait: used at shutdown so long polls answer at once. */
   close(): void {
     this.closed = true;

@@ -9,4 +9,9 @@ export interface TicketServices {
   /** HMAC key of game-server tokens (derived from the access-token key). */
   readonly gameServerKey: Buffer;
   readonly configuredGameServers: ReadonlyMap<string, ConfiguredGameServer>;
+  /**
+   * True when news on the bus reaches every node that can hold a validator's poll: a node alone on
+   * its database, or a cluster whose Redis is connected. Otherwise long polls re-read every second.
+   */
+  busReachesAllNodes(): boolean;
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 export const ADMIN_URL = process.env["TESSERA_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const START_HINT = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or set TESSERA_TEST_POSTGRES_URL)";
@@ -54,6 +55,19 @@ export async function createTestDatabase(): Promise<{ name: string; url: string 
   const url = new URL(ADMIN_URL);
   url.pathname = "/" + name;
   return { name, url: url.toString() };
+}
+
+/**
+ * Creates an empty database reached through a TCP proxy the test controls (cut it to make the
+ * database unreachable, restore it to bring it back). Close the proxy when done.
+ */
+export async function createProxiedTestDatabase(): Promise<{ name: string; url: string; proxy: TcpProxy }> {
+  const { name, url } = await createTestDatabase();
+  const admin = new URL(ADMIN_URL);
+  const proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+  const viaProxy = new URL(url);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  return { name, url: viaProxy.toString(), proxy };
 }
 
 /** Drops a test database at once, terminating its connections (the database "goes away"). */

@@ -1,6 +1,7 @@
-/** Liveness and the API description. */
+/** Liveness, readiness and the API description. */
+import { checkReadiness } from "../../readiness.js";
 import { openApiDocument } from "../openapi.js";
-import { route, type Route } from "../route.js";
+import { Reply, route, type Route } from "../route.js";
 
 export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[] {
   const meta: Route[] = [
@@ -12,6 +13,18 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       summary: "Liveness: the process answers.",
       response: '{"status":"ok"}',
       handler: async () => ({ status: "ok" }),
+    }),
+    route({
+      method: "GET",
+      path: "/readyz",
+      auth: "none",
+      tag: "meta",
+      summary: "Readiness: 200 while the database answers (the bus may be reconnecting: status degraded), 503 otherwise.",
+      response: '{"status":"ok"|"degraded"|"unavailable","database":"ok"|"down: <reason>","bus":"ok"|"local"|"redis reconnecting"}',
+      handler: async ({ core }) => {
+        const { ready, ...body } = await checkReadiness(core);
+        return ready ? body : new Reply(503, body, { "Retry-After": "1" });
+      },
     }),
   ];
   let document: Record<string, unknown> | undefined;

@@ -1,7 +1,8 @@
 /**
- * The SqlExecutor over a pg Pool: `?` placeholders become `$n`, errors are translated by the
- * store's `translate`, and a transaction runs on one pooled client (a client whose connection
- * broke is destroyed, not returned to the pool).
+ * The SqlExecutor over the PostgreSQL store's own statement and transaction runners, so portable
+ * SQL gets the same treatment as the store's hand-written queries: `?` placeholders become `$n`,
+ * errors are translated, statements and whole transactions that lose a serialization conflict run
+ * again, and a client whose connection dies mid-transaction is destroyed, never reused.
  */
 import type pg from "pg";
 import type { SqlExecutor } from "../sql-executor.js";
@@ -9,63 +10,44 @@ import type { Row } from "../row-mapping.js";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
-export class PostgresExecutor implements SqlExecutor {
-  private readonly numbered = new Map<string, string>();
+export interface PostgresRunners {
+  /** One statement on the pool (retried and translated by the store). */
+  query(sql: string, params: unknown[]): Promise<pg.QueryResult>;
+  /** `fn` in BEGIN … COMMIT on one client (retried as a whole and translated by the store). */
+  transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T>;
+}
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly translate: (err: unknown) => unknown,
-    private readonly isConnectionFailure: (err: unknown) => boolean,
-    private readonly client?: Queryable,
-  ) {}
+const numbered = new Map<string, string>();
+
+/** `a = ? AND b = ?` → `a = $1 AND b = $2` (the portable SQL here has no `?` inside literals). */
+function dollars(sql: string): string {
+  let out = numbered.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, out);
+  }
+  return out;
+}
+
+export class PostgresExecutor implements SqlExecutor {
+  constructor(private readonly runners: PostgresRunners, private readonly client?: Queryable) {}
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    try {
-      return (await (this.client ?? this.pool).query(this.dollars(sql), params as unknown[])).rows as Row[];
-    } catch (err) {
-      throw this.translate(err);
-    }
+    return (await this.exec(sql, params)).rows as Row[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    try {
-      return (await (this.client ?? this.pool).query(this.dollars(sql), params as unknown[])).rowCount ?? 0;
-    } catch (err) {
-      throw this.translate(err);
-    }
+    return (await this.exec(sql, params)).rowCount ?? 0;
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.client) return fn(this);
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw this.translate(err);
-    }
-    let broken: Error | undefined;
-    try {
-      await client.query("BEGIN");
-      const result = await fn(new PostgresExecutor(this.pool, this.translate, this.isConnectionFailure, client));
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      if (this.isConnectionFailure(err)) broken = err as Error;
-      else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
-      throw this.translate(err);
-    } finally {
-      client.release(broken);
-    }
+    return this.runners.transaction((client) => fn(new PostgresExecutor(this.runners, client)));
   }
 
-  /** `a = ? AND b = ?` → `a = $1 AND b = $2` (the portable SQL here has no `?` inside literals). */
-  private dollars(sql: string): string {
-    let out = this.numbered.get(sql);
-    if (out === undefined) {
-      let n = 0;
-      out = sql.replace(/\?/g, () => `$${++n}`);
-      this.numbered.set(sql, out);
-    }
-    return out;
+  /** Inside a transaction errors pass through raw, so the store can tell a retryable conflict. */
+  private exec(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    return this.client ? this.client.query(dollars(sql), params as unknown[]) : this.runners.query(dollars(sql), params as unknown[]);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The Store for several Tessera nodes: PostgreSQL through a `pg.Pool`. Multi-row changes run in
  * transactions on one pooled client; the refresh rotation is a single compare-and-swap UPDATE, so
- * concurrent refreshes on any node have exactly one winner. Unique violations become
- * StoreConflictError, lost or refused connections StoreUnavailableError (HTTP 503).
+ * concurrent refreshes on any node have exactly one winner. Work that loses a serialization
+ * conflict or a deadlock (SQLSTATE 40001, 40P01: routine where transactions are SERIALIZABLE, as in
+ * CockroachDB) runs again. Unique violations become StoreConflictError; lost, refused or silent
+ * connections StoreUnavailableError (HTTP 503).
  */
 import pg from "pg";
 import {
@@ -16,13 +18,15 @@ import {
   type IdentityKind,
   type NewAccount,
   type RevocationReason,
+  type RevokedSession,
+  type RevokedSessionCursor,
   type SessionRotation,
   type SessionRow,
   type Store,
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toSession, type Row } from "../row-mapping.js";
+import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { PostgresExecutor } from "./postgres-executor.js";
@@ -34,9 +38,21 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long to wait for a connection before the request fails with 503 (default 5000 ms). */
   connectionTimeoutMs?: number;
+  /**
+   * How long one query may wait for its answer before the request fails with 503 and the
+   * connection is dropped (default 10000 ms): a database that stops answering must not hold
+   * requests forever. Migrations and the hourly purge get `MAINTENANCE_TIMEOUT_MS` instead.
+   */
+  queryTimeoutMs?: number;
 }
 
 type Queryable = Pick<pg.PoolClient, "query">;
+
+/** A statement, optionally with its own time limit (pg reads `query_timeout` per query; its types omit it). */
+type Statement = string | (pg.QueryConfig & { query_timeout?: number });
+
+/** Migrations (and waiting for another node's), and the hourly purge, may rightly take long. */
+const MAINTENANCE_TIMEOUT_MS = 15 * 60 * 1000;
 
 /** Arbitrary but fixed: the advisory lock every node takes while migrating. */
 const MIGRATION_LOCK_KEY = 7_350_001;
@@ -64,7 +80,9 @@ export class PostgresStore implements Store {
   readonly tickets: TicketStore;
 
   private constructor(private readonly pool: pg.Pool) {
-    this.tickets = new SqlTicketStore(new PostgresExecutor(pool, translate, isConnectionFailure));
+    this.tickets = new SqlTicketStore(
+      new PostgresExecutor({ query: (sql, values) => retrying(() => pool.query(sql, values)), transaction: (fn) => this.transaction(fn) }),
+    );
   }
 
   /**
@@ -76,6 +94,10 @@ export class PostgresStore implements Store {
       connectionString: options.url,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
+      // TCP keep-alive finds connections whose peer vanished without a word (a cut network).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       idleTimeoutMillis: 30_000,
       application_name: "tessera",
       types: TYPES,
@@ -301,7 +323,23 @@ export class PostgresStore implements Store {
   }
 
   async purgeExpiredSessions(nowSec: number): Promise<number> {
-    return this.count("DELETE FROM sessions WHERE refresh_expires_at_sec < $1", [nowSec]);
+    return this.count({ text: "DELETE FROM sessions WHERE refresh_expires_at_sec < $1", query_timeout: MAINTENANCE_TIMEOUT_MS }, [nowSec]);
+  }
+
+  async listRevokedSessions(since: number, after: RevokedSessionCursor | undefined, limit: number): Promise<RevokedSession[]> {
+    // Without `after`, every row from `since` on: ids are never empty. COLLATE "C" orders ids
+    // bytewise, as SQLite does, so pages continue the same way on both stores.
+    const rows = await this.query(
+      `SELECT id, account_id, revoked_at, revoked_reason FROM sessions
+       WHERE revoked_at >= $1 AND (revoked_at > $2 OR (revoked_at = $2 AND id COLLATE "C" > $3))
+       ORDER BY revoked_at, id COLLATE "C" LIMIT $4`,
+      [since, after?.revokedAt ?? since, after?.id ?? "", limit],
+    );
+    return rows.map(toRevokedSession);
+  }
+
+  async ping(): Promise<void> {
+    await this.query("SELECT 1", []);
   }
 
   async schemaVersion(): Promise<number> {
@@ -313,20 +351,12 @@ export class PostgresStore implements Store {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private async query(sql: string, values: unknown[]): Promise<Row[]> {
-    try {
-      return (await this.pool.query(sql, values)).rows as Row[];
-    } catch (err) {
-      throw translate(err);
-    }
+  private async query(sql: Statement, values: unknown[]): Promise<Row[]> {
+    return (await retrying(() => this.pool.query(sql, values))).rows as Row[];
   }
 
-  private async count(sql: string, values: unknown[]): Promise<number> {
-    try {
-      return (await this.pool.query(sql, values)).rowCount ?? 0;
-    } catch (err) {
-      throw translate(err);
-    }
+  private async count(sql: Statement, values: unknown[]): Promise<number> {
+    return (await retrying(() => this.pool.query(sql, values))).rowCount ?? 0;
   }
 
   private async oneAccount(sql: string, values: unknown[]): Promise<AccountRow | undefined> {
@@ -334,15 +364,23 @@ export class PostgresStore implements Store {
     return row ? toAccount(row) : undefined;
   }
 
-  /** Runs `fn` in BEGIN … COMMIT on one pooled client; rolls back on any error; always releases. */
+  /**
+   * Runs `fn` in BEGIN … COMMIT on one pooled client; rolls back on any error; always releases.
+   * A transaction that loses a serialization conflict or a deadlock runs again from the start.
+   */
   private async transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw translate(err);
-    }
+    return retrying(() => this.transactionOnce(fn));
+  }
+
+  private async transactionOnce<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client whose connection dies between two queries emits "error"; unheard, that
+    // would crash the process. Noted here, it makes the client be destroyed on release.
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await fn(client);
@@ -351,10 +389,35 @@ export class PostgresStore implements Store {
     } catch (err) {
       if (isConnectionFailure(err)) broken = err as Error;
       else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
-      throw translate(err);
+      throw err;
     } finally {
+      client.off("error", onError);
       // A client whose connection failed is destroyed rather than returned to the pool.
       client.release(broken);
+    }
+  }
+}
+
+/** Serialization failure and deadlock: the database rolled the work back; running it again is safe. */
+const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
+/** SERIALIZABLE databases (CockroachDB) report conflicts that way under contention; give up after this many tries. */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Runs `work` (one statement or one whole transaction) and translates its failure to the Store's
+ * errors, trying again after a short random pause when the database reports a retryable conflict.
+ */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== "string" || !RETRYABLE_SQLSTATES.has(code)) throw translate(err);
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new StoreUnavailableError(`PostgreSQL: still conflicting with concurrent transactions after ${attempt} attempts (${messageOf(err)})`, { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }
   }
 }
@@ -363,29 +426,38 @@ async function migrate(pool: pg.Pool): Promise<void> {
   const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   const client = await pool.connect();
   let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on("error", onError);
+  // Waiting for another node's migration, or building an index on a large table, may take long.
+  const run = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: MAINTENANCE_TIMEOUT_MS } as pg.QueryConfig);
+  let locked = false;
   try {
-    // One transaction per migration, each under the lock: a node that waited re-reads what the
-    // others applied meanwhile.
+    // A session-level lock, taken before any transaction begins: a node that waited for another's
+    // migrations then starts each transaction with a snapshot that sees them (also where
+    // transactions are SERIALIZABLE, whose snapshot starts at their first statement).
+    await run("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    locked = true;
     for (;;) {
-      await client.query("BEGIN");
+      await run("BEGIN");
       try {
-        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-        await client.query(
+        await run(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         );
-        const applied = new Set(((await client.query("SELECT version FROM schema_migrations")).rows as { version: number }[]).map((r) => r.version));
+        const applied = new Set(((await run("SELECT version FROM schema_migrations")).rows as { version: number }[]).map((r) => r.version));
         const unknown = [...applied].filter((v) => v > newest);
         if (unknown.length > 0) {
           throw new StoreUnavailableError(`database schema version ${Math.max(...unknown)} is newer than this Tessera (${newest}); upgrade Tessera`);
         }
         const next = MIGRATIONS.find((m) => !applied.has(m.version));
         if (!next) {
-          await client.query("COMMIT");
+          await run("COMMIT");
           return;
         }
-        await client.query(next.sql);
-        await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [next.version, next.name, Date.now()]);
-        await client.query("COMMIT");
+        await run(next.sql);
+        await run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [next.version, next.name, Date.now()]);
+        await run("COMMIT");
       } catch (err) {
         if (isConnectionFailure(err)) broken = err as Error;
         else await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
@@ -393,6 +465,9 @@ async function migrate(pool: pg.Pool): Promise<void> {
       }
     }
   } finally {
+    // A broken connection is destroyed below, which ends its session and so its lock.
+    if (locked && !broken) await run("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch((err: unknown) => (broken = err as Error));
+    client.off("error", onError);
     client.release(broken);
   }
 }
@@ -421,7 +496,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
   "53200", // out_of_memory
 ]);
 /** pg's own errors for lost or never-made connections carry no code. */
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
 
 function isConnectionFailure(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

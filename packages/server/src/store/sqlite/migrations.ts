@@ -155,4 +155,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN steam_vac_banned INTEGER NOT NULL DEFAULT 0 CHECK (steam_vac_banned IN (0, 1));
     `,
   },
+  {
+    version: 4,
+    name: "revoked sessions index",
+    // The cluster's database poll reads revocations since a cursor; most rows are never revoked.
+    sql: `
+      CREATE INDEX sessions_revoked_at ON sessions(revoked_at) WHERE revoked_at IS NOT NULL;
+    `,
+  },
 ];

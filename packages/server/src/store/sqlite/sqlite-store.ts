@@ -18,13 +18,15 @@ import {
   type IdentityKind,
   type NewAccount,
   type RevocationReason,
+  type RevokedSession,
+  type RevokedSessionCursor,
   type SessionRotation,
   type SessionRow,
   type Store,
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toSession, type Row } from "../row-mapping.js";
+import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { SqliteExecutor } from "./sqlite-executor.js";
@@ -129,6 +131,12 @@ export class SqliteStore implements Store {
         "SELECT * FROM sessions WHERE account_id = ? AND revoked_at IS NULL AND refresh_expires_at_sec > ? ORDER BY created_at DESC, id",
       ),
       purgeSessions: db.prepare("DELETE FROM sessions WHERE refresh_expires_at_sec < ?"),
+      revokedSince: db.prepare(
+        `SELECT id, account_id, revoked_at, revoked_reason FROM sessions
+         WHERE revoked_at >= @since AND (revoked_at > @fromAt OR (revoked_at = @fromAt AND id > @fromId))
+         ORDER BY revoked_at, id LIMIT @limit`,
+      ),
+      ping: db.prepare("SELECT 1"),
       schemaVersion: db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations"),
       begin: db.prepare("BEGIN"),
       commit: db.prepare("COMMIT"),
@@ -357,6 +365,21 @@ export class SqliteStore implements Store {
 
   async purgeExpiredSessions(nowSec: number): Promise<number> {
     return this.stmt.purgeSessions.run(nowSec).changes;
+  }
+
+  async listRevokedSessions(since: number, after: RevokedSessionCursor | undefined, limit: number): Promise<RevokedSession[]> {
+    // Without `after`, every row from `since` on: ids are never empty.
+    const rows = this.stmt.revokedSince.all({ since, fromAt: after?.revokedAt ?? since, fromId: after?.id ?? "", limit }) as Row[];
+    return rows.map(toRevokedSession);
+  }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new StoreUnavailableError("the SQLite database is closed");
+    try {
+      this.stmt.ping.get();
+    } catch (err) {
+      throw new StoreUnavailableError(`SQLite unavailable: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   async schemaVersion(): Promise<number> {
