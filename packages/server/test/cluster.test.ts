@@ -36,6 +36,8 @@ const MARGIN_MS = 500;
 /** Generous: a wait for an event, never a measurement. */
 const WAIT_MS = 15_000;
 
+const GAME_SERVER_SECRET = "cluster-game-server-secret-0123456789abcdef";
+
 const KEYS = {
   TESSERA_SESSION_ENCRYPTION_KEY: "cluster-test-access-key-0123456789abcdef",
   TESSERA_SESSION_REFRESH_ENCRYPTION_KEY: "cluster-test-refresh-key-0123456789abcdef",
@@ -416,6 +418,7 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
       const dir = tempDir(`tessera-cluster-${name}-`);
       dirs.push(dir);
       const args = ["--port", "0", "--data-dir", dir.path, "--database-url", db.url, "--redis-url", redis.url, "--runtime.path", runtime.path];
+      args.push("--tickets.game_servers", JSON.stringify([{ identity: "eu-west-1", secret: GAME_SERVER_SECRET }]));
       const server = await spawnServer([...args, "--session.refresh_reuse_grace_sec", String(GRACE_SEC)], { env: KEYS });
       return { name, api: new Api(server.url), server };
     };
@@ -444,6 +447,39 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
   }
 
   const signIn = (node: (typeof nodes)[number]) => node.api.device(`cluster-${randomUUID()}`);
+
+  const gameServer = async (node: (typeof nodes)[number]): Promise<string> =>
+    ok(await node.api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: GAME_SERVER_SECRET })).token;
+
+  /** A player signed in on `node` with a ticket for game server eu-west-1 issued there. */
+  async function playerTicket(node: (typeof nodes)[number]) {
+    const s = await signIn(node);
+    const tk = ok(await node.api.withToken("POST", "/v2/tickets", s.token, { identity: "eu-west-1" }));
+    return { session: s, userId: claimsOf(s.token)["uid"] as string, handle: tk.handle as number, ticket: tk.ticket as string };
+  }
+
+  /** Begins on `node` and waits for the validation result (the first event). */
+  async function beginAndResult(node: (typeof nodes)[number], validator: string, t: { ticket: string; userId: string }) {
+    const begun = ok(await node.api.withToken("POST", "/v2/tickets/auth-sessions", validator, { ticket: t.ticket, user_id: t.userId }));
+    assert.equal(begun.result_name, "OK");
+    let first: { response_name: string; id: string } | undefined;
+    await eventually(async () => {
+      const { events } = ok(await node.api.withToken("POST", "/v2/tickets/auth-sessions/poll", validator, { wait_ms: 1000 }));
+      first = events.find((e: { auth_session_id: string; seq: number }) => e.auth_session_id === begun.auth_session.id && e.seq === 1);
+      if (events.length > 0) await node.api.withToken("POST", "/v2/tickets/auth-sessions/poll", validator, { ack: events.map((e: { id: string }) => e.id) });
+      return first !== undefined;
+    }, "the validation result");
+    return { id: begun.auth_session.id as string, first: first! };
+  }
+
+  /** Starts a long poll on `node` and resolves with the first event of `authSessionId` it returns. */
+  async function nextEvent(node: (typeof nodes)[number], validator: string, authSessionId: string): Promise<{ response_name: string; at: number }> {
+    for (;;) {
+      const { events } = ok(await node.api.withToken("POST", "/v2/tickets/auth-sessions/poll", validator, { wait_ms: 10_000 }));
+      const e = events.find((x: { auth_session_id: string }) => x.auth_session_id === authSessionId);
+      if (e) return { response_name: e.response_name, at: Date.now() };
+    }
+  }
 
   it("is ready on every node, with the database and the Redis bus", async () => {
     for (const n of nodes) assert.deepEqual(ok(await n.api.call("GET", "/readyz")), { status: "ok", database: "ok", bus: "ok" }, n.name);
@@ -506,6 +542,36 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
     await bystander.roundTrip();
   });
 
+  it("a ticket issued on A is validated on B, and its cancel on C wakes B's waiting poll within 1 s", async () => {
+    const t = await playerTicket(a);
+    const s = await gameServer(b);
+    const { id, first } = await beginAndResult(b, s, t);
+    assert.equal(first.response_name, "OK");
+    const waiting = nextEvent(b, s, id);
+    await new Promise((r) => setTimeout(r, 200));
+    ok(await c.api.withToken("DELETE", `/v2/tickets/${t.handle}`, t.session.token));
+    const canceledAt = Date.now();
+    const next = await by(waiting, canceledAt + BUS_BOUND_MS + MARGIN_MS, "B's poll receiving the cancel");
+    assert.equal(next.response_name, "AuthTicketCanceled");
+  });
+
+  it("one ticket validated at once on A and B gives exactly one OK", async () => {
+    const t = await playerTicket(c);
+    const [onA, onB] = await Promise.all([gameServer(a), gameServer(b)]);
+    const results = await Promise.all([beginAndResult(a, onA, t), beginAndResult(b, onB, t)]);
+    assert.deepEqual(results.map((r) => r.first.response_name).sort(), ["AuthTicketInvalidAlreadyUsed", "OK"]);
+
+    const steam = (node: (typeof nodes)[number], ticket: string) =>
+      node.api.call("GET", `/ISteamUserAuth/AuthenticateUserTicket/v1/?${new URLSearchParams({ key: GAME_SERVER_SECRET, appid: "0", ticket })}`);
+    for (let round = 0; round < 5; round++) {
+      const u = await playerTicket(a);
+      const answers = await Promise.all(nodes.map((n) => steam(n, u.ticket)));
+      const oks = answers.filter((r) => ok(r).response.params?.result === "OK");
+      const used = answers.filter((r) => ok(r).response.error?.errorcode === 103);
+      assert.deepEqual([oks.length, used.length], [1, 2], JSON.stringify(answers.map((r) => r.body)));
+    }
+  });
+
   it("with Redis killed: nodes stay ready (bus reconnecting), and a logout on A still closes B's socket within 2 s through the database poll", async () => {
     await redis.kill();
     for (const n of nodes) {
@@ -528,6 +594,18 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
       const lost = n.server.output().match(/cluster bus: lost Redis at redis:\/\/127\.0\.0\.1:\d+/g) ?? [];
       assert.equal(lost.length, 1, `${n.name} logs losing Redis once, not per retry`);
     }
+  });
+
+  it("with Redis killed: a ticket cancelled on A still reaches a poll waiting on B within 2 s", async () => {
+    const t = await playerTicket(a);
+    const s = await gameServer(b);
+    const { id } = await beginAndResult(b, s, t);
+    const waiting = nextEvent(b, s, id);
+    await new Promise((r) => setTimeout(r, 200));
+    ok(await a.api.withToken("DELETE", `/v2/tickets/${t.handle}`, t.session.token));
+    const canceledAt = Date.now();
+    const next = await by(waiting, canceledAt + POLL_BOUND_MS + MARGIN_MS, "B's poll receiving the cancel without Redis");
+    assert.equal(next.response_name, "AuthTicketCanceled");
   });
 
   it("with Redis back: the bus resumes on every node, and a logout on A closes B's socket within 1 s again", async () => {
