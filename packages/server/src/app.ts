@@ -32,6 +32,7 @@ import { VERSION } from "./version.js";
 import { AuthSessionEventHub } from "./tickets/event-hub.js";
 import { configuredGameServers, gameServerTokenKey } from "./tickets/game-servers.js";
 import { TicketKeyring } from "./tickets/ticket-keys.js";
+import { SessionCache } from "./session/session-cache.js";
 import { startTicketMaintenance } from "./tickets/ticket-maintenance.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
 
@@ -49,6 +50,9 @@ export interface TesseraServer {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
+
+/** The bearer check's session cache on a store only this node writes (revocations drop entries at once). */
+const DEFAULT_SESSION_CACHE_TTL_MS = 1_000;
 
 /** How often expired sessions are deleted. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -84,7 +88,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       configuredGameServers: configuredGameServers(config.tickets.gameServers),
       busReachesAllNodes: () => !shared || bus.health().state === "connected",
     };
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets };
+    const sessionCache = new SessionCache(config.session.cacheTtlMs ?? (shared ? 0 : DEFAULT_SESSION_CACHE_TTL_MS), clock, bus);
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await poller?.close();
@@ -135,6 +140,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         stopTicketMaintenance();
         // Long polls answer at once instead of holding the HTTP server open.
         core.tickets.events.close();
+        core.sessionCache.close();
         // Sockets get 1001 first; the HTTP server's close completes only once they are gone.
         const socketsClosed = realtime.close(Math.min(graceMs, 5_000));
         await new Promise<void>((done) => {

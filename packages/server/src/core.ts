@@ -10,6 +10,7 @@ import type { Store } from "./store/store.js";
 import type { Bus } from "./cluster/bus.js";
 import type { HookRegistry } from "./hooks/hook-registry.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
+import type { SessionCache } from "./session/session-cache.js";
 import type { SteamWebApi } from "./auth/steam-web-api.js";
 
 export interface Clock {
@@ -31,6 +32,8 @@ export interface Core {
   readonly hooks: HookRegistry;
   /** Live realtime sockets on this node, read-only (the `online` flag of accounts). */
   readonly presence: Presence;
+  /** Session rows for the bearer check, cached briefly and dropped on revocation (session/session-cache.ts). */
+  readonly sessionCache: SessionCache;
   /** Ticket signing keys, the auth-session event hub, game-server credentials. */
   readonly tickets: TicketServices;
   /** The Steam Web API ticket check; undefined when `social.steam.publisher_key` is not set. */

@@ -20,6 +20,8 @@ export interface Config {
     refreshReuseGraceSec: number;
     singleSession: boolean;
     singleSocket: boolean;
+    /** Undefined: the default for the store (see session.cache_ttl_ms). */
+    cacheTtlMs: number | undefined;
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
@@ -243,6 +245,7 @@ function build(raw: Raw): Config {
       refreshReuseGraceSec: get<number>("session.refresh_reuse_grace_sec"),
       singleSession: get<boolean>("session.single_session"),
       singleSocket: get<boolean>("session.single_socket"),
+      cacheTtlMs: get<number | undefined>("session.cache_ttl_ms"),
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },

@@ -49,6 +49,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: "Refresh token lifetime in seconds; each refresh issues a new one with a fresh lifetime." },
   { path: "session.refresh_reuse_grace_sec", type: "integer", default: 10, min: 0,
     doc: "Window in which the refresh token just rotated out still returns the current tokens (concurrent refreshes); after it, reuse revokes the session." },
+  { path: "session.cache_ttl_ms", type: "integer", min: 0, max: 60000,
+    doc: "How long a node may reuse a session row for the bearer check; revocations on this node drop it at once. Default: 1000 with the embedded SQLite store, 0 (off) on PostgreSQL, where it is the longest a revocation made on another node can go unseen." },
   { path: "session.single_session", type: "boolean", default: false,
     doc: "Each sign-in ends the account's other sessions." },
   { path: "session.single_socket", type: "boolean", default: false,

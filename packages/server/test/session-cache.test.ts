@@ -1,0 +1,125 @@
+/**
+ * The bearer check's per-node session cache: entries expire, revocations (bus news) drop them at
+ * once, a read that began before a revocation cannot put the revoked row back, memory is bounded,
+ * and through a real server a revoked token is refused on the very next request while repeated
+ * requests with a live token are served without reading the database each time.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { describe, it } from "node:test";
+import { LocalBus } from "../src/cluster/local-bus.js";
+import type { Clock } from "../src/core.js";
+import { SessionCache } from "../src/session/session-cache.js";
+import type { SessionRow } from "../src/store/store.js";
+import { claimsOf, startTestServer } from "./support/harness.js";
+import { assertUnauthorized, deviceId, ok } from "./support/expect.js";
+import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+
+class ManualClock implements Clock {
+  t = 1_700_000_000_000;
+  now(): number {
+    return this.t;
+  }
+}
+
+function row(id = randomUUID()): SessionRow {
+  return {
+    id, accountId: randomUUID(), createdAt: 0, lastRefreshAt: null, generation: 0, rotatedAt: 0, username: "u", vars: {},
+    issuedAtSec: 0, tokenExpiresAtSec: 0, refreshExpiresAtSec: 0, clientIp: null, userAgent: null, revokedAt: null, revokedReason: null,
+  };
+}
+
+describe("SessionCache", () => {
+  it("serves an entry until its TTL, then forgets it", () => {
+    const clock = new ManualClock();
+    const cache = new SessionCache(1000, clock, new LocalBus());
+    const r = row();
+    cache.set(r, clock.now());
+    assert.equal(cache.get(r.id), r);
+    clock.t += 999;
+    assert.equal(cache.get(r.id), r);
+    clock.t += 1;
+    assert.equal(cache.get(r.id), undefined);
+  });
+
+  it("drops entries on sessions_revoked news and refuses a read that began before the revocation", async () => {
+    const clock = new ManualClock();
+    const bus = new LocalBus();
+    const cache = new SessionCache(1000, clock, bus);
+    const r = row();
+    cache.set(r, clock.now());
+    const readBefore = clock.now();
+    clock.t += 5;
+    await bus.publish({ type: "sessions_revoked", userId: r.accountId, sessionIds: [r.id], reason: "logout" });
+    assert.equal(cache.get(r.id), undefined);
+    cache.set(r, readBefore);
+    assert.equal(cache.get(r.id), undefined, "a row read before the revocation is not cached again");
+    clock.t += 1;
+    cache.set(r, clock.now());
+    assert.equal(cache.get(r.id), r, "a read after the revocation may be cached (it would show the revocation itself)");
+  });
+
+  it("never caches a revoked row, and is off with a TTL of 0", () => {
+    const clock = new ManualClock();
+    const on = new SessionCache(1000, clock, new LocalBus());
+    on.set({ ...row(), revokedAt: 1 }, clock.now());
+    const off = new SessionCache(0, clock, new LocalBus());
+    const r = row();
+    off.set(r, clock.now());
+    assert.equal(off.get(r.id), undefined);
+    assert.equal(off.enabled, false);
+  });
+
+  it("stays bounded", () => {
+    const clock = new ManualClock();
+    const cache = new SessionCache(60_000, clock, new LocalBus());
+    const first = row();
+    cache.set(first, clock.now());
+    for (let i = 0; i < 100_000; i++) cache.set(row(), clock.now());
+    assert.equal(cache.get(first.id), undefined, "the oldest entries went first");
+  });
+});
+
+describe("the session cache in a server", () => {
+  it("reads the database once per TTL for a busy token, and refuses it right after logout", async () => {
+    const t = await startTestServer({ "session.cache_ttl_ms": 60_000 });
+    try {
+      const s = await t.api.device(deviceId());
+      const store = t.server.core.store;
+      let reads = 0;
+      const getSession = store.getSession.bind(store);
+      store.getSession = async (id) => {
+        reads++;
+        return getSession(id);
+      };
+      for (let i = 0; i < 5; i++) ok(await t.api.withToken("GET", "/v2/account", s.token));
+      assert.equal(reads, 1, "one read, four hits");
+      ok(await t.api.withToken("POST", "/v2/session/logout", s.token, { token: s.token }));
+      assertUnauthorized(await t.api.withToken("GET", "/v2/account", s.token), "Auth token invalid", "Bearer");
+      // Ended from the session list too.
+      const s2 = await t.api.device(deviceId());
+      ok(await t.api.withToken("GET", "/v2/account", s2.token));
+      ok(await t.api.withToken("DELETE", `/v2/account/sessions/${claimsOf(s2.token)["tid"]}`, s2.token));
+      assertUnauthorized(await t.api.withToken("GET", "/v2/account", s2.token), "Auth token invalid", "Bearer");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("is on by default with the embedded SQLite store, off on PostgreSQL (shared by other nodes)", async () => {
+    const t = await startTestServer();
+    try {
+      assert.equal(t.server.core.sessionCache.enabled, true);
+    } finally {
+      await t.close();
+    }
+    if (await postgresSkip()) return;
+    const pg = await startTestServer({ "database.url": (await createTestDatabase()).url });
+    try {
+      assert.equal(pg.server.core.sessionCache.enabled, false);
+    } finally {
+      await pg.close();
+      await dropAllTestDatabases();
+    }
+  });
+});
