@@ -552,6 +552,22 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       await assert.rejects(other.ping(), StoreUnavailableError);
     });
 
+    it("reads an account with its devices in link order in one call", async () => {
+      const first = uid("device");
+      const a = await account({ kind: "device", id: first });
+      const second = uid("device");
+      const third = uid("device");
+      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 1);
+      await store.linkIdentity(a.id, { kind: "device", id: third }, NOW + 2);
+      const found = await store.getAccountWithDevices(a.id);
+      assert.deepEqual(found?.account, await store.getAccount(a.id));
+      assert.deepEqual(found?.devices, [first, second, third]);
+      assert.deepEqual(found?.devices, await store.listDevices(a.id));
+      const bare = await account();
+      assert.deepEqual((await store.getAccountWithDevices(bare.id))?.devices, []);
+      assert.equal(await store.getAccountWithDevices(randomUUID()), undefined);
+    });
+
     it("reports the schema version of the newest migration", async () => {
       assert.equal(POSTGRES_MIGRATIONS.at(-1)!.version, SQLITE_MIGRATIONS.at(-1)!.version, "both backends are at the same schema");
       assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);

@@ -19,9 +19,9 @@ export interface AccountJson {
 }
 
 export async function getAccount(core: Core, userId: string): Promise<AccountJson> {
-  const account = await core.store.getAccount(userId);
-  if (!account) throw notFound("Account not found.");
-  return accountJson(account, await core.store.listDevices(userId), core.presence.isOnline(userId));
+  const found = await core.store.getAccountWithDevices(userId);
+  if (!found) throw notFound("Account not found.");
+  return accountJson(found.account, found.devices, core.presence.isOnline(userId));
 }
 
 export function accountJson(a: AccountRow, devices: string[], online = false): AccountJson {

@@ -152,6 +152,8 @@ export interface Store {
   findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined>;
   findAccountByUsername(username: string): Promise<AccountRow | undefined>;
   listDevices(accountId: string): Promise<string[]>;
+  /** The account and its device ids (in link order) in one read: what `GET /v2/account` shows. */
+  getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined>;
   /** Throws StoreConflictError("username"). Returns false if the account does not exist. */
   updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean>;
   /** Deletes an account with its devices and sessions (so its tokens stop working). False if absent. */

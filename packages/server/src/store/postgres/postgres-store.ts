@@ -158,6 +158,16 @@ export class PostgresStore implements Store {
     return this.oneAccount("SELECT * FROM accounts WHERE username = $1", [username]);
   }
 
+  async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
+    const rows = await this.query(
+      `SELECT a.*, COALESCE((SELECT json_agg(d.id ORDER BY d.seq) FROM account_devices d WHERE d.account_id = a.id), '[]'::json) AS device_ids
+       FROM accounts a WHERE a.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? { account: toAccount(row), devices: row["device_ids"] as string[] } : undefined;
+  }
+
   async listDevices(accountId: string): Promise<string[]> {
     const rows = await this.query("SELECT id FROM account_devices WHERE account_id = $1 ORDER BY seq", [accountId]);
     return rows.map((r) => r["id"] as string);

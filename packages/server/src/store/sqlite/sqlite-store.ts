@@ -104,6 +104,10 @@ export class SqliteStore implements Store {
       accountByDevice: db.prepare("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = ?"),
       deviceOwner: db.prepare("SELECT account_id FROM account_devices WHERE id = ?"),
       devicesOf: db.prepare("SELECT id FROM account_devices WHERE account_id = ? ORDER BY rowid"),
+      accountWithDevices: db.prepare(
+        `SELECT a.*, (SELECT json_group_array(id) FROM (SELECT id FROM account_devices WHERE account_id = a.id ORDER BY rowid)) AS device_ids
+         FROM accounts a WHERE a.id = ?`,
+      ),
       countDevices: db.prepare("SELECT COUNT(*) AS n FROM account_devices WHERE account_id = ?"),
       deleteDevice: db.prepare("DELETE FROM account_devices WHERE id = ? AND account_id = ?"),
       setEmail: db.prepare("UPDATE accounts SET email = ?, password_hash = ?, update_time = ? WHERE id = ?"),
@@ -236,6 +240,11 @@ export class SqliteStore implements Store {
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
     return optionalAccount(this.stmt.accountByUsername.get(username));
+  }
+
+  async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
+    const row = this.stmt.accountWithDevices.get(id) as Row | undefined;
+    return row ? { account: toAccount(row), devices: JSON.parse(row["device_ids"] as string) as string[] } : undefined;
   }
 
   async listDevices(accountId: string): Promise<string[]> {
