@@ -21,6 +21,7 @@ import {
   AuthenticationSession,
   AuthSessionResponse,
   AuthTicket,
+  type AuthSessionEventJson,
   AuthTickets,
   BeginAuthSessionResult,
   Client,
@@ -101,6 +102,11 @@ class World {
     const tickets = new AuthTickets({ client: traced.client, session: server, ...options });
     this.cleanups.push(() => server.close(), () => tickets.close());
     return { server, tickets, traced };
+  }
+
+  /** Runs `cleanup` before the server closes. */
+  onCleanup(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
   }
 
   /** Stops the server (same data directory and port kept for `restart`). */
@@ -513,41 +519,72 @@ describe("AuthTickets", { concurrency: true }, () => {
     assert.equal((await heard).response, AuthSessionResponse.AuthTicketCanceled);
   });
 
-  it("an answer that arrives twice (a replaying proxy) is handled once: events are de-duplicated", async (t) => {
+  it("transport faults: a response that overtakes its begin answer, answers replayed, a replayed response of an ended session", async (t) => {
     const world = await World.start(t);
     const a = await world.player();
-    // The first poll answer that carries events is also prepended to the next poll answer.
-    let replay: unknown[] | null = null;
-    let replayed = 0;
-    const replaying: typeof fetch = async (input, init) => {
+    const b = await world.player();
+    // Between the game server and Tessera: poll answers can carry replayed events, and begin
+    // answers can be held back until the poll has delivered their auth session's first response.
+    const real: AuthSessionEventJson[] = [];
+    const delivered = new Set<string>();
+    const replays: AuthSessionEventJson[] = [];
+    let holdBegins = false;
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    const faulty: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
-      if (!String(input).endsWith(POLL) || res.status !== 200) return res;
-      const body = (await res.json()) as { events: unknown[] };
-      if (replay === null && body.events.length > 0) replay = body.events;
-      else if (replay !== null && replayed === 0) {
-        body.events = [...replay, ...body.events];
-        replayed++;
+      const path = new URL(String(input)).pathname;
+      if (res.status !== 200) return res;
+      if (path === POLL) {
+        const body = (await res.json()) as { events: AuthSessionEventJson[] };
+        real.push(...body.events);
+        body.events = [...replays.splice(0), ...body.events];
+        for (const e of body.events) delivered.add(e.auth_session_id);
+        return json(body);
       }
-      return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+      if (path === "/v2/tickets/auth-sessions" && init?.method === "POST" && holdBegins) {
+        const body = (await res.json()) as { auth_session?: { id: string } };
+        const id = body.auth_session?.id;
+        if (id) await waitFor(() => delivered.has(id), "the poll to deliver the first response before the begin answer");
+        return json(body);
+      }
+      return res;
     };
-    const client = new Client({ url: world.url, serverKey: "defaultkey", fetch: replaying });
+    const client = new Client({ url: world.url, serverKey: "defaultkey", fetch: faulty });
     const server = await client.authenticateGameServer({ identity: "eu-west-1", secret: SECRETS["eu-west-1"]! });
     server.close();
     const tickets = new AuthTickets({ client, session: server });
-    t.after(() => tickets.close());
+    world.onCleanup(() => tickets.close());
+    const ticketB = await b.tickets.getAuthSessionTicket({ identity: "eu-west-1" });
+    const sessionB = await admitted(tickets, ticketB, b);
 
-    const ticket = await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" });
-    const session = await beginOk(tickets, ticket.hex, a.id);
+    // The first response of A's session reaches the SDK before the begin answer does.
+    holdBegins = true;
+    const ticket1 = await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" });
+    const session1 = await beginOk(tickets, ticket1.hex, a.id);
+    holdBegins = false;
     let starts = 0;
     const later: (number | null)[] = [];
-    session.onStart(() => starts++);
-    session.on("response", (s) => later.push(s.response));
-    await waitFor(() => starts === 1, "the first response");
-    await ticket.cancel();
+    session1.onStart(() => starts++).on("response", (s) => later.push(s.response));
+    await waitFor(() => starts === 1, "the first response that came early");
+    assert.equal(session1.response, AuthSessionResponse.OK);
+
+    // That response again, in the answer that carries the cancel: each listener fires once.
+    replays.push(real.find((e) => e.auth_session_id === session1.id && e.seq === 1)!);
+    await ticket1.cancel();
     await waitFor(() => later.length > 0, "the cancel");
-    assert.equal(replayed, 1, "the answer with the cancel also carried the first response again");
+    assert.equal(replays.length, 0);
     assert.equal(starts, 1);
     assert.deepEqual(later, [AuthSessionResponse.AuthTicketCanceled]);
+
+    // A's new session is not touched by a replayed response of A's ended one (matched by auth session id, not user).
+    const session2 = await admitted(tickets, await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" }), a);
+    replays.push(real.find((e) => e.auth_session_id === session1.id && e.seq === 2)!);
+    await ticketB.cancel();
+    await waitFor(() => sessionB.ended, "B's cancel");
+    assert.equal(replays.length, 0);
+    assert.equal(session2.ended, false);
+    assert.equal(session2.response, AuthSessionResponse.OK);
+    assert.deepEqual(tickets.activeSessions, [session2]);
   });
 
   it("a validator whose token is refused for good stops polling and reports its sessions as lost", async (t) => {
@@ -556,7 +593,7 @@ describe("AuthTickets", { concurrency: true }, () => {
     const peer = await world.player();
     // A player validating with a bare Session (no refresh): when that session ends, nothing can renew it.
     const validator = new AuthTickets({ client: peer.traced.client, session: peer.auth.currentSession!, pollWaitMs: 500 });
-    t.after(() => validator.close());
+    world.onCleanup(() => validator.close());
     const lost: { error: AuthenticationError; sessions: AuthenticationSession[] }[] = [];
     validator.on("deliveryStopped", (error, sessions) => lost.push({ error, sessions }));
 
