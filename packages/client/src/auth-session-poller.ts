@@ -59,11 +59,13 @@ export class AuthSessionPoller {
   start(): void {
     if (this.running || this.closed) return;
     this.running = true;
-    void this.run().finally(() => {
-      this.running = false;
-      // An auth session registered while the loop was finishing must not wait for the next one.
-      if (this.owner.awaiting(this)) this.start();
-    });
+    void this.run()
+      .catch((err: unknown) => console.error("AuthTickets: the poll loop failed", err))
+      .finally(() => {
+        this.running = false;
+        // An auth session registered while the loop was finishing must not wait for the next one.
+        if (this.owner.awaiting(this)) this.start();
+      });
   }
 
   /** Nothing awaits responses any more: cut a waiting long poll short (acknowledgements still go out). */

@@ -13,7 +13,7 @@ import type { AuthenticationService } from "./authentication-service.js";
 import { AuthenticationSession, authSessionControl } from "./authentication-session.js";
 import { AuthTicket } from "./auth-ticket.js";
 import { AuthSessionPoller, type ValidatorToken } from "./auth-session-poller.js";
-import type { AuthSessionEventJson, Client, TicketJson } from "./client.js";
+import type { AuthSessionEventJson, Client } from "./client.js";
 import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, toAuthenticationError } from "./errors.js";
 import { GameServerSession } from "./game-server-session.js";
 import { fromHex, isHex, toHex } from "./hex.js";
@@ -120,7 +120,7 @@ export class AuthTickets {
     const identity = options.identity;
     if (identity !== undefined && typeof identity !== "string") throw invalid("The identity must be a string: a game server's identity or a player's user id.");
     const json = await this.asPlayer((token) => this.client.createTicket(token, identity === undefined ? {} : { identity }));
-    const ticket = new AuthTicket(json satisfies TicketJson, (t) => this.cancelOnServer(t));
+    const ticket = new AuthTicket(json, (t) => this.cancelOnServer(t));
     this.tickets.add(ticket);
     return ticket;
   }
