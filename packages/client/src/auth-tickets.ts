@@ -420,7 +420,7 @@ export class AuthTickets {
 }
 
 function tokenId(token: string): string {
-  const tid = decodePayload(token)["tid"];
+  const tid = ((decodePayload(token) ?? {}) as Record<string, unknown>)["tid"];
   if (typeof tid !== "string" || tid === "") throw new AuthenticationError(CommonErrorCodes.InvalidToken, "The validator's token has no session id (tid).");
   return tid;
 }

@@ -153,8 +153,7 @@ export class GameServerSession {
 }
 
 function generation(answer: GameServerTokenJson): Generation {
-  const claims = decodePayload(answer.token);
-  const { tid, iat, exp } = claims;
+  const { tid, iat, exp } = (decodePayload(answer.token) ?? {}) as Record<string, unknown>;
   if (typeof tid !== "string" || typeof iat !== "number" || typeof exp !== "number") throw new Error("Malformed game server token: missing tid, iat or exp.");
   return {
     token: answer.token,

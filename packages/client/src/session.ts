@@ -33,8 +33,8 @@ export function decodeClaims(token: string): TokenClaims {
   return { tid: String(c.tid ?? ""), uid: c.uid, usn: String(c.usn ?? ""), vrs: c.vrs ?? {}, exp: c.exp, iat: c.iat };
 }
 
-/** A JWT's payload object, not verified: any token of the server (players' or game servers'). */
-export function decodePayload(token: string): Record<string, unknown> {
+/** A JWT's payload, not verified: any token of the server (players' or game servers'). */
+export function decodePayload(token: string): unknown {
   const parts = token.split(".");
   if (parts.length !== 3 || !parts[1]) throw new Error("Malformed token: expected three dot-separated parts.");
   let payload: unknown;
@@ -43,8 +43,7 @@ export function decodePayload(token: string): Record<string, unknown> {
   } catch {
     throw new Error("Malformed token: the payload is not base64url-encoded UTF-8 JSON.");
   }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) throw new Error("Malformed token: the payload is not a JSON object.");
-  return payload as Record<string, unknown>;
+  return payload;
 }
 
 function base64UrlToBytes(s: string): Uint8Array {
