@@ -3,6 +3,7 @@
  * `TesseraError`s (the server's `{code, message}` and HTTP status, or a transport failure).
  */
 import { TesseraError } from "./errors.js";
+import { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./game-server-session.js";
 import { Session } from "./session.js";
 
 export interface ClientOptions {
@@ -68,10 +69,96 @@ export interface SessionInfo {
   current: boolean;
 }
 
+/** `POST /v2/tickets`: a ticket for one validator identity ("" for any). */
+export interface TicketJson {
+  /** Steam's HAuthTicket: non-zero, unique among the player's tickets. */
+  handle: number;
+  /** The ticket bytes, hex. */
+  ticket: string;
+  identity: string;
+  create_time: string;
+  expire_time: string;
+}
+
+/** One of the player's open tickets (`GET /v2/tickets`). */
+export interface OpenTicketJson {
+  handle: number;
+  identity: string;
+  create_time: string;
+  expire_time: string;
+  /** "issued" (not used yet) or "in_use" (a validator began an auth session with it). */
+  state: "issued" | "in_use";
+}
+
+/** A validator's auth session as the server lists it. */
+export interface AuthSessionJson {
+  id: string;
+  user_id: string;
+  owner_id?: string;
+  is_borrowed?: boolean;
+  /** The latest response; absent while the validation runs. */
+  response?: number;
+  response_name?: string;
+  create_time: string;
+}
+
+/** `POST /v2/tickets/auth-sessions`: the begin result, and the auth session only when it is OK (0). */
+export interface BeginAuthSessionJson {
+  result: number;
+  result_name: string;
+  auth_session?: AuthSessionJson;
+}
+
+/** A response for one of the validator's auth sessions, from the pull API. */
+export interface AuthSessionEventJson {
+  /** Acknowledge this id on a later poll once handled. */
+  id: string;
+  auth_session_id: string;
+  /** 1 for the validation result, then 2, 3 … for later changes. */
+  seq: number;
+  user_id: string;
+  /** Who owns the app: the player, or the lender of a borrowed license. */
+  owner_id: string;
+  is_borrowed: boolean;
+  response: number;
+  response_name: string;
+  /** True when this response ended the auth session (every response but OK does). */
+  ended: boolean;
+  create_time: string;
+}
+
+export interface LicenseJson {
+  owner_id: string;
+  create_time: string;
+  expire_time?: string;
+}
+
+/** `GET /v2/licenses`. */
+export interface LicensesJson {
+  license?: LicenseJson;
+  borrowed: LicenseJson[];
+  lent_to: { user_id: string; create_time: string }[];
+  /** Whether the player may play the app now, and who owns the copy it plays. */
+  owns_app: boolean;
+  owner_id?: string;
+  is_borrowed?: boolean;
+}
+
+/** Per-call options of the long-running calls. */
+export interface CallOptions {
+  /** Aborts the call (it rejects with a transport `TesseraError`, code 1). */
+  signal?: AbortSignal;
+  /** Time-out of this call in milliseconds (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
 type Auth = { kind: "key" } | { kind: "bearer"; token: string };
 
 /** A session object or a bare access token. */
 export type SessionLike = Session | string;
+
+/** Who validates tickets: a player (`SessionLike`) or a game server. */
+export type ValidatorLike = SessionLike | GameServerSession;
 
 /**
  * @example
@@ -282,6 +369,126 @@ export class Client {
     await this.request("DELETE", `/v2/account/sessions/${encodeURIComponent(sessionId)}`, bearer(session));
   }
 
+  /**
+   * Signs a game server in with its credential. The session renews its token with the secret
+   * before it expires; `close()` it at shutdown.
+   *
+   * @example
+   * const server = await client.authenticateGameServer({ identity: "eu-west-1", secret });
+   */
+  async authenticateGameServer(credential: GameServerCredential): Promise<GameServerSession> {
+    const { identity, secret } = credential ?? {};
+    const signIn = () => this.request<GameServerTokenJson>("POST", "/v2/tickets/server/authenticate", { kind: "key" }, { identity, secret });
+    return new GameServerSession(await signIn(), signIn);
+  }
+
+  /**
+   * Gets a ticket (Steam's GetAuthSessionTicket) that only `identity` may validate: a game
+   * server's identity, or a peer's user id. Without one, any validator may. `AuthTickets` wraps this.
+   *
+   * @example
+   * const { handle, ticket } = await client.createTicket(session, { identity: "eu-west-1" });
+   */
+  async createTicket(session: SessionLike, options: { identity?: string } = {}): Promise<TicketJson> {
+    return this.request<TicketJson>("POST", "/v2/tickets", bearer(session), options.identity === undefined ? {} : { identity: options.identity });
+  }
+
+  /** The player's open tickets. @example const open = await client.listTickets(session); */
+  async listTickets(session: SessionLike): Promise<OpenTicketJson[]> {
+    return (await this.request<{ tickets: OpenTicketJson[] }>("GET", "/v2/tickets", bearer(session))).tickets;
+  }
+
+  /**
+   * Cancels a ticket (Steam's CancelAuthTicket): a validator holding it gets AuthTicketCanceled.
+   * 404 when unknown or already cancelled.
+   *
+   * @example
+   * await client.cancelTicket(session, handle);
+   */
+  async cancelTicket(session: SessionLike, handle: number): Promise<void> {
+    await this.request("DELETE", `/v2/tickets/${encodeURIComponent(String(handle))}`, bearer(session));
+  }
+
+  /**
+   * Cancels every open ticket of the player's account (on all its devices); returns how many.
+   *
+   * @example
+   * const canceled = await client.cancelAllTickets(session);
+   */
+  async cancelAllTickets(session: SessionLike): Promise<number> {
+    return (await this.request<{ canceled: number }>("DELETE", "/v2/tickets", bearer(session))).canceled;
+  }
+
+  /**
+   * Begins an auth session (Steam's BeginAuthSession) for a hex ticket and the player it must
+   * prove. `AuthTickets` wraps this and follows the responses.
+   *
+   * @example
+   * const { result, auth_session } = await client.beginAuthSession(server, ticketHex, playerId);
+   */
+  async beginAuthSession(validator: ValidatorLike, ticket: string, userId: string, options: { appId?: number } = {}): Promise<BeginAuthSessionJson> {
+    const body: Record<string, unknown> = { ticket, user_id: userId };
+    if (options.appId !== undefined) body["app_id"] = options.appId;
+    return this.request<BeginAuthSessionJson>("POST", "/v2/tickets/auth-sessions", bearer(validator), body);
+  }
+
+  /** The validator's live auth sessions. @example const live = await client.listAuthSessions(server); */
+  async listAuthSessions(validator: ValidatorLike): Promise<AuthSessionJson[]> {
+    return (await this.request<{ auth_sessions: AuthSessionJson[] }>("GET", "/v2/tickets/auth-sessions", bearer(validator))).auth_sessions;
+  }
+
+  /**
+   * Ends an auth session (Steam's EndAuthSession). 404 when it is not live or not this validator's.
+   *
+   * @example
+   * await client.endAuthSession(server, authSessionId);
+   */
+  async endAuthSession(validator: ValidatorLike, authSessionId: string): Promise<void> {
+    await this.request("DELETE", `/v2/tickets/auth-sessions/${encodeURIComponent(authSessionId)}`, bearer(validator));
+  }
+
+  /**
+   * The pull API: acknowledges `ack` (at most 100 ids), then returns the validator's pending
+   * events, waiting up to `waitMs` (0-30000) for one when there are none. Events come again until
+   * acknowledged, so de-duplicate by `id`. The call's time-out is `waitMs` plus the client's.
+   *
+   * @example
+   * const { events } = await client.pollAuthSessionEvents(server, { ack: handled, waitMs: 25_000 });
+   */
+  async pollAuthSessionEvents(validator: ValidatorLike, options: { ack?: string[]; waitMs?: number } & Pick<CallOptions, "signal"> = {}): Promise<AuthSessionEventJson[]> {
+    const waitMs = options.waitMs ?? 0;
+    const body = { ack: options.ack ?? [], wait_ms: waitMs };
+    const call: CallOptions = { timeoutMs: this.timeoutMs + waitMs };
+    if (options.signal) call.signal = options.signal;
+    return (await this.request<{ events: AuthSessionEventJson[] }>("POST", "/v2/tickets/auth-sessions/poll", bearer(validator), body, call)).events;
+  }
+
+  /**
+   * The player's license, borrowed licenses and loans, and who owns the copy it plays.
+   *
+   * @example
+   * const { owns_app, owner_id, is_borrowed } = await client.getLicenses(session);
+   */
+  async getLicenses(session: SessionLike): Promise<LicensesJson> {
+    return this.request<LicensesJson>("GET", "/v2/licenses", bearer(session));
+  }
+
+  /**
+   * Lends the player's app to another player (family sharing): the borrower's validators then see
+   * this player as the game owner.
+   *
+   * @example
+   * await client.lendLicense(session, friendId);
+   */
+  async lendLicense(session: SessionLike, borrowerId: string): Promise<void> {
+    await this.request("POST", "/v2/licenses/loans", bearer(session), { borrower_id: borrowerId });
+  }
+
+  /** Ends a loan made with `lendLicense`. @example await client.endLicenseLoan(session, friendId); */
+  async endLicenseLoan(session: SessionLike, borrowerId: string): Promise<void> {
+    await this.request("DELETE", `/v2/licenses/loans/${encodeURIComponent(borrowerId)}`, bearer(session));
+  }
+
   private async authenticate(kind: string, body: Record<string, unknown>, options: AuthenticateOptions): Promise<Session> {
     const query = new URLSearchParams();
     if (options.create !== undefined) query.set("create", String(options.create));
@@ -296,32 +503,45 @@ export class Client {
     return new Session(res.token, res.refresh_token, res.created === true);
   }
 
-  private async request<T>(method: string, path: string, auth: Auth, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, auth: Auth, body?: unknown, call: CallOptions = {}): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     headers["Authorization"] = auth.kind === "key" ? "Basic " + base64(this.serverKey + ":") : "Bearer " + auth.token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const caller = call.signal;
+    const abort = () => controller.abort();
+    caller?.addEventListener("abort", abort, { once: true });
+    if (caller?.aborted) controller.abort();
+    /** Why no (whole) answer came: the caller aborted, the time-out passed, or the transport failed. */
+    const failure = (err: unknown, status: number, transportMessage: string, timeoutMessage: string): TesseraError => {
+      if (caller?.aborted) return new TesseraError("transport", 1, `The call to ${this.url} was aborted.`, status, { cause: err });
+      if (controller.signal.aborted) return new TesseraError("timeout", 4, timeoutMessage, status, { cause: err });
+      return new TesseraError("transport", 14, transportMessage, status, { cause: err });
+    };
     let res: Response;
-    try {
-      res = await this.fetchImpl(this.url + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: controller.signal,
-      });
-    } catch (err) {
-      clearTimeout(timer);
-      if (controller.signal.aborted) throw new TesseraError("timeout", 4, `No answer from ${this.url} within ${this.timeoutMs} ms.`, 0, { cause: err });
-      throw new TesseraError("transport", 14, `Cannot reach ${this.url}: ${(err as Error).message}`, 0, { cause: err });
-    }
     let text: string;
     try {
-      text = await res.text();
-    } catch (err) {
-      throw new TesseraError(controller.signal.aborted ? "timeout" : "transport", controller.signal.aborted ? 4 : 14, `The answer from ${this.url} was cut off.`, res.status, { cause: err });
+      try {
+        res = await this.fetchImpl(this.url + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: controller.signal,
+        });
+      } catch (err) {
+        throw failure(err, 0, `Cannot reach ${this.url}: ${(err as Error).message}`, `No answer from ${this.url} within ${timeoutMs} ms.`);
+      }
+      try {
+        text = await res.text();
+      } catch (err) {
+        const cutOff = `The answer from ${this.url} was cut off.`;
+        throw failure(err, res.status, cutOff, cutOff);
+      }
     } finally {
       clearTimeout(timer);
+      caller?.removeEventListener("abort", abort);
     }
     let parsed: unknown;
     try {
@@ -340,7 +560,7 @@ export class Client {
   }
 }
 
-function bearer(session: SessionLike): Auth {
+function bearer(session: ValidatorLike): Auth {
   return { kind: "bearer", token: typeof session === "string" ? session : session.token };
 }
 

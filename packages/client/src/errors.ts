@@ -43,7 +43,7 @@ export const CommonErrorCodes = {
  * catch (e) { if (e instanceof TesseraError && e.status === 401) { ... } }
  */
 export class TesseraError extends Error {
-  /** gRPC status code from the server's `{code, message}` (14 for transport failures, 4 for time-outs). */
+  /** gRPC status code from the server's `{code, message}` (14 for transport failures, 4 for time-outs, 1 for a call the caller aborted). */
   readonly code: number;
   /** HTTP status; 0 when no answer arrived. */
   readonly status: number;
@@ -83,7 +83,7 @@ export class AuthenticationError extends Error {
 }
 
 /** The operation an error came from, which decides a few codes (a 409 on link is AccountAlreadyLinked). */
-export type Operation = "signIn" | "cachedSignIn" | "refresh" | "link" | "unlink" | "account" | "delete" | "signOut";
+export type Operation = "signIn" | "cachedSignIn" | "refresh" | "link" | "unlink" | "account" | "delete" | "signOut" | "ticket";
 
 /** Translates a failed call into Unity's error codes. */
 export function toAuthenticationError(err: unknown, op: Operation): AuthenticationError {
@@ -130,4 +130,14 @@ export function isTransient(err: unknown): boolean {
     return c === CommonErrorCodes.TransportError || c === CommonErrorCodes.Timeout || c === CommonErrorCodes.ServiceUnavailable || c === CommonErrorCodes.TooManyRequests;
   }
   return false;
+}
+
+/**
+ * Returns `promise` with its rejection marked as handled, for calls that games often make without
+ * `await` (Steam's `EndAuthSession` and `CancelAuthTicket` return nothing): a failure then does not
+ * crash Node as an unhandled rejection, and a caller that awaits still gets it.
+ */
+export function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

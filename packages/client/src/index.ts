@@ -6,8 +6,27 @@
  * const client = new Client({ url: "http://127.0.0.1:7350", serverKey: "defaultkey" });
  * const auth = new AuthenticationService({ client, projectId: "my-game", profile: "default", storage: new MemoryStorage() });
  * await auth.signInAnonymously();
+ * const ticket = await new AuthTickets({ client, auth }).getAuthSessionTicket({ identity: "eu-west-1" });
  */
-export { Client, type ClientOptions, type AuthenticateOptions, type Account, type AccountUser, type AccountUpdate, type SessionInfo, type SessionLike } from "./client.js";
+export {
+  Client,
+  type ClientOptions,
+  type AuthenticateOptions,
+  type Account,
+  type AccountUser,
+  type AccountUpdate,
+  type SessionInfo,
+  type SessionLike,
+  type ValidatorLike,
+  type CallOptions,
+  type TicketJson,
+  type OpenTicketJson,
+  type AuthSessionJson,
+  type BeginAuthSessionJson,
+  type AuthSessionEventJson,
+  type LicenseJson,
+  type LicensesJson,
+} from "./client.js";
 export { Session, decodeClaims, type TokenClaims } from "./session.js";
 export {
   AuthenticationService,
@@ -21,3 +40,9 @@ export {
 export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError } from "./errors.js";
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";
 export { refreshTiming, type RefreshTiming } from "./refresh-timing.js";
+export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type AuthTicketsEventName, type BeginAuthSessionOutcome } from "./auth-tickets.js";
+export { AuthTicket } from "./auth-ticket.js";
+export { AuthenticationSession, type AuthSessionListener } from "./authentication-session.js";
+export { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./game-server-session.js";
+export { BeginAuthSessionResult, AuthSessionResponse } from "./ticket-responses.js";
+export { toHex, fromHex } from "./hex.js";

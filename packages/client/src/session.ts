@@ -26,6 +26,15 @@ export interface TokenClaims {
  * decodeClaims(session.token).usn; // "zoë"
  */
 export function decodeClaims(token: string): TokenClaims {
+  const c = decodePayload(token) as Partial<TokenClaims>;
+  if (typeof c !== "object" || c === null || typeof c.uid !== "string" || typeof c.exp !== "number" || typeof c.iat !== "number") {
+    throw new Error("Malformed token: missing uid, exp or iat.");
+  }
+  return { tid: String(c.tid ?? ""), uid: c.uid, usn: String(c.usn ?? ""), vrs: c.vrs ?? {}, exp: c.exp, iat: c.iat };
+}
+
+/** A JWT's payload, not verified: any token of the server (players' or game servers'). */
+export function decodePayload(token: string): unknown {
   const parts = token.split(".");
   if (parts.length !== 3 || !parts[1]) throw new Error("Malformed token: expected three dot-separated parts.");
   let payload: unknown;
@@ -34,11 +43,7 @@ export function decodeClaims(token: string): TokenClaims {
   } catch {
     throw new Error("Malformed token: the payload is not base64url-encoded UTF-8 JSON.");
   }
-  const c = payload as Partial<TokenClaims>;
-  if (typeof c !== "object" || c === null || typeof c.uid !== "string" || typeof c.exp !== "number" || typeof c.iat !== "number") {
-    throw new Error("Malformed token: missing uid, exp or iat.");
-  }
-  return { tid: String(c.tid ?? ""), uid: c.uid, usn: String(c.usn ?? ""), vrs: c.vrs ?? {}, exp: c.exp, iat: c.iat };
+  return payload;
 }
 
 function base64UrlToBytes(s: string): Uint8Array {

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Client, AuthenticationService, MemoryStorage, AuthenticationError } from "@tessera/client";
+import { AuthTickets, BeginAuthSessionResult, AuthSessionResponse, type AuthenticationSession } from "@tessera/client";
 import { FileStorage } from "@tessera/client/node";
 import { startTestServer, tempDir, type TestServer } from "../../server/test/support/harness.js";
 
@@ -54,6 +55,47 @@ describe("DESIGN.md sketch", () => {
     assert.ok(wrong instanceof AuthenticationError);
     assert.equal(wrong.status, 401);
     assert.equal(wrong.message, "Invalid credentials.");
+  });
+
+  it("runs the AuthTickets sketch as written", async () => {
+    const secret = "a-game-server-secret-of-32-characters-or-more";
+    const server_ = await startTestServer({ "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret }]) });
+    const client = new Client({ url: server_.url, serverKey: "defaultkey" });
+    const auth = new AuthenticationService({ client, projectId: "my-game", storage: new MemoryStorage() });
+    await auth.signInAnonymously();
+    const playerId = auth.playerId!;
+    const mine = new AuthTickets({ client, auth });
+    const server = await client.authenticateGameServer({ identity: "eu-west-1", secret });
+    const tickets = new AuthTickets({ client, session: server });
+    try {
+      const ticket = await mine.getAuthSessionTicket({ identity: "eu-west-1" });
+      assert.ok(ticket.handle > 0 && ticket.data instanceof Uint8Array && typeof ticket.hex === "string" && ticket.createdOn instanceof Date);
+      assert.deepEqual(mine.activeTickets, [ticket]);
+
+      const { result, session } = await tickets.beginAuthSession(ticket.hex, playerId);
+      assert.equal(result, BeginAuthSessionResult.OK);
+      const start = await new Promise<AuthenticationSession>((resolve) => session!.onStart(resolve));
+      assert.deepEqual([start.response, start.user, start.gameOwner, start.isBorrowed], [AuthSessionResponse.OK, playerId, playerId, false]);
+      const later = new Promise<AuthenticationSession>((resolve) => session!.on("response", resolve));
+      await ticket.cancel();
+      assert.equal((await later).response, AuthSessionResponse.AuthTicketCanceled);
+      assert.deepEqual(tickets.activeSessions, []);
+
+      const again = await tickets.beginAuthSession((await mine.getAuthSessionTicket({ identity: "eu-west-1" })).hex, playerId);
+      assert.deepEqual(tickets.activeSessions, [again.session]);
+      again.session!.end();
+      assert.deepEqual(tickets.activeSessions, []);
+      await tickets.endAuthSession(playerId);
+      await tickets.endAllSessions();
+      await mine.cancelAllTickets();
+      assert.deepEqual(mine.activeTickets, []);
+    } finally {
+      tickets.close();
+      mine.close();
+      server.close();
+      await server_.server.close(1_000);
+      await server_.close();
+    }
   });
 
   it("keeps the session token in a file across service instances (the Node subpath)", async () => {
