@@ -367,9 +367,9 @@ export class AuthTickets {
   }
 
   /**
-   * The token of one validator session. The server files auth sessions under the token id that
-   * began them: a player's stays the same across refreshes, a game server's changes with each
-   * sign-in, so an earlier game-server token serves its own sessions until it expires.
+   * The token of one validator session. The server files auth sessions under the validator's
+   * session id: a player's stays the same across refreshes, a game server's across renewals; a
+   * token that still carries an earlier id (a new sign-in) serves its own sessions until it expires.
    */
   private boundToken(validatorSessionId: string, tokenAtBegin: string): ValidatorToken {
     const current = this.currentValidatorToken();

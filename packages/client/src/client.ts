@@ -378,7 +378,14 @@ export class Client {
    */
   async authenticateGameServer(credential: GameServerCredential): Promise<GameServerSession> {
     const { identity, secret } = credential ?? {};
-    const signIn = () => this.request<GameServerTokenJson>("POST", "/v2/tickets/server/authenticate", { kind: "key" }, { identity, secret });
+    // A renewal names the current token, so the instance's auth sessions and pending events carry over.
+    const signIn = (previousToken?: string) =>
+      this.request<GameServerTokenJson>(
+        "POST",
+        "/v2/tickets/server/authenticate",
+        { kind: "key" },
+        previousToken === undefined ? { identity, secret } : { identity, secret, previous_token: previousToken },
+      );
     return new GameServerSession(await signIn(), signIn);
   }
 

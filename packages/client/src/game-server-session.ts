@@ -51,10 +51,10 @@ export class GameServerSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
-  /** Use `client.authenticateGameServer`; `signIn` exchanges the credential for a new token. */
+  /** Use `client.authenticateGameServer`; `signIn` exchanges the credential for a token, continuing `previousToken`'s session when given. */
   constructor(
     answer: GameServerTokenJson,
-    private readonly signIn: () => Promise<GameServerTokenJson>,
+    private readonly signIn: (previousToken?: string) => Promise<GameServerTokenJson>,
   ) {
     this.identity = answer.identity;
     this.current = generation(answer);
@@ -67,8 +67,8 @@ export class GameServerSession {
   }
 
   /**
-   * The id of the current token. A Tessera server files auth sessions under the token that began
-   * them, and a renewed token has a new id (see "Auth session tickets" in the README).
+   * This instance's validator session: auth sessions are filed under it, and a renewal keeps it
+   * (a new `authenticateGameServer` is another instance with its own).
    */
   get sessionId(): string {
     return this.current.sessionId;
@@ -112,7 +112,7 @@ export class GameServerSession {
    * await server.renew();
    */
   renew(): Promise<void> {
-    this.renewing ??= this.signIn()
+    this.renewing ??= this.signIn(this.current.token)
       .then(
         (answer) => {
           this.current = generation(answer);

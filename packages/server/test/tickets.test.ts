@@ -425,6 +425,29 @@ for (const backend of ["sqlite", "postgres"] as const) {
       }
     });
 
+    it("renews a game server's token from its previous one, keeping its auth sessions; no other session can be named", async () => {
+      const a = await player();
+      const first = ok(await api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: S_SECRET }));
+      assert.equal(first.session_id, claimsOf(first.token)["tid"]);
+      const b = await begin(first.token, (await ticket(a, "eu-west-1")).ticket, a.id);
+      const renew = (previous: string, identity = "eu-west-1", secret = S_SECRET) => api.withKey("/v2/tickets/server/authenticate", { identity, secret, previous_token: previous });
+      const renewed = ok(await renew(first.token));
+      assert.equal(renewed.session_id, first.session_id);
+      assert.deepEqual(ok(await api.withToken("GET", "/v2/tickets/auth-sessions", renewed.token)).auth_sessions.map((x: { id: string }) => x.id), [b.auth_session.id]);
+      const fresh = ok(await api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: S_SECRET }));
+      assert.notEqual(fresh.session_id, first.session_id, "a plain sign-in is another instance");
+      const refused = "previous_token is not a recent token of this game server.";
+      assertError(await renew(first.token, "us-east-1", T_SECRET), 400, refused);
+      assertError(await renew(a.token), 400, refused);
+      assertError(await renew("garbage"), 400, refused);
+      clock.advance((3600 + 86_400 + 1) * 1000);
+      try {
+        assertError(await renew(first.token), 400, refused);
+      } finally {
+        clock.advance(-(3600 + 86_400 + 1) * 1000);
+      }
+    });
+
     it("creates, lists and deletes game-server credentials at run time; deleting one stops its tokens", async () => {
       const core = t.server.core;
       const { createGameServer, deleteGameServer, listGameServers } = await import("../src/tickets/game-servers.js");

@@ -93,16 +93,45 @@ export async function listGameServers(core: GameServerAdmin): Promise<GameServer
 
 const invalidCredentials = () => unauthenticated("Game server credentials invalid.");
 
-/** Exchanges a credential for a token: `{token, identity, expire_time}`. */
-export async function authenticateGameServer(core: Core, identityIn: string, secret: string): Promise<{ token: string; identity: string; expire_time: string }> {
+/** How long after its expiry a game server's token can still be named to keep its session on renewal. */
+const RENEWAL_GRACE_SEC = 24 * 60 * 60;
+
+/**
+ * Exchanges a credential for a token: `{token, identity, session_id, expire_time}`. Each sign-in is a
+ * new validator session (one game-server instance) unless `previousToken` is a token this server
+ * issued to the same identity (expired at most a day ago): then the renewal keeps that instance's
+ * session, with its auth sessions and pending events. Only a genuine token can name a session, so
+ * no other validator's session can be taken over.
+ */
+export async function authenticateGameServer(
+  core: Core,
+  identityIn: string,
+  secret: string,
+  previousToken = "",
+): Promise<{ token: string; identity: string; session_id: string; expire_time: string }> {
   if (identityIn === "" || secret === "") throw invalidArgument("Identity and secret are required.");
   const identity = checkIdentity(identityIn);
   const credentialId = await credentialIdFor(core, identity, hashSecret(secret));
   if (credentialId === undefined) throw invalidCredentials();
   const nowSec = Math.floor(core.clock.now() / 1000);
+  const sessionId = previousToken === "" ? randomUUID() : continuedSession(core, previousToken, identity, nowSec);
   const exp = nowSec + core.config.tickets.gameServerTokenExpirySec;
-  const token = signHs256({ tid: randomUUID(), gsi: identity, gsc: credentialId, iat: nowSec, exp }, core.tickets.gameServerKey);
-  return { token, identity, expire_time: rfc3339(exp * 1000) };
+  const token = signHs256({ tid: sessionId, gsi: identity, gsc: credentialId, iat: nowSec, exp }, core.tickets.gameServerKey);
+  return { token, identity, session_id: sessionId, expire_time: rfc3339(exp * 1000) };
+}
+
+function continuedSession(core: Core, previousToken: string, identity: string, nowSec: number): string {
+  const refused = () => invalidArgument("previous_token is not a recent token of this game server.");
+  let claims: Record<string, unknown>;
+  try {
+    claims = verifyHs256(previousToken, core.tickets.gameServerKey);
+  } catch (err) {
+    if (err instanceof TokenError) throw refused();
+    throw err;
+  }
+  const { tid, gsi, exp } = claims;
+  if (typeof tid !== "string" || !UUID.test(tid) || gsi !== identity || typeof exp !== "number" || exp + RENEWAL_GRACE_SEC < nowSec) throw refused();
+  return tid;
 }
 
 /** The game server behind a token, or throws 401 "Auth token invalid". */

@@ -93,10 +93,15 @@ export const ticketRoutes: Route[] = [
     path: "/v2/tickets/server/authenticate",
     auth: "server_key",
     tag: "tickets",
-    summary: "A game server signs in with its credential (identity and secret) and gets a validator token.",
-    body: { identity: { type: "string" }, secret: { type: "string" } },
-    response: "{token, identity, expire_time}",
-    handler: (ctx) => authenticateGameServer(ctx.core, str(ctx, "identity"), str(ctx, "secret")),
+    summary:
+      "A game server signs in with its credential (identity and secret) and gets a validator token; naming its previous token renews it while keeping its auth sessions.",
+    body: {
+      identity: { type: "string" },
+      secret: { type: "string" },
+      previous_token: { type: "string", description: "This instance's previous token (expired at most a day ago), to keep its auth sessions and pending events." },
+    },
+    response: "{token, identity, session_id, expire_time}",
+    handler: (ctx) => authenticateGameServer(ctx.core, str(ctx, "identity"), str(ctx, "secret"), str(ctx, "previous_token")),
   }),
   route({
     method: "POST",
