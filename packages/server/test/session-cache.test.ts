@@ -10,7 +10,6 @@ import { describe, it } from "node:test";
 import { LocalBus } from "../src/cluster/local-bus.js";
 import type { Clock } from "../src/core.js";
 import { SessionCache } from "../src/session/session-cache.js";
-import type { SessionRow } from "../src/store/store.js";
 import { claimsOf, startTestServer } from "./support/harness.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
@@ -22,61 +21,59 @@ class ManualClock implements Clock {
   }
 }
 
-function row(id = randomUUID()): SessionRow {
-  return {
-    id, accountId: randomUUID(), createdAt: 0, lastRefreshAt: null, generation: 0, rotatedAt: 0, username: "u", vars: {},
-    issuedAtSec: 0, tokenExpiresAtSec: 0, refreshExpiresAtSec: 0, clientIp: null, userAgent: null, revokedAt: null, revokedReason: null,
-  };
-}
-
 describe("SessionCache", () => {
   it("serves an entry until its TTL, then forgets it", () => {
     const clock = new ManualClock();
     const cache = new SessionCache(1000, clock, new LocalBus());
-    const r = row();
-    cache.set(r, clock.now());
-    assert.equal(cache.get(r.id), r);
+    const id = randomUUID();
+    cache.remember(id, "account-1", clock.now());
+    assert.equal(cache.accountOf(id), "account-1");
     clock.t += 999;
-    assert.equal(cache.get(r.id), r);
+    assert.equal(cache.accountOf(id), "account-1");
     clock.t += 1;
-    assert.equal(cache.get(r.id), undefined);
+    assert.equal(cache.accountOf(id), undefined);
+    cache.close();
   });
 
   it("drops entries on sessions_revoked news and refuses a read that began before the revocation", async () => {
     const clock = new ManualClock();
     const bus = new LocalBus();
     const cache = new SessionCache(1000, clock, bus);
-    const r = row();
-    cache.set(r, clock.now());
+    const id = randomUUID();
+    cache.remember(id, "account-1", clock.now());
     const readBefore = clock.now();
     clock.t += 5;
-    await bus.publish({ type: "sessions_revoked", userId: r.accountId, sessionIds: [r.id], reason: "logout" });
-    assert.equal(cache.get(r.id), undefined);
-    cache.set(r, readBefore);
-    assert.equal(cache.get(r.id), undefined, "a row read before the revocation is not cached again");
+    await bus.publish({ type: "sessions_revoked", userId: "account-1", sessionIds: [id], reason: "logout" });
+    assert.equal(cache.accountOf(id), undefined);
+    cache.remember(id, "account-1", readBefore);
+    assert.equal(cache.accountOf(id), undefined, "a session read before the revocation is not cached again");
     clock.t += 1;
-    cache.set(r, clock.now());
-    assert.equal(cache.get(r.id), r, "a read after the revocation may be cached (it would show the revocation itself)");
+    cache.remember(id, "account-1", clock.now());
+    assert.equal(cache.accountOf(id), "account-1", "a read after the revocation may be cached (it would have seen the revocation)");
+    cache.close();
   });
 
-  it("never caches a revoked row, and is off with a TTL of 0", () => {
+  it("is off with a TTL of 0", () => {
     const clock = new ManualClock();
-    const on = new SessionCache(1000, clock, new LocalBus());
-    on.set({ ...row(), revokedAt: 1 }, clock.now());
     const off = new SessionCache(0, clock, new LocalBus());
-    const r = row();
-    off.set(r, clock.now());
-    assert.equal(off.get(r.id), undefined);
+    const id = randomUUID();
+    off.remember(id, "account-1", clock.now());
+    assert.equal(off.accountOf(id), undefined);
     assert.equal(off.enabled, false);
   });
 
-  it("stays bounded", () => {
+  it("stays bounded: sweeps expired entries and keeps at most 100,000", () => {
     const clock = new ManualClock();
     const cache = new SessionCache(60_000, clock, new LocalBus());
-    const first = row();
-    cache.set(first, clock.now());
-    for (let i = 0; i < 100_000; i++) cache.set(row(), clock.now());
-    assert.equal(cache.get(first.id), undefined, "the oldest entries went first");
+    const first = randomUUID();
+    cache.remember(first, "a", clock.now());
+    for (let i = 0; i < 100_000; i++) cache.remember(randomUUID(), "a", clock.now());
+    assert.equal(cache.accountOf(first), undefined, "the oldest entries went first");
+    assert.equal(cache.size, 100_000);
+    clock.t += 60_000;
+    cache.sweep();
+    assert.equal(cache.size, 0);
+    cache.close();
   });
 });
 

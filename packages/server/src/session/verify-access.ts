@@ -8,7 +8,6 @@ import { Messages, unauthenticated, type ApiError } from "../errors.js";
 import type { SessionClaims } from "./claims.js";
 import { verifyAccessToken } from "./claims.js";
 import { TokenError } from "./jwt.js";
-import type { SessionRow } from "../store/store.js";
 
 export interface Caller {
   userId: string;
@@ -29,17 +28,17 @@ export async function authenticateAccessToken(core: Core, token: string): Promis
     if (err instanceof TokenError) throw invalidAuthToken();
     throw err;
   }
-  const session = await readSession(core, claims.tid);
-  if (!session || session.revokedAt !== null || session.accountId !== claims.uid) throw invalidAuthToken();
+  if ((await liveSessionAccount(core, claims.tid)) !== claims.uid) throw invalidAuthToken();
   return { userId: claims.uid, username: claims.usn, sessionId: claims.tid, vars: claims.vrs, expiresAtSec: claims.exp };
 }
 
-/** The session row, from the node's short-lived cache when it has it (session/session-cache.ts). */
-async function readSession(core: Core, id: string): Promise<SessionRow | undefined> {
-  const cached = core.sessionCache.get(id);
-  if (cached) return cached;
+/** Whether the session is live and whose it is: from the node's short-lived cache when it knows (session/session-cache.ts). */
+async function liveSessionAccount(core: Core, id: string): Promise<string | undefined> {
+  const cached = core.sessionCache.accountOf(id);
+  if (cached !== undefined) return cached;
   const readAt = core.clock.now();
-  const row = await core.store.getSession(id);
-  if (row) core.sessionCache.set(row, readAt);
-  return row;
+  const session = await core.store.getSession(id);
+  if (!session || session.revokedAt !== null) return undefined;
+  core.sessionCache.remember(id, session.accountId, readAt);
+  return session.accountId;
 }
