@@ -568,6 +568,26 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       assert.equal(await store.getAccountWithDevices(randomUUID()), undefined);
     });
 
+    it("runs ticket-store transactions started in the same tick one after the other, each complete", async () => {
+      const a = await account();
+      const sessions = Array.from({ length: 6 }, (_, i) => ({
+        id: randomUUID(), validatorSessionId: randomUUID(), validatorIdentity: "eu-west-1", validatorKind: "server" as const, userId: a.id,
+        playerSessionId: randomUUID(), ticketId: randomUUID(), appId: 0, ownerId: null, response: null, responseSeq: 0, createdAt: NOW + i, endedAt: null,
+      }));
+      for (const s of sessions) await store.tickets.createAuthSession(s);
+      const events = await Promise.all(
+        sessions.map((s, i) => store.tickets.respond(s.id, { response: i % 2, ownerId: a.id, end: i % 2 === 1, onlyFirst: true }, randomUUID(), (seq) => `{"seq":${seq}}`, NOW + 10)),
+      );
+      assert.deepEqual(events.map((e) => e?.seq), [1, 1, 1, 1, 1, 1]);
+      for (const s of sessions) {
+        const stored = await store.tickets.pendingEvents(s.validatorSessionId, 10);
+        assert.deepEqual(stored.map((e) => e.payload), ['{"seq":1}']);
+      }
+      // The first response only once, even when asked twice at once.
+      const again = await Promise.all(sessions.map((s) => store.tickets.respond(s.id, { response: 5, ownerId: null, end: true, onlyFirst: true }, randomUUID(), () => "{}", NOW + 20)));
+      assert.deepEqual(again, sessions.map(() => undefined));
+    });
+
     it("reports the schema version of the newest migration", async () => {
       assert.equal(POSTGRES_MIGRATIONS.at(-1)!.version, SQLITE_MIGRATIONS.at(-1)!.version, "both backends are at the same schema");
       assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
