@@ -35,6 +35,8 @@ import { TicketKeyring } from "./tickets/ticket-keys.js";
 import { SessionCache } from "./session/session-cache.js";
 import { startTicketMaintenance } from "./tickets/ticket-maintenance.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
+import { AuditLog, countServerErrors } from "./audit/audit-log.js";
+import { startAdminMaintenance } from "./admin/maintenance.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -89,7 +91,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       busReachesAllNodes: () => !shared || bus.health().state === "connected",
     };
     const sessionCache = new SessionCache(config.session.cacheTtlMs ?? (shared ? 0 : DEFAULT_SESSION_CACHE_TTL_MS), clock, bus);
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache };
+    const audit = new AuditLog(store.admin, clock, logger);
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await poller?.close();
@@ -98,6 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const server = createHttpServer(core, apiRoutes());
+  countServerErrors(server, core.audit);
   const realtime = attachSocketServer(core, server, sockets);
 
   try {
@@ -118,6 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   poller?.start();
 
   const stopTicketMaintenance = startTicketMaintenance(core);
+  const stopAdminMaintenance = startAdminMaintenance(core);
   const purge = setInterval(() => {
     store.purgeExpiredSessions(Math.floor(core.clock.now() / 1000)).catch((err: unknown) => logger.warn("session purge failed", { error: String(err) }));
   }, PURGE_INTERVAL_MS);
@@ -138,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         clearInterval(purge);
         stopTicketMaintenance();
+        stopAdminMaintenance();
         // Long polls answer at once instead of holding the HTTP server open.
         core.tickets.events.close();
         core.sessionCache.close();
@@ -155,6 +161,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           server.closeIdleConnections();
         });
         await socketsClosed;
+        await core.audit.close();
         await poller?.close();
         await bus.close();
         await store.close();

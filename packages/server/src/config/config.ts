@@ -24,6 +24,8 @@ export interface Config {
     cacheTtlMs: number | undefined;
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
+  console: { tokenExpirySec: number };
+  audit: { retentionDays: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
   tickets: {
     appId: number;
@@ -248,6 +250,8 @@ function build(raw: Raw): Config {
       cacheTtlMs: get<number | undefined>("session.cache_ttl_ms"),
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
+    console: { tokenExpirySec: get<number>("console.token_expiry_sec") },
+    audit: { retentionDays: get<number>("audit.retention_days") },
     database: { url: optional("database.url"), synchronous },
     tickets: {
       appId: get<number>("tickets.app_id"),
