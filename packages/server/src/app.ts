@@ -15,6 +15,8 @@ import { authenticateRoutes } from "./http/routes/authenticate-routes.js";
 import { metaRoutes } from "./http/routes/meta-routes.js";
 import { sessionRoutes } from "./http/routes/session-routes.js";
 import { ticketRoutes } from "./http/routes/ticket-routes.js";
+import { consoleRoutes } from "./http/routes/console-routes.js";
+import { consolePageRoutes } from "./http/routes/console-page-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
@@ -60,8 +62,8 @@ const DEFAULT_SESSION_CACHE_TTL_MS = 1_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export function apiRoutes(): Route[] {
-  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes];
-  return [...api, ...metaRoutes(api, VERSION)];
+  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes, ...consoleRoutes];
+  return [...api, ...metaRoutes(api, VERSION), ...consolePageRoutes()];
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<TesseraServer> {

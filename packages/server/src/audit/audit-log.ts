@@ -6,7 +6,7 @@
  * database is unreachable, batches are kept (up to `maxPending` events; older ones are dropped
  * with a warning) and tried again.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { Clock } from "../core.js";
 import type { Logger } from "../logger.js";
@@ -37,6 +37,8 @@ export class AuditLog {
   private failureLoggedAt = 0;
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
+  private lastMs = 0;
+  private sequence = 0;
 
   constructor(
     private readonly store: Pick<AdminStore, "appendAudit">,
@@ -52,8 +54,7 @@ export class AuditLog {
   record(event: AuditEvent): void {
     if (this.closed) return;
     this.pending.push({
-      id: randomUUID(),
-      time: this.clock.now(),
+      ...this.nextId(),
       kind: event.kind,
       actorType: event.actor.type,
       actorId: event.actor.id,
@@ -66,6 +67,28 @@ export class AuditLog {
       this.pending.splice(0, this.pending.length - this.maxPending);
     }
     this.schedule();
+  }
+
+  /**
+   * The event's time and a UUIDv7 id (RFC 9562) whose 12-bit `rand_a` is a sequence within the
+   * millisecond: ids sort as events were recorded on this node, so events of one millisecond (a
+   * ban and the sessions it ends) list in order, newest first.
+   */
+  private nextId(): { id: string; time: number } {
+    const now = this.clock.now();
+    if (now > this.lastMs) {
+      this.lastMs = now;
+      this.sequence = 0;
+    } else if (++this.sequence > 0xfff) {
+      this.lastMs++;
+      this.sequence = 0;
+    }
+    const bytes = randomBytes(16);
+    bytes.writeUIntBE(this.lastMs, 0, 6);
+    bytes.writeUInt16BE(0x7000 | this.sequence, 6);
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+    const hex = bytes.toString("hex");
+    return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, time: now };
   }
 
   /** Counts one occurrence of an activity in the current minute. */
