@@ -143,7 +143,7 @@ describe("console API", () => {
   describe("accounts", () => {
     it("searches by each field, pages with a cursor, and lists newest first without a query", async () => {
       const tag = randomUUID().slice(0, 6);
-      const made = [];
+      const made: Awaited<ReturnType<typeof player>>[] = [];
       for (const suffix of ["a", "b", "c"]) made.push(await player(`${tag}-${suffix}`));
       const page1 = await get(viewer, `/v2/console/accounts?q=${tag}&field=username&limit=2`);
       assert.deepEqual(page1.body.accounts.map((a: { username: string }) => a.username), [`${tag}-a`, `${tag}-b`]);
