@@ -187,8 +187,8 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     });
     if (options.input !== undefined) child.stdin!.end(options.input);
     let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`CLI did not finish in time; output:\n${out}`));
