@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { ClientInfo } from "../core.js";
-import { ApiError, GrpcCode, invalidArgument, permissionDenied, unauthenticated } from "../errors.js";
+import { ApiError, GrpcCode, invalidArgument, permissionDenied } from "../errors.js";
 import type { ConsoleRole } from "../store/admin-store.js";
 import { rfc3339 } from "../time-format.js";
 import { adminActor } from "../audit/audit-events.js";
@@ -55,7 +55,9 @@ export async function signInConsole(ctx: ConsoleContext, usernameIn: unknown, pa
   const refusal = !user ? "unknown_user" : !matches ? "wrong_password" : user.disabledAt !== null ? "disabled" : undefined;
   if (refusal !== undefined || !user) {
     ctx.audit.record({ kind: "console_sign_in_failed", actor: adminActor(username), ip: client.ip, details: { username, reason: refusal } });
-    throw unauthenticated(CREDENTIALS_INVALID);
+    // A Basic challenge (the default of routes without a token) would make browsers prompt for a
+    // password over the console's own form and hold its request: the console's scheme is Bearer.
+    throw new ApiError(GrpcCode.UNAUTHENTICATED, CREDENTIALS_INVALID, { headers: { "WWW-Authenticate": 'Bearer realm="tessera-console"' } });
   }
   const now = ctx.clock.now();
   const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");
