@@ -63,7 +63,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export function apiRoutes(): Route[] {
   const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes, ...consoleRoutes];
-  return [...api, ...metaRoutes(api, VERSION), ...consolePageRoutes()];
+  return [...api, ...metaRoutes(api, VERSION)];
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<TesseraServer> {
@@ -102,7 +102,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await store.close();
     throw err;
   }
-  const server = createHttpServer(core, apiRoutes());
+  // The web console's files are served beside the API, not part of it (nor of its OpenAPI document).
+  const server = createHttpServer(core, [...apiRoutes(), ...consolePageRoutes()]);
   countServerErrors(server, core.audit);
   const realtime = attachSocketServer(core, server, sockets);
 

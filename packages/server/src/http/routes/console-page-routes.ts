@@ -69,7 +69,7 @@ export function consolePageRoutes(dir = consoleDistDir()): Route[] {
     files ??= loadFiles(dir);
     if (!files) throw notFound("The web console is not built: run `npm run build` (it builds packages/console).");
     const file = files.get(name);
-    if (!file) return new FileReply(404, Buffer.from("Not found\n"), { ...SECURITY_HEADERS, "Content-Type": "text/plain; charset=utf-8" });
+    if (!file) throw notFound("Not Found");
     const cache = name === "index.html" ? "no-cache" : "public, max-age=31536000, immutable";
     const headers = { ...SECURITY_HEADERS, "Content-Type": file.type, "Cache-Control": cache, ETag: file.etag };
     return ctx.req.headers["if-none-match"] === file.etag ? new FileReply(304, Buffer.alloc(0), headers) : new FileReply(200, file.body, headers);
