@@ -2,6 +2,13 @@
  * The console's client of `/v2/console` (same origin). The console token lives in
  * sessionStorage: it is gone when the tab closes, and a 401 from any call signs the console out.
  */
+// The answers' shapes are the server's own declarations (type-only imports: nothing of the server
+// is bundled), so the console cannot drift from what /v2/console sends.
+import type { AccountSummary, AccountDetail as ServerAccountDetail } from "../../server/src/admin/accounts.js";
+import type { AuditEventJson } from "../../server/src/admin/audit-view.js";
+import type { ConsoleUserJson } from "../../server/src/admin/console-users.js";
+import type { Dashboard, Figures } from "../../server/src/admin/dashboard.js";
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: number, message: string) {
     super(message);
@@ -15,80 +22,16 @@ export interface ConsoleUser {
   role: Role;
 }
 
-export interface Figures {
-  sign_ins: number;
-  sign_in_failures: number;
-  refreshes: number;
-  server_errors: number;
-}
-export interface Dashboard {
-  time: string;
-  active_sessions: number;
-  accounts: number;
-  banned_accounts: number;
-  per_minute: Figures;
-  series: (Figures & { minute: string })[];
-}
+export type { AccountSummary, Dashboard, Figures };
+export type AuditEvent = AuditEventJson;
+export type ConsoleUserInfo = ConsoleUserJson;
 
-export interface AccountSummary {
-  id: string;
-  username: string;
-  display_name?: string;
-  email?: string;
-  custom_id?: string;
-  steam_id?: string;
-  device_id?: string;
-  create_time: string;
-  disable_time?: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  create_time: string;
-  last_refresh_time?: string;
-  expire_time: string;
-  client_ip?: string;
-  user_agent?: string;
-}
-
-export interface License {
-  owner_id: string;
-  create_time: string;
-  expire_time?: string;
-}
-
-export interface AccountDetail {
-  account: {
-    user: { id: string; username: string; display_name?: string; steam_id?: string; online?: boolean; create_time: string; update_time: string; lang_tag?: string };
-    email?: string;
-    devices?: { id: string }[];
-    custom_id?: string;
-    steam_owner_id?: string;
-    steam_vac_banned?: boolean;
-    disable_time?: string;
-    ban_kind?: string;
-    ban_reason?: string;
+/** The account page; `user` typed field by field (the server declares Nakama's account JSON loosely). */
+export type AccountDetail = Omit<ServerAccountDetail, "account"> & {
+  account: Omit<ServerAccountDetail["account"], "user"> & {
+    user: { id: string; username: string; display_name?: string; steam_id?: string; online?: boolean; create_time: string; update_time: string };
   };
-  sessions: SessionInfo[];
-  licenses: { license?: License; borrowed: License[]; lent_to: { user_id: string; create_time: string }[]; owns_app: boolean; owner_id?: string; is_borrowed?: boolean };
-  tickets: { handle: number; identity: string; create_time: string; expire_time: string; state: string }[];
-}
-
-export interface AuditEvent {
-  id: string;
-  time: string;
-  kind: string;
-  actor: { type: string; id?: string };
-  user_id?: string;
-  ip?: string;
-  details: Record<string, unknown>;
-}
-
-export interface ConsoleUserInfo extends ConsoleUser {
-  create_time: string;
-  disabled: boolean;
-  last_sign_in_time?: string;
-}
+};
 
 const TOKEN_KEY = "tessera.console.token";
 const USER_KEY = "tessera.console.user";

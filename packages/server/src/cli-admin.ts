@@ -5,7 +5,7 @@
  */
 import { CLI_ACTOR } from "./audit/audit-events.js";
 import { checkConsolePassword, createConsoleUser, listConsoleUsers, updateConsoleUser } from "./admin/console-users.js";
-import { commandConfig, positional, runAction, splitFlags, UsageError, wantsHelp, withCommandCore, EXIT_OK, EXIT_USAGE, type Output } from "./cli-context.js";
+import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./cli-context.js";
 
 export const ADMIN_USAGE = `Usage:
   tessera admin create <username> [--role admin|viewer] [--password-stdin] [flags]
@@ -31,11 +31,9 @@ async function readStdin(): Promise<string> {
 }
 
 export async function adminCommand(argv: readonly string[], out: Output): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === undefined || action === "--help" || action === "-h" || wantsHelp(rest)) {
-    out(ADMIN_USAGE);
-    return action === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const help = usageRequested(argv, ADMIN_USAGE, out);
+  if (help !== undefined) return help;
+  const [action, ...rest] = argv as [string, ...string[]];
   const command = `admin ${action}`;
   switch (action) {
     case "create": {

@@ -86,6 +86,17 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes("--help") || argv.includes("-h");
 }
 
+/**
+ * `tessera <command> [action] ...` asking for help, or missing its action: prints `usage` and
+ * returns the exit code (0 when asked for, 2 when the action is missing); undefined otherwise.
+ */
+export function usageRequested(argv: readonly string[], usage: string, out: Output): number | undefined {
+  const [action, ...rest] = argv;
+  if (action !== undefined && action !== "--help" && action !== "-h" && !wantsHelp(rest)) return undefined;
+  out(usage);
+  return action === undefined ? EXIT_USAGE : EXIT_OK;
+}
+
 /** Loads the configuration like `tessera serve` does (file, environment, flags). */
 export function commandConfig(argv: readonly string[]): Config {
   return loadConfig({ argv, env: process.env });

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CLI_ACTOR } from "./audit/audit-events.js";
-import { commandConfig, runAction, UsageError, wantsHelp, withCommandCore, EXIT_OK, EXIT_USAGE, type Output } from "./cli-context.js";
+import { commandConfig, runAction, usageRequested, UsageError, wantsHelp, withCommandCore, EXIT_OK, EXIT_USAGE, type Output } from "./cli-context.js";
 import { ConfigError, effectiveSettings, loadConfig } from "./config/config.js";
 import { safetyFindings } from "./config/safety.js";
 import { KEY_FILE } from "./session/keys.js";
@@ -72,11 +72,9 @@ function shown(value: string | number | boolean | undefined, secret: boolean): s
 }
 
 export async function configCommand(argv: readonly string[], out: Output): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === undefined || action === "--help" || action === "-h" || wantsHelp(rest)) {
-    out(CONFIG_USAGE);
-    return action === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const help = usageRequested(argv, CONFIG_USAGE, out);
+  if (help !== undefined) return help;
+  const [action, ...rest] = argv as [string, ...string[]];
   if (action !== "check") throw new UsageError("config", `unknown action "${action}" (check)`);
   const sources = { argv: rest, env: process.env };
   let config;
@@ -106,11 +104,9 @@ export async function configCommand(argv: readonly string[], out: Output): Promi
 }
 
 export async function keysCommand(argv: readonly string[], out: Output): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === undefined || action === "--help" || action === "-h" || wantsHelp(rest)) {
-    out(KEYS_USAGE);
-    return action === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const help = usageRequested(argv, KEYS_USAGE, out);
+  if (help !== undefined) return help;
+  const [action, ...rest] = argv as [string, ...string[]];
   if (action !== "rotate" && action !== "list") throw new UsageError("keys", `unknown action "${action}" (rotate or list)`);
   const config = commandConfig(rest);
   return runAction(`keys ${action}`, out, () =>

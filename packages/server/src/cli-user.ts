@@ -10,7 +10,7 @@ import { accountDetail, findAccount, type AccountDetail } from "./admin/accounts
 import { endAllSessions } from "./admin/operator-actions.js";
 import { banAccount, unbanAccount } from "./account/ban.js";
 import { CLI_ACTOR } from "./audit/audit-events.js";
-import { commandConfig, positional, runAction, splitFlags, UsageError, wantsHelp, withCommandCore, EXIT_OK, EXIT_USAGE, type Output } from "./cli-context.js";
+import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./cli-context.js";
 import { endSession } from "./session/session-list.js";
 import type { BanKind } from "./store/store.js";
 
@@ -56,11 +56,9 @@ function sessionLines(d: AccountDetail): string {
 }
 
 export async function userCommand(argv: readonly string[], out: Output): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === undefined || action === "--help" || action === "-h" || wantsHelp(rest)) {
-    out(USER_USAGE);
-    return action === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const help = usageRequested(argv, USER_USAGE, out);
+  if (help !== undefined) return help;
+  const [action, ...rest] = argv as [string, ...string[]];
   const command = `user ${action}`;
   if (!["show", "sessions", "ban", "unban", "logout"].includes(action)) {
     throw new UsageError("user", `unknown action "${action}" (show, sessions, ban, unban or logout)`);

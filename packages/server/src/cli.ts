@@ -69,28 +69,28 @@ async function serve(argv: string[]): Promise<void> {
 
 const out: Output = (text) => process.stdout.write(text);
 
+/** The commands run against the configured database, each with its own --help. */
+const COMMANDS: Record<"gameserver" | "migrate" | "config" | "keys" | "admin" | "user", (argv: string[], out: Output) => Promise<number>> = {
+  gameserver: gameServerCommand,
+  migrate: migrateCommand,
+  config: configCommand,
+  keys: keysCommand,
+  admin: adminCommand,
+  user: userCommand,
+};
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case "serve":
       return serve(rest);
     case "gameserver":
-      process.exitCode = await gameServerCommand(rest, out);
-      return;
     case "migrate":
-      process.exitCode = await migrateCommand(rest, out);
-      return;
     case "config":
-      process.exitCode = await configCommand(rest, out);
-      return;
     case "keys":
-      process.exitCode = await keysCommand(rest, out);
-      return;
     case "admin":
-      process.exitCode = await adminCommand(rest, out);
-      return;
     case "user":
-      process.exitCode = await userCommand(rest, out);
+      process.exitCode = await COMMANDS[command](rest, out);
       return;
     case "--version":
     case "version":

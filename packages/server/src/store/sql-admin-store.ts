@@ -5,7 +5,7 @@
  * Audit events are appended one statement per row inside one transaction, so every batch reuses
  * the same prepared statement.
  */
-import { toAccount, type Row } from "./row-mapping.js";
+import { num, numOrNull, toAccount, type Row } from "./row-mapping.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { StoreConflictError, type AccountRow } from "./store.js";
 import type {
@@ -28,8 +28,6 @@ export interface SqlDialect {
   bytewise(column: string): string;
 }
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function toConsoleUser(r: Row, prefix = ""): ConsoleUserRow {
   return {
@@ -120,20 +118,12 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async updateConsoleUser(id: string, patch: ConsoleUserPatch, now: number): Promise<boolean> {
-    const sets: string[] = ["updated_at = ?"];
-    const values: unknown[] = [now];
-    if (patch.role !== undefined) {
-      sets.push("role = ?");
-      values.push(patch.role);
-    }
-    if (patch.disabledAt !== undefined) {
-      sets.push("disabled_at = ?");
-      values.push(patch.disabledAt);
-    }
-    if (patch.passwordHash !== undefined) {
-      sets.push("password_hash = ?");
-      values.push(patch.passwordHash);
-    }
+    const columns: [string, unknown][] = [["updated_at", now]];
+    if (patch.role !== undefined) columns.push(["role", patch.role]);
+    if (patch.disabledAt !== undefined) columns.push(["disabled_at", patch.disabledAt]);
+    if (patch.passwordHash !== undefined) columns.push(["password_hash", patch.passwordHash]);
+    const sets = columns.map(([column]) => `${column} = ?`);
+    const values = columns.map(([, value]) => value);
     return this.sql.transaction(async (tx) => {
       const changed = (await tx.run(`UPDATE console_users SET ${sets.join(", ")} WHERE id = ?`, [...values, id])) === 1;
       // A disabled user's tokens stop at once; so do the old ones after a password change.
@@ -204,34 +194,17 @@ export class SqlAdminStore implements AdminStore {
   async listAuditEvents(q: AuditQuery): Promise<AuditEventRow[]> {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (q.kinds !== undefined && q.kinds.length > 0) {
-      where.push(`kind IN (${q.kinds.map(() => "?").join(", ")})`);
-      values.push(...q.kinds);
-    }
-    if (q.userId !== undefined) {
-      where.push("user_id = ?");
-      values.push(q.userId);
-    }
-    if (q.actorType !== undefined) {
-      where.push("actor_type = ?");
-      values.push(q.actorType);
-    }
-    if (q.actorId !== undefined) {
-      where.push("actor_id = ?");
-      values.push(q.actorId);
-    }
-    if (q.since !== undefined) {
-      where.push("time >= ?");
-      values.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push("time < ?");
-      values.push(q.until);
-    }
-    if (q.after !== undefined) {
-      where.push("(time < ? OR (time = ? AND id < ?))");
-      values.push(q.after.time, q.after.time, q.after.id);
-    }
+    const filter = (condition: string, ...params: unknown[]) => {
+      where.push(condition);
+      values.push(...params);
+    };
+    if (q.kinds !== undefined && q.kinds.length > 0) filter(`kind IN (${q.kinds.map(() => "?").join(", ")})`, ...q.kinds);
+    if (q.userId !== undefined) filter("user_id = ?", q.userId);
+    if (q.actorType !== undefined) filter("actor_type = ?", q.actorType);
+    if (q.actorId !== undefined) filter("actor_id = ?", q.actorId);
+    if (q.since !== undefined) filter("time >= ?", q.since);
+    if (q.until !== undefined) filter("time < ?", q.until);
+    if (q.after !== undefined) filter("(time < ? OR (time = ? AND id < ?))", q.after.time, q.after.time, q.after.id);
     const sql = `SELECT * FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
     return (await this.sql.all(sql, [...values, q.limit])).map(toAuditEvent);
   }
