@@ -381,6 +381,7 @@ describe("console API", () => {
         const op = doc.paths[r.path]?.[r.method.toLowerCase()];
         assert.ok(op, `${r.method} ${r.path} documented`);
         assert.deepEqual(op.security, r.auth === "admin" ? [{ console: [] }] : []);
+        assert.equal(op["x-tessera-role"], r.auth === "admin" ? r.role : undefined);
       }
       assert.ok(doc.paths["/v2/console/accounts/{id}/ban"].post.requestBody.content["application/json"].schema.properties.kind);
       assert.equal(doc.paths["/console/"], undefined, "the console's files are not API");

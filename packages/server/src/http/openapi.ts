@@ -50,7 +50,10 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     if (r.auth === "server_key") op["security"] = [{ serverKey: [] }];
     else if (r.auth === "bearer") op["security"] = [{ bearer: [] }];
     else if (r.auth === "validator") op["security"] = [{ bearer: [] }, { gameServer: [] }];
-    else if (r.auth === "admin") op["security"] = [{ console: [] }];
+    else if (r.auth === "admin") {
+      op["security"] = [{ console: [] }];
+      op["x-tessera-role"] = r.role;
+    }
     else op["security"] = [];
     const parameters: unknown[] = [];
     for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
