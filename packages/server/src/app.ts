@@ -15,6 +15,8 @@ import { authenticateRoutes } from "./http/routes/authenticate-routes.js";
 import { metaRoutes } from "./http/routes/meta-routes.js";
 import { sessionRoutes } from "./http/routes/session-routes.js";
 import { ticketRoutes } from "./http/routes/ticket-routes.js";
+import { consoleRoutes } from "./http/routes/console-routes.js";
+import { consolePageRoutes } from "./http/routes/console-page-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
@@ -35,6 +37,8 @@ import { TicketKeyring } from "./tickets/ticket-keys.js";
 import { SessionCache } from "./session/session-cache.js";
 import { startTicketMaintenance } from "./tickets/ticket-maintenance.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
+import { AuditLog, countServerErrors } from "./audit/audit-log.js";
+import { startAdminMaintenance } from "./admin/maintenance.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -58,7 +62,7 @@ const DEFAULT_SESSION_CACHE_TTL_MS = 1_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export function apiRoutes(): Route[] {
-  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes];
+  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes, ...consoleRoutes];
   return [...api, ...metaRoutes(api, VERSION)];
 }
 
@@ -89,7 +93,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       busReachesAllNodes: () => !shared || bus.health().state === "connected",
     };
     const sessionCache = new SessionCache(config.session.cacheTtlMs ?? (shared ? 0 : DEFAULT_SESSION_CACHE_TTL_MS), clock, bus);
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache };
+    const audit = new AuditLog(store.admin, clock, logger);
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await poller?.close();
@@ -97,7 +102,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await store.close();
     throw err;
   }
-  const server = createHttpServer(core, apiRoutes());
+  // The web console's files are served beside the API, not part of it (nor of its OpenAPI document).
+  const server = createHttpServer(core, [...apiRoutes(), ...consolePageRoutes()]);
+  countServerErrors(server, core.audit);
   const realtime = attachSocketServer(core, server, sockets);
 
   try {
@@ -118,6 +125,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   poller?.start();
 
   const stopTicketMaintenance = startTicketMaintenance(core);
+  const stopAdminMaintenance = startAdminMaintenance(core);
   const purge = setInterval(() => {
     store.purgeExpiredSessions(Math.floor(core.clock.now() / 1000)).catch((err: unknown) => logger.warn("session purge failed", { error: String(err) }));
   }, PURGE_INTERVAL_MS);
@@ -138,6 +146,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         clearInterval(purge);
         stopTicketMaintenance();
+        stopAdminMaintenance();
         // Long polls answer at once instead of holding the HTTP server open.
         core.tickets.events.close();
         core.sessionCache.close();
@@ -155,6 +164,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           server.closeIdleConnections();
         });
         await socketsClosed;
+        await core.audit.close();
         await poller?.close();
         await bus.close();
         await store.close();

@@ -9,12 +9,22 @@ import { StoreUnavailableError } from "./store/store.js";
 import { SETTINGS, genericEnvName } from "./config/settings.js";
 import { VERSION } from "./version.js";
 import { gameServerCommand } from "./cli-gameserver.js";
+import { adminCommand } from "./cli-admin.js";
+import { userCommand } from "./cli-user.js";
+import { configCommand, keysCommand, migrateCommand } from "./cli-operations.js";
+import { UsageError, type Output } from "./cli-context.js";
 
 const USAGE = `tessera ${VERSION}: player authentication and session server
 
 Usage:
   tessera serve [--config file.yml] [flags]   run the server
-  tessera gameserver create|list|delete       manage game-server credentials (tessera gameserver --help)
+  tessera migrate [flags]                     apply schema migrations, print the schema version
+  tessera config check [flags]                validate the configuration, print effective settings
+  tessera keys rotate|list [flags]            rotate or list the ticket signing keys
+  tessera admin create|list|disable|enable    manage console users (the first admin is made here)
+  tessera user show|ban|unban|sessions|logout support work on one player
+  tessera gameserver create|list|delete       manage game-server credentials
+  tessera <command> --help                    a command's own help
   tessera --version | --help
 
 Flags of serve (each also settable in YAML and as an environment variable):
@@ -57,13 +67,30 @@ async function serve(argv: string[]): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+const out: Output = (text) => process.stdout.write(text);
+
+/** The commands run against the configured database, each with its own --help. */
+const COMMANDS: Record<"gameserver" | "migrate" | "config" | "keys" | "admin" | "user", (argv: string[], out: Output) => Promise<number>> = {
+  gameserver: gameServerCommand,
+  migrate: migrateCommand,
+  config: configCommand,
+  keys: keysCommand,
+  admin: adminCommand,
+  user: userCommand,
+};
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case "serve":
       return serve(rest);
     case "gameserver":
-      process.exitCode = await gameServerCommand(rest, (text) => process.stdout.write(text));
+    case "migrate":
+    case "config":
+    case "keys":
+    case "admin":
+    case "user":
+      process.exitCode = await COMMANDS[command](rest, out);
       return;
     case "--version":
     case "version":
@@ -82,6 +109,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`tessera ${err.command}: ${err.message} (see tessera ${err.command.split(" ")[0]} --help)\n`);
+    process.exit(2);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`tessera: ${err.message}\n`);
     process.exit(2);

@@ -12,6 +12,7 @@ import type { HookRegistry } from "./hooks/hook-registry.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
 import type { SessionCache } from "./session/session-cache.js";
 import type { SteamWebApi } from "./auth/steam-web-api.js";
+import type { AuditLog } from "./audit/audit-log.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -38,6 +39,8 @@ export interface Core {
   readonly tickets: TicketServices;
   /** The Steam Web API ticket check; undefined when `social.steam.publisher_key` is not set. */
   readonly steam: SteamWebApi | undefined;
+  /** Security events and per-minute activity counts, written in batches (audit/audit-log.ts). */
+  readonly audit: AuditLog;
 }
 
 /** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */

@@ -8,6 +8,7 @@ import { checkUsername } from "../auth/identity-rules.js";
 import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
 import { rfc3339 } from "../time-format.js";
 import { revokeAllSessions } from "../session/revocation.js";
+import { userActor, type AuditActor } from "../audit/audit-events.js";
 
 export interface AccountJson {
   user: Record<string, unknown>;
@@ -45,11 +46,15 @@ export function accountJson(a: AccountRow, devices: string[], online = false): A
   return out;
 }
 
-/** Deletes the caller's account for good: identities, sessions (every token stops working), profile. */
-export async function deleteAccount(core: Core, userId: string): Promise<void> {
+/**
+ * Deletes an account for good: identities, sessions (every token stops working), profile. `actor`
+ * (default: the player itself) is recorded in the audit log, which keeps the account's trail.
+ */
+export async function deleteAccount(core: Core, userId: string, actor: AuditActor = userActor(userId)): Promise<void> {
   // Revoke first so live sockets of the account are closed; then the rows go.
-  await revokeAllSessions(core, userId, "deleted");
+  await revokeAllSessions(core, userId, "deleted", undefined, actor);
   if (!(await core.store.deleteAccount(userId))) throw notFound("Account not found.");
+  core.audit.record({ kind: "account_deleted", actor, userId });
   core.logger.info("account deleted", { user_id: userId });
 }
 

@@ -12,6 +12,10 @@ import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } 
 import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
 import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
+import { userActor } from "../audit/audit-events.js";
+
+/** How a player signed in, as the audit log names it. */
+export type SignInProvider = IdentityKey["kind"] | "anonymous";
 
 export interface AuthenticateOptions {
   /** Create the account if the identity is unknown (Nakama's `create`, default true). */
@@ -55,12 +59,12 @@ export async function authenticateEmail(core: Core, emailIn: string, password: s
   if (byUsername) {
     const account = await core.store.findAccountByUsername(username!);
     if (!account) throw notFound(Messages.accountNotFound);
-    await checkPasswordOf(core, account, password);
-    return begin(core, account, false, opts);
+    await checkPasswordOf(core, account, password, opts);
+    return begin(core, account, false, opts, "email");
   }
 
   const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
-  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password));
+  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts));
 }
 
 /**
@@ -85,18 +89,24 @@ export async function authenticateAnonymous(core: Core, opts: AuthenticateOption
   if (!opts.create) throw invalidArgument("Anonymous authentication always creates an account; create must not be false.");
   const username = requestedUsername(opts.username);
   const account = await createAccount(core, undefined, username);
-  return begin(core, account, true, opts);
+  return begin(core, account, true, opts, "anonymous");
 }
 
 function requestedUsername(username: string | undefined): string | undefined {
   return username === undefined || username === "" ? undefined : checkUsername(username);
 }
 
-async function checkPasswordOf(core: Core, account: AccountRow, password: string): Promise<void> {
+async function checkPasswordOf(core: Core, account: AccountRow, password: string, opts: AuthenticateOptions): Promise<void> {
   // The password is checked before the ban, so a ban is not revealed without the password.
   if (account.passwordHash === null || !(await core.passwords.verify(account.passwordHash, password))) {
+    signInRefused(core, account, "email", "invalid_credentials", opts);
     throw unauthenticated(Messages.invalidCredentials);
   }
+}
+
+function signInRefused(core: Core, account: AccountRow, provider: SignInProvider, reason: "invalid_credentials" | "banned", opts: AuthenticateOptions): void {
+  core.audit.count("sign_in_failed");
+  core.audit.record({ kind: "sign_in_failed", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, reason } });
 }
 
 /**
@@ -115,21 +125,21 @@ async function findOrCreate(
   const existing = await core.store.findAccountByIdentity(key);
   if (existing) {
     await admit?.(existing);
-    return begin(core, existing, false, opts);
+    return begin(core, existing, false, opts, key.kind);
   }
   if (!opts.create) throw notFound(Messages.accountNotFound);
 
   const identity = await identityToCreate();
   try {
     const account = await createAccount(core, identity, username);
-    return begin(core, account, true, opts);
+    return begin(core, account, true, opts, key.kind);
   } catch (err) {
     // A concurrent request created the same identity first: sign in to that account instead.
     if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
     const winner = await core.store.findAccountByIdentity(key);
     if (!winner) throw err;
     await admit?.(winner);
-    return begin(core, winner, false, opts);
+    return begin(core, winner, false, opts, key.kind);
   }
 }
 
@@ -145,8 +155,14 @@ async function createAccount(core: Core, identity: Identity | undefined, usernam
   }
 }
 
-async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions): Promise<AuthenticateResult> {
-  if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
+/** Starts the session of a sign-in, or refuses a banned account; both are audited. */
+async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions, provider: SignInProvider): Promise<AuthenticateResult> {
+  if (account.disableTime !== null) {
+    signInRefused(core, account, provider, "banned", opts);
+    throw permissionDenied(Messages.accountBanned);
+  }
   const tokens = await startSession(core, account, opts.vars, opts.client);
+  core.audit.count("sign_in");
+  core.audit.record({ kind: "sign_in", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, created } });
   return { ...tokens, created, account };
 }

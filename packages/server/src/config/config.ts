@@ -24,6 +24,8 @@ export interface Config {
     cacheTtlMs: number | undefined;
   };
   runtime: { path: string | undefined; hookTimeoutMs: number };
+  console: { tokenExpirySec: number };
+  audit: { retentionDays: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
   tickets: {
     appId: number;
@@ -86,6 +88,31 @@ for (const s of SETTINGS) {
 
 /** Loads and validates the configuration. Throws `ConfigError` on any invalid setting. */
 export function loadConfig(sources: ConfigSources = {}): Config {
+  return build(collect(sources));
+}
+
+/** A setting's effective value and where it came from (`tessera config check`). */
+export interface EffectiveSetting {
+  path: string;
+  /** Undefined when unset without a default; secrets are never shown, only whether they are set. */
+  value: string | number | boolean | undefined;
+  secret: boolean;
+  /** "default", "environment TESSERA_…", "flag --…" or the YAML file's path. */
+  source: string;
+}
+
+/** Every setting's effective value; call after `loadConfig` accepted the same sources. */
+export function effectiveSettings(sources: ConfigSources = {}): EffectiveSetting[] {
+  const raw = collect(sources);
+  return SETTINGS.map((s) => {
+    const entry = raw.get(s.path);
+    const set = entry !== undefined && entry.value !== null && entry.value !== "";
+    const value = set ? coerce(s, entry.value, entry.source) : s.default;
+    return { path: s.path, value, secret: s.secret === true, source: set ? entry.source : "default" };
+  });
+}
+
+function collect(sources: ConfigSources): Raw {
   const raw: Raw = new Map();
   const env = sources.env ?? {};
   const flags = parseFlags(sources.argv ?? []);
@@ -105,7 +132,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (!BY_PATH.has(path)) throw new ConfigError(path, "unknown setting");
     raw.set(path, { value, source: "override" });
   }
-  return build(raw);
+  return raw;
 }
 
 interface ParsedFlags {
@@ -248,6 +275,8 @@ function build(raw: Raw): Config {
       cacheTtlMs: get<number | undefined>("session.cache_ttl_ms"),
     },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
+    console: { tokenExpirySec: get<number>("console.token_expiry_sec") },
+    audit: { retentionDays: get<number>("audit.retention_days") },
     database: { url: optional("database.url"), synchronous },
     tickets: {
       appId: get<number>("tickets.app_id"),

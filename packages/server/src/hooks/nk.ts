@@ -17,6 +17,7 @@ import type { ApiAccount, Nakama, SessionInfo } from "./runtime-types.js";
 import { createGameServer, deleteGameServer, listGameServers } from "../tickets/game-servers.js";
 import { endLoan, grantLicense, lendLicense, listLicenses, revokeLicense } from "../tickets/licenses.js";
 import { cancelAllTickets, cancelTicket } from "../tickets/tickets.js";
+import { RUNTIME_ACTOR } from "../audit/audit-events.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -73,7 +74,7 @@ export function createNakama(core: Core): Nakama {
       const r = optionalString("sessionLogout", "refreshToken", refreshToken);
       const caller = { userId: uid, username: "", sessionId: "", vars: {}, expiresAtSec: 0 };
       try {
-        await logout(core, caller, { token: t, refreshToken: r });
+        await logout(core, caller, { token: t, refreshToken: r }, RUNTIME_ACTOR);
       } catch (err) {
         // A token of another user, or not a token: an argument error here, not the client's.
         if (err instanceof ApiError && err.code === GrpcCode.INVALID_ARGUMENT) throw new TypeError(`nk.sessionLogout: ${err.message}`);
@@ -141,11 +142,11 @@ export function createNakama(core: Core): Nakama {
       const kind = options?.kind ?? "publisher";
       if (kind !== "publisher" && kind !== "vac") throw new TypeError(`nk.${fn}: expects kind to be "publisher" or "vac", got ${describe(kind)}`);
       const reason = optionalString(fn, "reason", options?.reason);
-      await eachAccount(fn, userIds(fn, ids), (id) => banAccount(core, id, { kind, reason: reason ?? null }));
+      await eachAccount(fn, userIds(fn, ids), (id) => banAccount(core, id, { kind, reason: reason ?? null }, RUNTIME_ACTOR));
     },
 
     async usersUnbanId(ids) {
-      await eachAccount("usersUnbanId", userIds("usersUnbanId", ids), (id) => unbanAccount(core, id));
+      await eachAccount("usersUnbanId", userIds("usersUnbanId", ids), (id) => unbanAccount(core, id, RUNTIME_ACTOR));
     },
 
     async accountGetId(userId): Promise<ApiAccount> {
@@ -159,7 +160,7 @@ export function createNakama(core: Core): Nakama {
     },
 
     async accountDeleteId(userId) {
-      await deleteAccount(core, uuid("accountDeleteId", "userId", userId));
+      await deleteAccount(core, uuid("accountDeleteId", "userId", userId), RUNTIME_ACTOR);
     },
 
     async licenseGrant(userId, expiresAt) {
@@ -173,19 +174,19 @@ export function createNakama(core: Core): Nakama {
         }
         expiry = expiresAt * 1000;
       }
-      await grantLicense(core, uid, expiry);
+      await grantLicense(core, uid, expiry, RUNTIME_ACTOR);
     },
 
     async licenseRevoke(userId) {
-      await revokeLicense(core, uuid("licenseRevoke", "userId", userId));
+      await revokeLicense(core, uuid("licenseRevoke", "userId", userId), RUNTIME_ACTOR);
     },
 
     async licenseLend(ownerId, borrowerId) {
-      await lendLicense(core, uuid("licenseLend", "ownerId", ownerId), uuid("licenseLend", "borrowerId", borrowerId));
+      await lendLicense(core, uuid("licenseLend", "ownerId", ownerId), uuid("licenseLend", "borrowerId", borrowerId), RUNTIME_ACTOR);
     },
 
     async licenseLoanEnd(ownerId, borrowerId) {
-      await endLoan(core, uuid("licenseLoanEnd", "ownerId", ownerId), uuid("licenseLoanEnd", "borrowerId", borrowerId));
+      await endLoan(core, uuid("licenseLoanEnd", "ownerId", ownerId), uuid("licenseLoanEnd", "borrowerId", borrowerId), RUNTIME_ACTOR);
     },
 
     async licensesGet(userId) {
@@ -215,6 +216,7 @@ export function createNakama(core: Core): Nakama {
 
     async ticketKeyRotate() {
       const kid = await core.tickets.keyring.rotate();
+      core.audit.record({ kind: "ticket_key_rotated", actor: RUNTIME_ACTOR, details: { kid } });
       core.logger.info("ticket signing key rotated", { kid });
       return kid;
     },

@@ -9,9 +9,10 @@ import { ApiError, GrpcCode } from "../errors.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
+import { authenticateConsoleToken } from "../admin/console-sessions.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import { Reply, type Route } from "./route.js";
+import { FileReply, Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 const CORS_HEADERS = {
@@ -74,12 +75,19 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       const caller = await bearerCaller(() => authenticateValidator(core, token));
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller, body });
+    } else if (route.auth === "admin") {
+      const token = bearerToken(req.headers.authorization);
+      const role = route.role;
+      const caller = await bearerCaller(() => authenticateConsoleToken(core, token, role));
+      body = await requestBody(core, req, route);
+      result = await route.handler({ ...ctxBase, caller, body });
     } else {
       if (route.auth === "server_key") requireServerKey(req.headers.authorization, core.config.socket.serverKey);
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
-    if (result instanceof Reply) send(res, result.status, result.body, result.headers);
+    if (result instanceof FileReply) sendFile(res, result);
+    else if (result instanceof Reply) send(res, result.status, result.body, result.headers);
     else send(res, 200, result ?? {});
   } catch (err) {
     sendError(core, req, res, err, route);
@@ -115,7 +123,7 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
     // Every 401 carries a challenge (RFC 9110 §15.5.2), also those raised by domain code (wrong
     // password, bad refresh token): the scheme is the route's.
     if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
-      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
+      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" || route?.auth === "admin" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
     }
     send(res, err.httpStatus, err.toJSON(), headers);
     return;
@@ -139,4 +147,9 @@ function send(res: ServerResponse, status: number, payload: unknown, headers?: R
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+function sendFile(res: ServerResponse, file: FileReply): void {
+  res.writeHead(file.status, { ...file.headers, "Content-Length": file.status === 304 ? 0 : file.body.length });
+  res.end(file.status === 304 ? undefined : file.body);
 }

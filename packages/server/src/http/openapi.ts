@@ -50,6 +50,10 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     if (r.auth === "server_key") op["security"] = [{ serverKey: [] }];
     else if (r.auth === "bearer") op["security"] = [{ bearer: [] }];
     else if (r.auth === "validator") op["security"] = [{ bearer: [] }, { gameServer: [] }];
+    else if (r.auth === "admin") {
+      op["security"] = [{ console: [] }];
+      op["x-tessera-role"] = r.role;
+    }
     else op["security"] = [];
     const parameters: unknown[] = [];
     for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
@@ -77,6 +81,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
         serverKey: { type: "http", scheme: "basic", description: "The server key as user name, empty password." },
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A player's access token." },
         gameServer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A game server's token (POST /v2/tickets/server/authenticate)." },
+        console: { type: "http", scheme: "bearer", description: "A console user's token (POST /v2/console/authenticate); each route names the role it needs (viewer or admin)." },
       },
     },
   };

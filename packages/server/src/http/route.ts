@@ -7,6 +7,8 @@ import type { IncomingMessage } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
 import type { Caller } from "../session/verify-access.js";
 import type { Validator } from "../tickets/validator.js";
+import type { ConsoleCaller } from "../admin/console-sessions.js";
+import type { ConsoleRole } from "../store/admin-store.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -52,7 +54,9 @@ export type Route =
   | (RouteBase & { auth: "server_key" | "none"; handler(ctx: RequestContext<undefined>): Promise<unknown> })
   | (RouteBase & { auth: "bearer"; handler(ctx: RequestContext<Caller>): Promise<unknown> })
   /** A ticket validator: a player's access token, or a game server's token. */
-  | (RouteBase & { auth: "validator"; handler(ctx: RequestContext<Validator>): Promise<unknown> });
+  | (RouteBase & { auth: "validator"; handler(ctx: RequestContext<Validator>): Promise<unknown> })
+  /** A console user's token (`/v2/console`), whose role must be `role` or above (viewer < admin). */
+  | (RouteBase & { auth: "admin"; role: ConsoleRole; handler(ctx: RequestContext<ConsoleCaller>): Promise<unknown> });
 
 /** Helper that keeps the handler's context typed by the route's `auth`. */
 export function route<R extends Route>(r: R): Route {
@@ -68,5 +72,14 @@ export class Reply {
     readonly status: number,
     readonly body: unknown,
     readonly headers?: Record<string, string>,
+  ) {}
+}
+
+/** A file's bytes with their own headers (the web console's static files), instead of JSON. */
+export class FileReply {
+  constructor(
+    readonly status: number,
+    readonly body: Buffer,
+    readonly headers: Record<string, string>,
   ) {}
 }

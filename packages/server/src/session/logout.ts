@@ -7,12 +7,14 @@ import { invalidArgument } from "../errors.js";
 import { verifyAccessToken, verifyRefreshToken } from "./claims.js";
 import type { Caller } from "./verify-access.js";
 import { revokeAllSessions, revokeSession } from "./revocation.js";
+import type { AuditActor } from "../audit/audit-events.js";
 
 /**
  * Nakama's `SessionLogout`: with a token and/or refresh token, ends the sessions they belong to
- * (they must be the caller's); with neither, ends every session of the caller.
+ * (they must be the caller's); with neither, ends every session of the caller. `actor` (default:
+ * the player) is who logs out, for the audit log.
  */
-export async function logout(core: Core, caller: Caller, body: { token?: string; refreshToken?: string }): Promise<void> {
+export async function logout(core: Core, caller: Caller, body: { token?: string; refreshToken?: string }, actor?: AuditActor): Promise<void> {
   const nowSec = Math.floor(core.clock.now() / 1000);
   const ids = new Set<string>();
   if (body.token) {
@@ -26,10 +28,10 @@ export async function logout(core: Core, caller: Caller, body: { token?: string;
     ids.add(id);
   }
   if (ids.size === 0) {
-    await revokeAllSessions(core, caller.userId, "logout_all");
+    await revokeAllSessions(core, caller.userId, "logout_all", undefined, actor);
     return;
   }
-  for (const id of ids) await revokeSession(core, caller.userId, id, "logout");
+  for (const id of ids) await revokeSession(core, caller.userId, id, "logout", actor);
 }
 
 function tokenSessionId(verify: () => { tid: string; uid: string }, caller: Caller): string | undefined {

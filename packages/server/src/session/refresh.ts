@@ -15,6 +15,7 @@ import { signSessionTokens, tokenTimes, type SessionTokens } from "./issue.js";
 import { TokenError } from "./jwt.js";
 import type { Vars } from "./vars.js";
 import { revokeSession } from "./revocation.js";
+import { SYSTEM_ACTOR } from "../audit/audit-events.js";
 
 /** How many times a lost compare-and-swap is re-evaluated before giving up (never reached in practice). */
 const MAX_ATTEMPTS = 5;
@@ -66,7 +67,10 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
         userAgent: client.userAgent,
         lastRefreshAt: now,
       };
-      if (await core.store.rotateSession(session.id, session.generation, next, now)) return signSessionTokens(core, next);
+      if (await core.store.rotateSession(session.id, session.generation, next, now)) {
+        core.audit.count("refresh");
+        return signSessionTokens(core, next);
+      }
       continue; // Lost the race: re-read and answer as a duplicate.
     }
 
@@ -78,6 +82,13 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
     }
 
     if (claims.rgn < session.generation) {
+      core.audit.record({
+        kind: "refresh_reuse_detected",
+        actor: SYSTEM_ACTOR,
+        userId: session.accountId,
+        ip: client.ip,
+        details: { session_id: session.id, generation: claims.rgn, current: session.generation },
+      });
       await revokeSession(core, session.accountId, session.id, "refresh_reuse");
       core.logger.warn("refresh token reuse detected; session revoked", { session_id: session.id, user_id: session.accountId, generation: claims.rgn, current: session.generation });
     }

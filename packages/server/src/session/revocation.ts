@@ -7,23 +7,36 @@
 import type { Core } from "../core.js";
 import type { RevocationReason } from "../store/store.js";
 import { onSessionsRevoked } from "../tickets/session-changes.js";
+import { SYSTEM_ACTOR, userActor, type AuditActor } from "../audit/audit-events.js";
 
-/** Revokes one session of `userId`; false if it was not live. */
-export async function revokeSession(core: Core, userId: string, sessionId: string, reason: RevocationReason): Promise<boolean> {
+/**
+ * Revokes one session of `userId`; false if it was not live. `actor` is who ended it, for the
+ * audit log: by default the player for logouts and ended sessions, the server for the rest.
+ */
+export async function revokeSession(core: Core, userId: string, sessionId: string, reason: RevocationReason, actor?: AuditActor): Promise<boolean> {
   const revoked = await core.store.revokeSession(sessionId, reason, core.clock.now());
-  if (revoked) await announce(core, userId, [sessionId], reason);
+  if (revoked) await announce(core, userId, [sessionId], reason, actor);
   return revoked;
 }
 
 /** Revokes every live session of `userId` (except `exceptId`); returns their ids. */
-export async function revokeAllSessions(core: Core, userId: string, reason: RevocationReason, exceptId?: string): Promise<string[]> {
+export async function revokeAllSessions(core: Core, userId: string, reason: RevocationReason, exceptId?: string, actor?: AuditActor): Promise<string[]> {
   const ids = await core.store.revokeAccountSessions(userId, reason, core.clock.now(), exceptId);
-  if (ids.length > 0) await announce(core, userId, ids, reason);
+  if (ids.length > 0) await announce(core, userId, ids, reason, actor);
   return ids;
 }
 
-/** Sockets of those sessions close (bus); validators of their tickets are told (tickets/). */
-async function announce(core: Core, userId: string, sessionIds: string[], reason: RevocationReason): Promise<void> {
+/** Reasons a player causes by default (a logout, ending a listed session, signing in with single_session). */
+const BY_PLAYER: ReadonlySet<RevocationReason> = new Set(["logout", "logout_all", "ended", "single_session"]);
+
+/** Audited; sockets of those sessions close (bus); validators of their tickets are told (tickets/). */
+async function announce(core: Core, userId: string, sessionIds: string[], reason: RevocationReason, actor: AuditActor | undefined): Promise<void> {
+  core.audit.record({
+    kind: "sessions_ended",
+    actor: actor ?? (BY_PLAYER.has(reason) ? userActor(userId) : SYSTEM_ACTOR),
+    userId,
+    details: { reason, session_ids: sessionIds },
+  });
   await core.bus.publish({ type: "sessions_revoked", userId, sessionIds, reason });
   try {
     await onSessionsRevoked(core, userId, sessionIds, reason);

@@ -7,6 +7,7 @@ import type { SessionRow } from "../store/store.js";
 import { rfc3339 } from "../time-format.js";
 import type { Caller } from "./verify-access.js";
 import { revokeSession } from "./revocation.js";
+import type { AuditActor } from "../audit/audit-events.js";
 
 export interface SessionInfo {
   id: string;
@@ -26,9 +27,14 @@ export async function listOwnSessions(core: Core, caller: Caller): Promise<{ ses
 
 /** Ends one of the caller's sessions; 404 if it is not a live session of theirs. */
 export async function endOwnSession(core: Core, caller: Caller, sessionId: string): Promise<void> {
+  await endSession(core, caller.userId, sessionId);
+}
+
+/** Ends one session of `userId` (by default the player acts; operators pass themselves); 404 if it is not a live session of that account. */
+export async function endSession(core: Core, userId: string, sessionId: string, actor?: AuditActor): Promise<void> {
   const session = await core.store.getSession(sessionId);
-  if (!session || session.accountId !== caller.userId || session.revokedAt !== null) throw notFound("Session not found.");
-  await revokeSession(core, caller.userId, sessionId, "ended");
+  if (!session || session.accountId !== userId || session.revokedAt !== null) throw notFound("Session not found.");
+  await revokeSession(core, userId, sessionId, "ended", actor);
 }
 
 export function sessionInfo(s: SessionRow, currentId: string | undefined): SessionInfo {

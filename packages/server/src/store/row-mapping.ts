@@ -6,6 +6,10 @@ import type { AccountRow, BanKind, RevocationReason, RevokedSession, SessionRow 
 
 export type Row = Record<string, unknown>;
 
+/** A number column (PostgreSQL BIGINTs are parsed to numbers; COUNT(*) too). */
+export const num = (v: unknown): number => Number(v);
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
 export function toAccount(r: Row): AccountRow {
   return {
     id: r["id"] as string,

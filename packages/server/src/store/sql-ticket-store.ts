@@ -4,7 +4,7 @@
  * ticket on any number of nodes have exactly one winner; a response and its event are written in
  * one transaction, and only while the auth session is live.
  */
-import type { Row } from "./row-mapping.js";
+import { num, numOrNull, type Row } from "./row-mapping.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import type {
   AuthSessionEventRow,
@@ -19,8 +19,6 @@ import type {
   ValidatorKind,
 } from "./ticket-store.js";
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function toKey(r: Row): TicketKeyRow {
   return {

@@ -5,6 +5,7 @@
  */
 import type { Vars } from "../session/vars.js";
 import type { TicketStore } from "./ticket-store.js";
+import type { AdminStore } from "./admin-store.js";
 
 /** Times are unix milliseconds unless a name says otherwise. */
 export interface AccountRow {
@@ -126,7 +127,7 @@ export interface RevokedSessionCursor {
 
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {
-  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "steam_id" | "id" | "ticket_handle" | "auth_session" | "game_server") {
+  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "steam_id" | "id" | "ticket_handle" | "auth_session" | "game_server" | "console_user") {
     super(`unique constraint: ${field}`);
     this.name = "StoreConflictError";
   }
@@ -145,6 +146,8 @@ export type UnlinkResult = "unlinked" | "not_linked" | "last_identity";
 export interface Store {
   /** Tickets, auth sessions, licenses, game-server credentials and ticket keys. */
   readonly tickets: TicketStore;
+  /** Console users and sessions, the audit log and activity counts, account search (the operator side). */
+  readonly admin: AdminStore;
 
   /** Creates an account with an optional first identity, atomically. Throws StoreConflictError. */
   createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow>;

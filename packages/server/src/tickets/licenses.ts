@@ -13,6 +13,7 @@ import { rfc3339 } from "../time-format.js";
 import type { LicenseRow } from "../store/ticket-store.js";
 import { respond } from "./auth-session-events.js";
 import { AuthSessionResponse } from "./responses.js";
+import { SYSTEM_ACTOR, userActor, type AuditActor } from "../audit/audit-events.js";
 
 export interface Ownership {
   ownerId: string;
@@ -73,35 +74,39 @@ async function requireAccount(core: Core, userId: string, what: string): Promise
   if (!(await core.store.getAccount(userId))) throw notFound(`${what} account not found.`);
 }
 
-/** Grants (or renews) an own license; `expiresAt` (unix ms) makes it expire. */
-export async function grantLicense(core: Core, userId: string, expiresAt: number | null = null): Promise<void> {
+/** Grants (or renews) an own license; `expiresAt` (unix ms) makes it expire. `actor` is recorded in the audit log. */
+export async function grantLicense(core: Core, userId: string, expiresAt: number | null = null, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
   if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= core.clock.now())) throw invalidArgument("License expiry must be in the future.");
   await requireAccount(core, userId, "User");
   await core.store.tickets.grantLicense(userId, expiresAt, core.clock.now());
+  core.audit.record({ kind: "license_granted", actor, userId, details: expiresAt === null ? {} : { expire_time: rfc3339(expiresAt) } });
   core.logger.info("license granted", { user_id: userId });
 }
 
 /** Revokes an own license and its loans; validators of players left without a license are told. */
-export async function revokeLicense(core: Core, userId: string): Promise<void> {
+export async function revokeLicense(core: Core, userId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
   const { revoked, borrowers } = await core.store.tickets.revokeLicense(userId);
   if (!revoked && borrowers.length === 0) throw notFound("License not found.");
+  core.audit.record({ kind: "license_revoked", actor, userId, details: { loans_ended: borrowers.length } });
   core.logger.info("license revoked", { user_id: userId, loans_ended: borrowers.length });
   for (const id of [userId, ...borrowers]) await recheckOwnership(core, id);
 }
 
-/** Lends the owner's app to a borrower (family sharing). */
-export async function lendLicense(core: Core, ownerId: string, borrowerId: string): Promise<void> {
+/** Lends the owner's app to a borrower (family sharing); by default the owner acts. */
+export async function lendLicense(core: Core, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
   if (ownerId === borrowerId) throw invalidArgument("An account cannot lend to itself.");
   await requireAccount(core, ownerId, "Owner");
   await requireAccount(core, borrowerId, "Borrower");
   if (!(await holdsOwnLicense(core, ownerId, core.clock.now()))) throw failedPrecondition("The owner has no license to lend.");
   await core.store.tickets.lendLicense(ownerId, borrowerId, core.clock.now());
+  core.audit.record({ kind: "license_lent", actor, userId: ownerId, details: { borrower_id: borrowerId } });
   core.logger.info("license lent", { owner_id: ownerId, borrower_id: borrowerId });
 }
 
 /** Ends a loan; the borrower's validators are told if it is left without a license. */
-export async function endLoan(core: Core, ownerId: string, borrowerId: string): Promise<void> {
+export async function endLoan(core: Core, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
   if (!(await core.store.tickets.endLoan(ownerId, borrowerId))) throw notFound("Loan not found.");
+  core.audit.record({ kind: "license_loan_ended", actor, userId: ownerId, details: { borrower_id: borrowerId } });
   core.logger.info("license loan ended", { owner_id: ownerId, borrower_id: borrowerId });
   await recheckOwnership(core, borrowerId);
 }

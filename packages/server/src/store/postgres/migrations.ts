@@ -179,4 +179,72 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_revoked_at ON sessions(revoked_at) WHERE revoked_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: "console users and sessions, audit log, activity counts, account listing",
+    sql: `
+      CREATE TABLE console_users (
+        id              TEXT NOT NULL,
+        username        TEXT NOT NULL,
+        password_hash   TEXT NOT NULL,
+        role            TEXT NOT NULL,
+        created_at      BIGINT NOT NULL,
+        updated_at      BIGINT NOT NULL,
+        disabled_at     BIGINT,
+        last_sign_in_at BIGINT,
+        CONSTRAINT console_users_pkey PRIMARY KEY (id),
+        CONSTRAINT console_users_username_key UNIQUE (username),
+        CONSTRAINT console_users_role CHECK (role IN ('admin', 'viewer'))
+      );
+
+      -- Opaque console tokens, stored as their SHA-256.
+      CREATE TABLE console_sessions (
+        id         TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        user_id    TEXT NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        client_ip  TEXT,
+        user_agent TEXT,
+        CONSTRAINT console_sessions_pkey PRIMARY KEY (id),
+        CONSTRAINT console_sessions_token_key UNIQUE (token_hash)
+      );
+      CREATE INDEX console_sessions_user ON console_sessions(user_id);
+      CREATE INDEX console_sessions_expires ON console_sessions(expires_at);
+
+      -- user_id is not a foreign key: the trail of a deleted account stays.
+      CREATE TABLE audit_events (
+        id         TEXT NOT NULL,
+        time       BIGINT NOT NULL,
+        kind       TEXT NOT NULL,
+        actor_type TEXT NOT NULL,
+        actor_id   TEXT,
+        user_id    TEXT,
+        ip         TEXT,
+        details    TEXT NOT NULL,
+        CONSTRAINT audit_events_pkey PRIMARY KEY (id)
+      );
+      CREATE INDEX audit_events_time ON audit_events(time, id);
+      CREATE INDEX audit_events_user ON audit_events(user_id, time, id) WHERE user_id IS NOT NULL;
+      CREATE INDEX audit_events_kind ON audit_events(kind, time, id);
+      CREATE INDEX audit_events_actor ON audit_events(actor_type, actor_id, time, id);
+
+      -- Per-minute counts (sign-ins, refreshes, errors ...) added up by every node.
+      CREATE TABLE activity_counts (
+        minute BIGINT NOT NULL,
+        kind   TEXT NOT NULL,
+        count  BIGINT NOT NULL,
+        CONSTRAINT activity_counts_pkey PRIMARY KEY (minute, kind)
+      );
+
+      -- The console's newest-first account list, and its prefix searches: byte order (COLLATE "C"),
+      -- which the UNIQUE constraints' indexes (database collation) cannot serve.
+      CREATE INDEX accounts_create_time ON accounts(create_time, id);
+      CREATE INDEX accounts_username_bytes ON accounts(username COLLATE "C");
+      CREATE INDEX accounts_email_bytes ON accounts(email COLLATE "C") WHERE email IS NOT NULL;
+      CREATE INDEX accounts_custom_id_bytes ON accounts(custom_id COLLATE "C") WHERE custom_id IS NOT NULL;
+      CREATE INDEX accounts_steam_id_bytes ON accounts(steam_id COLLATE "C") WHERE steam_id IS NOT NULL;
+      CREATE INDEX account_devices_id_bytes ON account_devices(id COLLATE "C");
+    `,
+  },
 ];

@@ -28,6 +28,8 @@ import {
 import { MIGRATIONS } from "./migrations.js";
 import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
+import { SqlAdminStore } from "../sql-admin-store.js";
+import type { AdminStore } from "../admin-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { PostgresExecutor } from "./postgres-executor.js";
 
@@ -78,11 +80,13 @@ const SESSION_COLUMNS =
 
 export class PostgresStore implements Store {
   readonly tickets: TicketStore;
+  readonly admin: AdminStore;
 
   private constructor(private readonly pool: pg.Pool) {
-    this.tickets = new SqlTicketStore(
-      new PostgresExecutor({ query: (sql, values) => retrying(() => pool.query(sql, values)), transaction: (fn) => this.transaction(fn) }),
-    );
+    const executor = new PostgresExecutor({ query: (sql, values) => retrying(() => pool.query(sql, values)), transaction: (fn) => this.transaction(fn) });
+    this.tickets = new SqlTicketStore(executor);
+    // Prefix searches compare bytewise, as SQLite does, whatever the database's collation.
+    this.admin = new SqlAdminStore(executor, { bytewise: (column) => `${column} COLLATE "C"` });
   }
 
   /**

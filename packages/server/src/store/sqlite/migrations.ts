@@ -163,4 +163,60 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_revoked_at ON sessions(revoked_at) WHERE revoked_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: "console users and sessions, audit log, activity counts, account listing",
+    sql: `
+      CREATE TABLE console_users (
+        id              TEXT PRIMARY KEY,
+        username        TEXT NOT NULL UNIQUE,
+        password_hash   TEXT NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        disabled_at     INTEGER,
+        last_sign_in_at INTEGER
+      ) STRICT;
+
+      -- Opaque console tokens, stored as their SHA-256.
+      CREATE TABLE console_sessions (
+        id         TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id    TEXT NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        client_ip  TEXT,
+        user_agent TEXT
+      ) STRICT;
+      CREATE INDEX console_sessions_user ON console_sessions(user_id);
+      CREATE INDEX console_sessions_expires ON console_sessions(expires_at);
+
+      -- user_id is not a foreign key: the trail of a deleted account stays.
+      CREATE TABLE audit_events (
+        id         TEXT PRIMARY KEY,
+        time       INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        actor_type TEXT NOT NULL,
+        actor_id   TEXT,
+        user_id    TEXT,
+        ip         TEXT,
+        details    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_time ON audit_events(time, id);
+      CREATE INDEX audit_events_user ON audit_events(user_id, time, id) WHERE user_id IS NOT NULL;
+      CREATE INDEX audit_events_kind ON audit_events(kind, time, id);
+      CREATE INDEX audit_events_actor ON audit_events(actor_type, actor_id, time, id);
+
+      -- Per-minute counts (sign-ins, refreshes, errors ...) added up by every node.
+      CREATE TABLE activity_counts (
+        minute INTEGER NOT NULL,
+        kind   TEXT NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (minute, kind)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The console's newest-first account list. Prefix searches use the existing (binary) indexes.
+      CREATE INDEX accounts_create_time ON accounts(create_time, id);
+    `,
+  },
 ];

@@ -28,6 +28,8 @@ import {
 import { MIGRATIONS } from "./migrations.js";
 import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
+import { SqlAdminStore } from "../sql-admin-store.js";
+import type { AdminStore } from "../admin-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { SqliteExecutor } from "./sqlite-executor.js";
 
@@ -59,11 +61,14 @@ export class SqliteStore implements Store {
   private readonly stmt: ReturnType<SqliteStore["prepare"]>;
   private queue: QueuedWrite[] = [];
   readonly tickets: TicketStore;
+  readonly admin: AdminStore;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmt = this.prepare();
-    this.tickets = new SqlTicketStore(new SqliteExecutor(db, guard));
+    const executor = new SqliteExecutor(db, guard);
+    this.tickets = new SqlTicketStore(executor);
+    this.admin = new SqlAdminStore(executor, { bytewise: (column) => column });
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */

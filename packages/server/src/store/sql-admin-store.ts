@@ -1,0 +1,296 @@
+/**
+ * The AdminStore in portable SQL, run by either backend's SqlExecutor. Prefix searches are index
+ * range scans (`col >= prefix AND col < successor(prefix)`), which need the column compared
+ * bytewise: SQLite's default, PostgreSQL's `COLLATE "C"` (the one dialect difference, passed in).
+ * Audit events are appended one statement per row inside one transaction, so every batch reuses
+ * the same prepared statement.
+ */
+import { num, numOrNull, toAccount, type Row } from "./row-mapping.js";
+import type { SqlExecutor } from "./sql-executor.js";
+import { StoreConflictError, type AccountRow } from "./store.js";
+import type {
+  AccountListCursor,
+  AccountSearch,
+  AccountSearchHit,
+  ActivityCount,
+  AdminStore,
+  AuditActorType,
+  AuditEventRow,
+  AuditQuery,
+  ConsoleRole,
+  ConsoleSessionRow,
+  ConsoleUserPatch,
+  ConsoleUserRow,
+} from "./admin-store.js";
+
+/** What differs between the backends here: how to compare a text column byte by byte. */
+export interface SqlDialect {
+  bytewise(column: string): string;
+}
+
+
+function toConsoleUser(r: Row, prefix = ""): ConsoleUserRow {
+  return {
+    id: r[prefix + "id"] as string,
+    username: r[prefix + "username"] as string,
+    passwordHash: r[prefix + "password_hash"] as string,
+    role: r[prefix + "role"] as ConsoleRole,
+    createdAt: num(r[prefix + "created_at"]),
+    updatedAt: num(r[prefix + "updated_at"]),
+    disabledAt: numOrNull(r[prefix + "disabled_at"]),
+    lastSignInAt: numOrNull(r[prefix + "last_sign_in_at"]),
+  };
+}
+
+function toConsoleSession(r: Row): ConsoleSessionRow {
+  return {
+    id: r["id"] as string,
+    tokenHash: r["token_hash"] as string,
+    userId: r["user_id"] as string,
+    createdAt: num(r["created_at"]),
+    expiresAt: num(r["expires_at"]),
+    clientIp: (r["client_ip"] as string | null) ?? null,
+    userAgent: (r["user_agent"] as string | null) ?? null,
+  };
+}
+
+function toAuditEvent(r: Row): AuditEventRow {
+  return {
+    id: r["id"] as string,
+    time: num(r["time"]),
+    kind: r["kind"] as string,
+    actorType: r["actor_type"] as AuditActorType,
+    actorId: (r["actor_id"] as string | null) ?? null,
+    userId: (r["user_id"] as string | null) ?? null,
+    ip: (r["ip"] as string | null) ?? null,
+    details: r["details"] as string,
+  };
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, bytewise (UTF-8 byte
+ * order is code point order): the last code point incremented, skipping the surrogate range.
+ * Undefined when there is none (an empty prefix, or one of only U+10FFFF).
+ */
+export function prefixSuccessor(prefix: string): string | undefined {
+  const points = [...prefix].map((c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    const last = points.pop()!;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return String.fromCodePoint(...points, next);
+    }
+  }
+  return undefined;
+}
+
+const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash, u.role AS u_role,
+  u.created_at AS u_created_at, u.updated_at AS u_updated_at, u.disabled_at AS u_disabled_at, u.last_sign_in_at AS u_last_sign_in_at
+  FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE s.token_hash = ?`;
+
+/** The account column each prefix search ranges over. */
+const SEARCH_COLUMNS = { username: "username", email: "email", custom_id: "custom_id", steam_id: "steam_id" } as const;
+
+export class SqlAdminStore implements AdminStore {
+  constructor(private readonly sql: SqlExecutor, private readonly dialect: SqlDialect) {}
+
+  async createConsoleUser(u: ConsoleUserRow): Promise<void> {
+    try {
+      await this.sql.run(
+        `INSERT INTO console_users (id, username, password_hash, role, created_at, updated_at, disabled_at, last_sign_in_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [u.id, u.username, u.passwordHash, u.role, u.createdAt, u.updatedAt, u.disabledAt, u.lastSignInAt],
+      );
+    } catch (err) {
+      // Its unique values are the username and a random id: a conflict is the username.
+      if (err instanceof StoreConflictError) throw new StoreConflictError("console_user");
+      throw err;
+    }
+  }
+
+  async consoleUser(username: string): Promise<ConsoleUserRow | undefined> {
+    const row = (await this.sql.all("SELECT * FROM console_users WHERE username = ?", [username]))[0];
+    return row ? toConsoleUser(row) : undefined;
+  }
+
+  async listConsoleUsers(): Promise<ConsoleUserRow[]> {
+    return (await this.sql.all(`SELECT * FROM console_users ORDER BY ${this.dialect.bytewise("username")}`)).map((r) => toConsoleUser(r));
+  }
+
+  async updateConsoleUser(id: string, patch: ConsoleUserPatch, now: number): Promise<boolean> {
+    const columns: [string, unknown][] = [["updated_at", now]];
+    if (patch.role !== undefined) columns.push(["role", patch.role]);
+    if (patch.disabledAt !== undefined) columns.push(["disabled_at", patch.disabledAt]);
+    if (patch.passwordHash !== undefined) columns.push(["password_hash", patch.passwordHash]);
+    const sets = columns.map(([column]) => `${column} = ?`);
+    const values = columns.map(([, value]) => value);
+    return this.sql.transaction(async (tx) => {
+      const changed = (await tx.run(`UPDATE console_users SET ${sets.join(", ")} WHERE id = ?`, [...values, id])) === 1;
+      // A disabled user's tokens stop at once; so do the old ones after a password change.
+      if (changed && (patch.disabledAt != null || patch.passwordHash !== undefined)) await tx.run("DELETE FROM console_sessions WHERE user_id = ?", [id]);
+      return changed;
+    });
+  }
+
+  async deleteConsoleUser(id: string): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      await tx.run("DELETE FROM console_sessions WHERE user_id = ?", [id]);
+      return (await tx.run("DELETE FROM console_users WHERE id = ?", [id])) === 1;
+    });
+  }
+
+  async countActiveAdmins(): Promise<number> {
+    const rows = await this.sql.all("SELECT COUNT(*) AS n FROM console_users WHERE role = 'admin' AND disabled_at IS NULL");
+    return num(rows[0]!["n"]);
+  }
+
+  async createConsoleSession(s: ConsoleSessionRow): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.run(
+        "INSERT INTO console_sessions (id, token_hash, user_id, created_at, expires_at, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [s.id, s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.clientIp, s.userAgent],
+      );
+      await tx.run("UPDATE console_users SET last_sign_in_at = ? WHERE id = ?", [s.createdAt, s.userId]);
+    });
+  }
+
+  async consoleSession(tokenHash: string): Promise<{ session: ConsoleSessionRow; user: ConsoleUserRow } | undefined> {
+    const row = (await this.sql.all(CONSOLE_SESSION_JOIN, [tokenHash]))[0];
+    return row ? { session: toConsoleSession(row), user: toConsoleUser(row, "u_") } : undefined;
+  }
+
+  async deleteConsoleSession(id: string): Promise<boolean> {
+    return (await this.sql.run("DELETE FROM console_sessions WHERE id = ?", [id])) === 1;
+  }
+
+  async purgeConsoleSessions(before: number): Promise<number> {
+    return this.sql.run("DELETE FROM console_sessions WHERE expires_at < ?", [before]);
+  }
+
+  async appendAudit(events: readonly AuditEventRow[], counts: readonly ActivityCount[]): Promise<void> {
+    if (events.length === 0 && counts.length === 0) return;
+    await this.sql.transaction(async (tx) => {
+      for (const e of events) {
+        await tx.run("INSERT INTO audit_events (id, time, kind, actor_type, actor_id, user_id, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+          e.id,
+          e.time,
+          e.kind,
+          e.actorType,
+          e.actorId,
+          e.userId,
+          e.ip,
+          e.details,
+        ]);
+      }
+      for (const c of counts) {
+        await tx.run(
+          "INSERT INTO activity_counts (minute, kind, count) VALUES (?, ?, ?) ON CONFLICT (minute, kind) DO UPDATE SET count = activity_counts.count + excluded.count",
+          [c.minute, c.kind, c.count],
+        );
+      }
+    });
+  }
+
+  async listAuditEvents(q: AuditQuery): Promise<AuditEventRow[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const filter = (condition: string, ...params: unknown[]) => {
+      where.push(condition);
+      values.push(...params);
+    };
+    if (q.kinds !== undefined && q.kinds.length > 0) filter(`kind IN (${q.kinds.map(() => "?").join(", ")})`, ...q.kinds);
+    if (q.userId !== undefined) filter("user_id = ?", q.userId);
+    if (q.actorType !== undefined) filter("actor_type = ?", q.actorType);
+    if (q.actorId !== undefined) filter("actor_id = ?", q.actorId);
+    if (q.since !== undefined) filter("time >= ?", q.since);
+    if (q.until !== undefined) filter("time < ?", q.until);
+    if (q.after !== undefined) filter("(time < ? OR (time = ? AND id < ?))", q.after.time, q.after.time, q.after.id);
+    const sql = `SELECT * FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
+    return (await this.sql.all(sql, [...values, q.limit])).map(toAuditEvent);
+  }
+
+  async purgeAuditEvents(before: number): Promise<number> {
+    return this.sql.run("DELETE FROM audit_events WHERE time < ?", [before]);
+  }
+
+  async activityCounts(since: number): Promise<ActivityCount[]> {
+    const rows = await this.sql.all("SELECT minute, kind, count FROM activity_counts WHERE minute >= ? ORDER BY minute, kind", [since]);
+    return rows.map((r) => ({ minute: num(r["minute"]), kind: r["kind"] as string, count: num(r["count"]) }));
+  }
+
+  async purgeActivityCounts(before: number): Promise<number> {
+    return this.sql.run("DELETE FROM activity_counts WHERE minute < ?", [before]);
+  }
+
+  async searchAccounts(s: AccountSearch): Promise<AccountSearchHit[]> {
+    const b = (column: string) => this.dialect.bytewise(column);
+    if (s.field === "id") {
+      // Ids are matched whole: an account id is a UUID, shown and copied in full.
+      const rows = s.after !== undefined && s.after >= s.query ? [] : await this.sql.all("SELECT * FROM accounts WHERE id = ?", [s.query]);
+      return rows.map((r) => ({ account: toAccount(r), key: r["id"] as string }));
+    }
+    if (s.field === "device") {
+      const range = this.prefixRange("d.id", s.query, s.after);
+      const rows = await this.sql.all(
+        `SELECT a.*, d.id AS matched_device FROM account_devices d JOIN accounts a ON a.id = d.account_id
+         WHERE ${range.where} ORDER BY ${b("d.id")} LIMIT ?`,
+        [...range.values, s.limit],
+      );
+      return rows.map((r) => ({ account: toAccount(r), key: r["matched_device"] as string }));
+    }
+    if (s.field === "any") {
+      // Exact identities (any of them) or a username prefix, in username order (usernames are unique).
+      const range = this.prefixRange("username", s.query, undefined);
+      const after = s.after === undefined ? "" : ` AND ${b("username")} > ?`;
+      const rows = await this.sql.all(
+        `SELECT * FROM accounts
+         WHERE (${range.where} OR id = ? OR email = ? OR custom_id = ? OR steam_id = ? OR id IN (SELECT account_id FROM account_devices WHERE id = ?))${after}
+         ORDER BY ${b("username")} LIMIT ?`,
+        [...range.values, s.query.toLowerCase(), s.query.toLowerCase(), s.query, s.query, s.query, ...(s.after === undefined ? [] : [s.after]), s.limit],
+      );
+      return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
+    }
+    const column = SEARCH_COLUMNS[s.field];
+    const range = this.prefixRange(column, s.field === "email" ? s.query.toLowerCase() : s.query, s.after);
+    const rows = await this.sql.all(`SELECT * FROM accounts WHERE ${range.where} ORDER BY ${b(column)} LIMIT ?`, [...range.values, s.limit]);
+    return rows.map((r) => ({ account: toAccount(r), key: r[column] as string }));
+  }
+
+  async listAccounts(after: AccountListCursor | undefined, limit: number): Promise<AccountRow[]> {
+    const rows =
+      after === undefined
+        ? await this.sql.all("SELECT * FROM accounts ORDER BY create_time DESC, id DESC LIMIT ?", [limit])
+        : await this.sql.all(
+            "SELECT * FROM accounts WHERE create_time < ? OR (create_time = ? AND id < ?) ORDER BY create_time DESC, id DESC LIMIT ?",
+            [after.createTime, after.createTime, after.id, limit],
+          );
+    return rows.map(toAccount);
+  }
+
+  async countLiveSessions(nowSec: number): Promise<number> {
+    const rows = await this.sql.all("SELECT COUNT(*) AS n FROM sessions WHERE revoked_at IS NULL AND refresh_expires_at_sec > ?", [nowSec]);
+    return num(rows[0]!["n"]);
+  }
+
+  async countAccounts(): Promise<{ total: number; banned: number }> {
+    const rows = await this.sql.all("SELECT COUNT(*) AS total, COUNT(disable_time) AS banned FROM accounts");
+    return { total: num(rows[0]!["total"]), banned: num(rows[0]!["banned"]) };
+  }
+
+  /** `column` starts with `prefix` (every non-null value when it is empty), and sorts after `after`. */
+  private prefixRange(column: string, prefix: string, after: string | undefined): { where: string; values: unknown[] } {
+    const c = this.dialect.bytewise(column);
+    const where = [`${c} >= ?`];
+    const values: unknown[] = [prefix];
+    const upper = prefixSuccessor(prefix);
+    if (upper !== undefined) {
+      where.push(`${c} < ?`);
+      values.push(upper);
+    }
+    if (after !== undefined) {
+      where.push(`${c} > ?`);
+      values.push(after);
+    }
+    return { where: where.join(" AND "), values };
+  }
+}
