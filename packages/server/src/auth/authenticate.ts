@@ -12,6 +12,7 @@ import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } 
 import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
 import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
+import type { SignInProvider } from "../metrics/tessera-metrics.js";
 
 export interface AuthenticateOptions {
   /** Create the account if the identity is unknown (Nakama's `create`, default true). */
@@ -56,7 +57,7 @@ export async function authenticateEmail(core: Core, emailIn: string, password: s
     const account = await core.store.findAccountByUsername(username!);
     if (!account) throw notFound(Messages.accountNotFound);
     await checkPasswordOf(core, account, password);
-    return begin(core, account, false, opts);
+    return begin(core, "email", account, false, opts);
   }
 
   const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
@@ -85,7 +86,7 @@ export async function authenticateAnonymous(core: Core, opts: AuthenticateOption
   if (!opts.create) throw invalidArgument("Anonymous authentication always creates an account; create must not be false.");
   const username = requestedUsername(opts.username);
   const account = await createAccount(core, undefined, username);
-  return begin(core, account, true, opts);
+  return begin(core, "anonymous", account, true, opts);
 }
 
 function requestedUsername(username: string | undefined): string | undefined {
@@ -115,21 +116,21 @@ async function findOrCreate(
   const existing = await core.store.findAccountByIdentity(key);
   if (existing) {
     await admit?.(existing);
-    return begin(core, existing, false, opts);
+    return begin(core, key.kind, existing, false, opts);
   }
   if (!opts.create) throw notFound(Messages.accountNotFound);
 
   const identity = await identityToCreate();
   try {
     const account = await createAccount(core, identity, username);
-    return begin(core, account, true, opts);
+    return begin(core, key.kind, account, true, opts);
   } catch (err) {
     // A concurrent request created the same identity first: sign in to that account instead.
     if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
     const winner = await core.store.findAccountByIdentity(key);
     if (!winner) throw err;
     await admit?.(winner);
-    return begin(core, winner, false, opts);
+    return begin(core, key.kind, winner, false, opts);
   }
 }
 
@@ -145,8 +146,9 @@ async function createAccount(core: Core, identity: Identity | undefined, usernam
   }
 }
 
-async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+async function begin(core: Core, provider: SignInProvider, account: AccountRow, created: boolean, opts: AuthenticateOptions): Promise<AuthenticateResult> {
   if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
   const tokens = await startSession(core, account, opts.vars, opts.client);
+  core.metrics.signIn(provider, created);
   return { ...tokens, created, account };
 }

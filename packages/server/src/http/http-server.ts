@@ -1,36 +1,87 @@
 /**
  * The HTTP transport on plain `node:http`: routing, CORS, credentials, body limits and input
  * checks from each route's declaration, and one place where errors become Nakama-shaped
- * responses. Everything else is in the domain modules the routes call.
+ * responses. Each request runs with a request id (echoed as `X-Request-Id`, named in every log
+ * line) and is counted in the request metrics under its declared route path. Everything else is
+ * in the domain modules the routes call.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
+import { withRequestId } from "../logger.js";
+import { httpMethodLabel, UNMATCHED_ROUTE, type HttpRouteMetrics } from "../metrics/tessera-metrics.js";
+import { REQUEST_ID_HEADER, requestIdOf } from "../request-id.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import { Reply, type Route } from "./route.js";
+import { RawReply, Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, X-Request-Id",
+  "Access-Control-Expose-Headers": "X-Request-Id",
   "Access-Control-Max-Age": "86400",
 };
 
 const USER_AGENT_MAX = 512;
 
+/** What one request matched, for its metrics and access log line. */
+interface Handled {
+  route: Route | undefined;
+  /** The declared path pattern when the path matched but the method did not (405, preflights). */
+  pattern: string | undefined;
+}
+
 export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   const router = new Router(routes);
+  const { metrics, logger } = core;
+  // Each route's metrics are bound once. Other requests (405s, preflights, unknown paths) are
+  // keyed by method label and path pattern, both bounded, whatever the client sends.
+  const routeMetrics = new Map<Route, HttpRouteMetrics>();
+  for (const r of routes) if (!r.probe) routeMetrics.set(r, metrics.httpRoute(r.method, r.path));
+  const otherMetrics = new Map<string, HttpRouteMetrics>();
+  const metricsOf = (handled: Handled, method: string): HttpRouteMetrics => {
+    if (handled.route) return routeMetrics.get(handled.route)!;
+    const label = httpMethodLabel(method);
+    const pattern = handled.pattern ?? UNMATCHED_ROUTE;
+    const key = `${label} ${pattern}`;
+    let observed = otherMetrics.get(key);
+    if (!observed) otherMetrics.set(key, (observed = metrics.httpRoute(label, pattern)));
+    return observed;
+  };
+  const accessLog = core.config.logger.accessLog;
+
   const server = createServer((req, res) => {
-    handle(core, router, req, res).catch((err: unknown) => {
-      core.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
-      if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
-      else res.destroy();
-    });
+    const started = performance.now();
+    const requestId = requestIdOf(req.headers["x-request-id"]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const handled: Handled = { route: undefined, pattern: undefined };
+    metrics.httpInFlight.inc();
+    const finish = (): void => {
+      metrics.httpInFlight.dec();
+      if (handled.route?.probe) return;
+      const seconds = (performance.now() - started) / 1000;
+      const method = req.method ?? "GET";
+      metricsOf(handled, method).observe(res.statusCode, seconds);
+      if (accessLog) {
+        const route = handled.route?.path ?? handled.pattern ?? UNMATCHED_ROUTE;
+        logger.info("request", { method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 });
+      }
+    };
+    withRequestId(requestId, () =>
+      handle(core, router, req, res, handled)
+        .catch((err: unknown) => {
+          logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
+          if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+          else res.destroy();
+        })
+        .then(finish)
+        .catch((err: unknown) => logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) })),
+    );
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -38,13 +89,15 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   return server;
 }
 
-async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse, handled: Handled): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
   const method = req.method ?? "GET";
 
   if (method === "OPTIONS") {
+    const match = router.match(method, path);
+    if (match.kind === "method_not_allowed") handled.pattern = match.path;
     res.writeHead(204, CORS_HEADERS);
     res.end();
     return;
@@ -55,9 +108,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     const match = router.match(method, path);
     if (match.kind === "not_found") throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
     if (match.kind === "method_not_allowed") {
+      handled.pattern = match.path;
       throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
     }
     route = match.route;
+    handled.route = route;
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -80,6 +135,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
     if (result instanceof Reply) send(res, result.status, result.body, result.headers);
+    else if (result instanceof RawReply) sendRaw(res, result);
     else send(res, 200, result ?? {});
   } catch (err) {
     sendError(core, req, res, err, route);
@@ -127,6 +183,12 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
   }
   core.logger.error("internal error", { method: req.method, path: req.url?.split("?")[0], error: err instanceof Error ? err : String(err) });
   send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+}
+
+function sendRaw(res: ServerResponse, reply: RawReply): void {
+  if (res.headersSent) return;
+  res.writeHead(200, { ...CORS_HEADERS, ...reply.headers, "Content-Type": reply.contentType, "Content-Length": Buffer.byteLength(reply.body) });
+  res.end(reply.body);
 }
 
 function send(res: ServerResponse, status: number, payload: unknown, headers?: Record<string, string>): void {

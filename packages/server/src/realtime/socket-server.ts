@@ -18,6 +18,8 @@ import { disconnect, followBus, singleSocketDisconnect } from "./disconnects.js"
 import { answerEnvelope } from "./envelope.js";
 import { SOCKET_PATH, readHandshake, refuseUpgrade, requestPath, tokenRefusal, type HandshakeParams, type Refusal } from "./handshake.js";
 import { LiveSocket } from "./live-socket.js";
+import { currentRequestId, withRequestId } from "../logger.js";
+import { REQUEST_ID_HEADER, requestIdOf } from "../request-id.js";
 import type { SocketRegistry } from "./socket-registry.js";
 
 export interface SocketServerOptions {
@@ -60,6 +62,11 @@ export class SocketServer {
     this.unsubscribe = followBus(core, registry, (ids) => {
       for (const seen of this.pending) for (const id of ids) seen.add(id);
     });
+    // The 101 answer is written inside the upgrade's request context: echo its id.
+    this.wss.on("headers", (headers: string[]) => {
+      const requestId = currentRequestId();
+      if (requestId !== undefined) headers.push(`${REQUEST_ID_HEADER}: ${requestId}`);
+    });
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
     http.on("upgrade", this.onUpgrade);
@@ -90,17 +97,27 @@ export class SocketServer {
     // A client that resets the connection while its token is checked must not crash the process.
     const ignore = (): void => {};
     socket.on("error", ignore);
-    this.upgrade(req, socket, head, ignore).catch((err: unknown) => {
-      this.core.logger.error("socket upgrade failed", { error: err instanceof Error ? err : String(err) });
-      refuseUpgrade(socket, { status: 500, code: GrpcCode.INTERNAL, message: "Internal server error." });
-    });
+    // The upgrade is a request like any other: its log lines and its answer carry a request id.
+    withRequestId(requestIdOf(req.headers["x-request-id"]), () =>
+      this.upgrade(req, socket, head, ignore).catch((err: unknown) => {
+        this.core.logger.error("socket upgrade failed", { error: err instanceof Error ? err : String(err) });
+        this.refuse(socket, { status: 500, code: GrpcCode.INTERNAL, message: "Internal server error." });
+      }),
+    );
   };
 
+  /** Answers an upgrade with an HTTP error instead of a WebSocket, and counts it. */
+  private refuse(socket: Duplex, refusal: Refusal): void {
+    this.core.metrics.socketRefused(refusal.status);
+    const requestId = currentRequestId();
+    refuseUpgrade(socket, requestId === undefined ? refusal : { ...refusal, headers: { ...refusal.headers, [REQUEST_ID_HEADER]: requestId } });
+  }
+
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
-    if (requestPath(req) !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
-    if (this.closing) return refuseUpgrade(socket, unavailable());
+    if (requestPath(req) !== SOCKET_PATH) return this.refuse(socket, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
+    if (this.closing) return this.refuse(socket, unavailable());
     const handshake = readHandshake(req);
-    if (!handshake.ok) return refuseUpgrade(socket, handshake.refusal);
+    if (!handshake.ok) return this.refuse(socket, handshake.refusal);
 
     const revokedMeanwhile = new Set<string>();
     this.pending.add(revokedMeanwhile);
@@ -108,17 +125,17 @@ export class SocketServer {
     try {
       caller = await socketCaller(this.core, handshake.params.token);
     } catch (err) {
-      if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
+      if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return this.refuse(socket, tokenRefusal(Messages.authTokenInvalid));
       if (err instanceof StoreUnavailableError) {
         this.core.logger.error("database unavailable", { path: SOCKET_PATH, error: err.message });
-        return refuseUpgrade(socket, { ...unavailable(), message: "Service temporarily unavailable: the database cannot be reached." });
+        return this.refuse(socket, { ...unavailable(), message: "Service temporarily unavailable: the database cannot be reached." });
       }
       throw err;
     } finally {
       this.pending.delete(revokedMeanwhile);
     }
-    if (revokedMeanwhile.has(caller.sessionId)) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
-    if (this.closing) return refuseUpgrade(socket, unavailable());
+    if (revokedMeanwhile.has(caller.sessionId)) return this.refuse(socket, tokenRefusal(Messages.authTokenInvalid));
+    if (this.closing) return this.refuse(socket, unavailable());
     if (socket.destroyed) return;
 
     socket.off("error", ignoreErrors);
@@ -137,8 +154,10 @@ export class SocketServer {
       connectedAt: this.core.clock.now(),
     });
     this.registry.add(live);
+    this.core.metrics.socketConnected();
     ws.on("close", (code) => {
       this.registry.remove(live);
+      this.core.metrics.socketClosed();
       this.core.logger.debug("socket closed", { socket_id: live.id, user_id: live.userId, code });
     });
     ws.on("error", (err) => this.core.logger.debug("socket error", { socket_id: live.id, error: err.message }));

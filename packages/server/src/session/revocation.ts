@@ -11,14 +11,20 @@ import { onSessionsRevoked } from "../tickets/session-changes.js";
 /** Revokes one session of `userId`; false if it was not live. */
 export async function revokeSession(core: Core, userId: string, sessionId: string, reason: RevocationReason): Promise<boolean> {
   const revoked = await core.store.revokeSession(sessionId, reason, core.clock.now());
-  if (revoked) await announce(core, userId, [sessionId], reason);
+  if (revoked) {
+    core.metrics.revoked(reason, 1);
+    await announce(core, userId, [sessionId], reason);
+  }
   return revoked;
 }
 
 /** Revokes every live session of `userId` (except `exceptId`); returns their ids. */
 export async function revokeAllSessions(core: Core, userId: string, reason: RevocationReason, exceptId?: string): Promise<string[]> {
   const ids = await core.store.revokeAccountSessions(userId, reason, core.clock.now(), exceptId);
-  if (ids.length > 0) await announce(core, userId, ids, reason);
+  if (ids.length > 0) {
+    core.metrics.revoked(reason, ids.length);
+    await announce(core, userId, ids, reason);
+  }
   return ids;
 }
 
