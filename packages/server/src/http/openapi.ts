@@ -27,7 +27,7 @@ const TAGS: Record<string, string> = {
 };
 
 const REQUEST_ID_HEADER = {
-  description: "The request id: the caller's `X-Request-Id` when it is at most 128 safe characters, otherwise a new UUID. Log lines of the request name it.",
+  description: "The request id: the caller's X-Request-Id when it is at most 128 safe characters, otherwise a new UUID. Log lines of the request name it.",
   schema: { type: "string" },
 };
 
@@ -90,7 +90,7 @@ function operation(r: Route): Json {
     responses: {
       "200": successResponse(r),
       default: {
-        description: "Error: `{code, message}` with Nakama's HTTP status mapping.",
+        description: "Error: {code, message} with Nakama's HTTP status mapping.",
         headers: { "X-Request-Id": REQUEST_ID_HEADER },
         content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
       },
@@ -120,7 +120,7 @@ function socketOperation(): Json {
     responses: {
       "101": { description: "Switching Protocols: the WebSocket is open.", headers: { "X-Request-Id": REQUEST_ID_HEADER } },
       default: {
-        description: "Refused before any WebSocket exists (401 token, 400 parameters, 503 database or shutdown): `{code, message}`.",
+        description: "Refused before any WebSocket exists (401 token, 400 parameters, 503 database or shutdown): {code, message}.",
         headers: { "X-Request-Id": REQUEST_ID_HEADER },
         content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
       },
