@@ -1,11 +1,9 @@
 /**
  * A small leveled logger behind an interface, so callers never change with the output format:
  * `text` (one readable line per entry) or `json` (one JSON object per line: `time`, `level`,
- * `msg`, `request_id` inside a request, then the entry's fields). The request id comes from the
- * request context the HTTP server opens around each request (`withRequestId`), so every line
- * logged while serving a request names it without being passed it.
+ * `msg`, then the entry's fields, `request_id` first while serving a request). The request id is
+ * added by `requestLogger`, the logger of each request's Core (`request-context.ts`).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { LogFormat, LogLevel } from "./config/config.js";
 
 export interface Logger {
@@ -17,16 +15,15 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const requestContext = new AsyncLocalStorage<string>();
-
-/** Runs `fn` with `requestId` named on every line logged inside it, across awaits. */
-export function withRequestId<T>(requestId: string, fn: () => T): T {
-  return requestContext.run(requestId, fn);
-}
-
-/** The id of the request being served, if any. */
-export function currentRequestId(): string | undefined {
-  return requestContext.getStore();
+/** `base`, writing `request_id` first on every line. */
+export function requestLogger(base: Logger, requestId: string): Logger {
+  const withId = (fields: Record<string, unknown> | undefined): Record<string, unknown> => ({ request_id: requestId, ...fields });
+  return {
+    debug: (m, f) => base.debug(m, withId(f)),
+    info: (m, f) => base.info(m, withId(f)),
+    warn: (m, f) => base.warn(m, withId(f)),
+    error: (m, f) => base.error(m, withId(f)),
+  };
 }
 
 export interface LoggerOptions {
@@ -41,28 +38,26 @@ const writeToConsole = (line: string, level: LogLevel): void => {
 };
 
 /** Keys of a JSON line that an entry's fields cannot take over. */
-const RESERVED = new Set(["time", "level", "msg", "request_id"]);
+const RESERVED = new Set(["time", "level", "msg"]);
 
 export function createLogger(options: LoggerOptions | LogLevel): Logger {
   const { level, format = "text", write = writeToConsole } = typeof options === "string" ? { level: options } : options;
   const line = format === "json" ? jsonLine : textLine;
   const entry = (entryLevel: LogLevel) => (message: string, fields?: Record<string, unknown>): void => {
     if (RANK[entryLevel] < RANK[level]) return;
-    write(line(entryLevel, message, fields, requestContext.getStore()) + "\n", entryLevel);
+    write(line(entryLevel, message, fields) + "\n", entryLevel);
   };
   return { debug: entry("debug"), info: entry("info"), warn: entry("warn"), error: entry("error") };
 }
 
-function textLine(level: LogLevel, message: string, fields: Record<string, unknown> | undefined, requestId: string | undefined): string {
+function textLine(level: LogLevel, message: string, fields: Record<string, unknown> | undefined): string {
   let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
-  if (requestId !== undefined) line += ` request_id=${requestId}`;
   if (fields) for (const [k, v] of Object.entries(fields)) line += ` ${k}=${stringify(typeof v === "string" ? v : fieldValue(v))}`;
   return line;
 }
 
-function jsonLine(level: LogLevel, message: string, fields: Record<string, unknown> | undefined, requestId: string | undefined): string {
+function jsonLine(level: LogLevel, message: string, fields: Record<string, unknown> | undefined): string {
   const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: message };
-  if (requestId !== undefined) entry["request_id"] = requestId;
   if (fields) for (const [k, v] of Object.entries(fields)) entry[RESERVED.has(k) ? `field_${k}` : k] = fieldValue(v);
   try {
     return JSON.stringify(entry, jsonSafe);

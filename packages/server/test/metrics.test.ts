@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { WebSocket } from "ws";
 import { loadConfig } from "../src/config/config.js";
 import { safetyFindings } from "../src/config/safety.js";
-import { createLogger, withRequestId } from "../src/logger.js";
+import { createLogger, requestLogger } from "../src/logger.js";
 import { MetricsRegistry } from "../src/metrics/registry.js";
 import { claimsOf, recordingLogger, startTestServer, type Api, type TestServer } from "./support/harness.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";
@@ -344,10 +344,10 @@ describe("request ids and logs", () => {
   it("text lines name the request id; JSON lines keep their keys and survive odd fields", () => {
     const text: string[] = [];
     const plain = createLogger({ level: "info", format: "text", write: (l) => text.push(l) });
-    withRequestId("abc-1", () => plain.info("hello", { n: 1, s: "x y" }));
+    requestLogger(plain, "abc-1").info("hello", { n: 1, s: "x y" });
     plain.debug("hidden");
     assert.equal(text.length, 1);
-    assert.match(text[0]!, /^\d{4}-\d\d-\d\dT\S+Z INFO  hello request_id=abc-1 n=1 s="x y"\n$/);
+    assert.match(text[0]!, /^\d{4}-\d\d-\d\dT\S+Z INFO  hello request_id="abc-1" n=1 s="x y"\n$/);
 
     const json: string[] = [];
     const structured = createLogger({ level: "debug", format: "json", write: (l) => json.push(l) });
@@ -363,6 +363,8 @@ describe("request ids and logs", () => {
     assert.equal(entry["cycle"], "[object Object]");
     assert.match(entry["err"] as string, /^Error: boom\n/);
     assert.equal(entry["request_id"], undefined, "outside a request there is no request id");
+    requestLogger(structured, "r-9").warn("inside", { a: 1 });
+    assert.deepEqual(Object.keys(JSON.parse(json[1]!) as object), ["time", "level", "msg", "request_id", "a"], "request_id right after msg");
   });
 
   it("the socket upgrade echoes the request id on its 101 and on refusals", async () => {

@@ -8,9 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
-import { withRequestId } from "../logger.js";
 import { httpMethodLabel, UNMATCHED_ROUTE, type HttpRouteMetrics } from "../metrics/tessera-metrics.js";
-import { REQUEST_ID_HEADER, requestIdOf } from "../request-id.js";
+import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../request-context.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
@@ -29,8 +28,9 @@ const CORS_HEADERS = {
 
 const USER_AGENT_MAX = 512;
 
-/** What one request matched, for its metrics and access log line. */
-interface Handled {
+/** One request as the transport follows it: its id (echoed on the answer), what it matched. */
+interface Exchange {
+  readonly id: string;
   route: Route | undefined;
   /** The declared path pattern when the path matched but the method did not (405, preflights). */
   pattern: string | undefined;
@@ -44,44 +44,43 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   const routeMetrics = new Map<Route, HttpRouteMetrics>();
   for (const r of routes) if (!r.probe) routeMetrics.set(r, metrics.httpRoute(r.method, r.path));
   const otherMetrics = new Map<string, HttpRouteMetrics>();
-  const metricsOf = (handled: Handled, method: string): HttpRouteMetrics => {
-    if (handled.route) return routeMetrics.get(handled.route)!;
+  const metricsOf = (ex: Exchange, method: string): HttpRouteMetrics => {
+    if (ex.route) return routeMetrics.get(ex.route)!;
     const label = httpMethodLabel(method);
-    const pattern = handled.pattern ?? UNMATCHED_ROUTE;
+    const pattern = ex.pattern ?? UNMATCHED_ROUTE;
     const key = `${label} ${pattern}`;
     let observed = otherMetrics.get(key);
     if (!observed) otherMetrics.set(key, (observed = metrics.httpRoute(label, pattern)));
     return observed;
   };
   const accessLog = core.config.logger.accessLog;
+  const coreOf = requestCores(core);
 
   const server = createServer((req, res) => {
     const started = performance.now();
-    const requestId = requestIdOf(req.headers["x-request-id"]);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    const handled: Handled = { route: undefined, pattern: undefined };
+    const ex: Exchange = { id: requestIdOf(req.headers["x-request-id"]), route: undefined, pattern: undefined };
+    // Domain code logs through its Core: this request's names the request id on every line.
+    const requestCore = coreOf(ex.id);
     metrics.httpInFlight.inc();
     const finish = (): void => {
       metrics.httpInFlight.dec();
-      if (handled.route?.probe) return;
+      if (ex.route?.probe) return;
       const seconds = (performance.now() - started) / 1000;
       const method = req.method ?? "GET";
-      metricsOf(handled, method).observe(res.statusCode, seconds);
+      metricsOf(ex, method).observe(res.statusCode, seconds);
       if (accessLog) {
-        const route = handled.route?.path ?? handled.pattern ?? UNMATCHED_ROUTE;
-        logger.info("request", { method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 });
+        const route = ex.route?.path ?? ex.pattern ?? UNMATCHED_ROUTE;
+        requestCore.logger.info("request", { method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 });
       }
     };
-    withRequestId(requestId, () =>
-      handle(core, router, req, res, handled)
-        .catch((err: unknown) => {
-          logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
-          if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
-          else res.destroy();
-        })
-        .then(finish)
-        .catch((err: unknown) => logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) })),
-    );
+    handle(requestCore, router, req, res, ex)
+      .catch((err: unknown) => {
+        requestCore.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
+        if (!res.headersSent) send(res, ex, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+        else res.destroy();
+      })
+      .then(finish)
+      .catch((err: unknown) => logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) }));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -89,7 +88,7 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   return server;
 }
 
-async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse, handled: Handled): Promise<void> {
+async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse, ex: Exchange): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
@@ -97,8 +96,8 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
 
   if (method === "OPTIONS") {
     const match = router.match(method, path);
-    if (match.kind === "method_not_allowed") handled.pattern = match.path;
-    res.writeHead(204, CORS_HEADERS);
+    if (match.kind === "method_not_allowed") ex.pattern = match.path;
+    res.writeHead(204, { ...CORS_HEADERS, [REQUEST_ID_HEADER]: ex.id });
     res.end();
     return;
   }
@@ -108,11 +107,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     const match = router.match(method, path);
     if (match.kind === "not_found") throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
     if (match.kind === "method_not_allowed") {
-      handled.pattern = match.path;
+      ex.pattern = match.path;
       throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
     }
     route = match.route;
-    handled.route = route;
+    ex.route = route;
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -134,11 +133,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
-    if (result instanceof Reply) send(res, result.status, result.body, result.headers);
-    else if (result instanceof RawReply) sendRaw(res, result);
-    else send(res, 200, result ?? {});
+    if (result instanceof Reply) send(res, ex, result.status, result.body, result.headers);
+    else if (result instanceof RawReply) sendRaw(res, ex, result);
+    else send(res, ex, 200, result ?? {});
   } catch (err) {
-    sendError(core, req, res, err, route);
+    sendError(core, req, res, ex, err, route);
   }
 }
 
@@ -164,7 +163,7 @@ function userAgent(req: IncomingMessage): string | null {
   return ua.length > USER_AGENT_MAX ? ua.slice(0, USER_AGENT_MAX) : ua;
 }
 
-function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: unknown, route: Route | undefined): void {
+function sendError(core: Core, req: IncomingMessage, res: ServerResponse, ex: Exchange, err: unknown, route: Route | undefined): void {
   if (err instanceof ApiError) {
     if (err.httpStatus === 413) res.setHeader("Connection", "close");
     let headers = err.headers;
@@ -173,30 +172,37 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
     if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
       headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
     }
-    send(res, err.httpStatus, err.toJSON(), headers);
+    send(res, ex, err.httpStatus, err.toJSON(), headers);
     return;
   }
   if (err instanceof StoreUnavailableError) {
     core.logger.error("database unavailable", { method: req.method, path: req.url, error: err.message });
-    send(res, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
+    send(res, ex, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
     return;
   }
   core.logger.error("internal error", { method: req.method, path: req.url?.split("?")[0], error: err instanceof Error ? err : String(err) });
-  send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+  send(res, ex, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
 }
 
-function sendRaw(res: ServerResponse, reply: RawReply): void {
+function sendRaw(res: ServerResponse, ex: Exchange, reply: RawReply): void {
   if (res.headersSent) return;
-  res.writeHead(200, { ...CORS_HEADERS, ...reply.headers, "Content-Type": reply.contentType, "Content-Length": Buffer.byteLength(reply.body) });
+  res.writeHead(200, {
+    ...CORS_HEADERS,
+    ...reply.headers,
+    [REQUEST_ID_HEADER]: ex.id,
+    "Content-Type": reply.contentType,
+    "Content-Length": Buffer.byteLength(reply.body),
+  });
   res.end(reply.body);
 }
 
-function send(res: ServerResponse, status: number, payload: unknown, headers?: Record<string, string>): void {
+function send(res: ServerResponse, ex: Exchange, status: number, payload: unknown, headers?: Record<string, string>): void {
   if (res.headersSent) return;
   const text = JSON.stringify(payload);
   res.writeHead(status, {
     ...CORS_HEADERS,
     ...headers,
+    [REQUEST_ID_HEADER]: ex.id,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
   });
