@@ -5,6 +5,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { loadConfig } from "../src/config/config.js";
 import { safetyFindings } from "../src/config/safety.js";
@@ -132,6 +134,15 @@ describe("GET /metrics", () => {
     // Known label values are there from the start, at 0.
     assert.equal(sampleValue(e, "tessera_refreshes_total", { outcome: "reuse_detected" }), 0);
     assert.equal(sampleValue(e, "tessera_ticket_responses_total", { response: "AuthTicketCanceled" }), 0);
+  });
+
+  it("docs/operations.md describes exactly the metrics served", async () => {
+    const doc = readFileSync(fileURLToPath(new URL("../../../docs/operations.md", import.meta.url)), "utf8");
+    const table = doc.slice(doc.indexOf("### Reference"), doc.indexOf("### Cost"));
+    const documented = new Set([...table.matchAll(/`((?:tessera|process|nodejs)_[a-z0-9_]+)`/g)].map((m) => m[1]!));
+    const served = [...(await scrape(t.api)).types.keys()];
+    for (const name of served) assert.ok(documented.has(name), `${name} is not in the reference table`);
+    for (const name of documented) assert.ok(served.includes(name), `${name} is documented but not served`);
   });
 
   it("counts sign-ins by provider, every refresh outcome and revocations by reason", async () => {
@@ -325,6 +336,23 @@ describe("request ids and logs", () => {
       assert.equal(typeof first?.["duration_ms"], "number");
       assert.ok(!access.some((e) => e["route"] === "/healthz"), "probes are not in the access log");
       assert.ok(access.some((e) => e["request_id"] === "reuse-request-42" && e["status"] === 401));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a database failure is logged with the request id and without the query string", async () => {
+    const { logger, lines } = recordingLogger();
+    const t = await startTestServer({}, undefined, { logger });
+    try {
+      await t.server.core.store.close();
+      const res = await t.api.call("GET", "/ISteamUserAuth/AuthenticateUserTicket/v1/?key=a-secret-in-the-query-0001&appid=0&ticket=00", { headers: { "X-Request-Id": "db-down-1" } });
+      assert.equal(res.status, 503);
+      const line = lines.find((l) => l.startsWith("ERROR database unavailable"));
+      assert.ok(line, lines.join("\n"));
+      assert.match(line, /"request_id":"db-down-1"/);
+      assert.match(line, /"path":"\/ISteamUserAuth\/AuthenticateUserTicket\/v1\/"/);
+      assert.ok(!lines.some((l) => l.includes("a-secret-in-the-query")), "no secret in the log");
     } finally {
       await t.close();
     }

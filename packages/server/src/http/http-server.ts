@@ -176,7 +176,8 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, ex: Ex
     return;
   }
   if (err instanceof StoreUnavailableError) {
-    core.logger.error("database unavailable", { method: req.method, path: req.url, error: err.message });
+    // The path without its query: a query may hold a secret (the Steam-shaped endpoint's key).
+    core.logger.error("database unavailable", { method: req.method, path: req.url?.split("?")[0], error: err.message });
     send(res, ex, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
     return;
   }
