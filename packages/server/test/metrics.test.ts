@@ -353,6 +353,9 @@ describe("request ids and logs", () => {
       assert.match(line, /"request_id":"db-down-1"/);
       assert.match(line, /"path":"\/ISteamUserAuth\/AuthenticateUserTicket\/v1\/"/);
       assert.ok(!lines.some((l) => l.includes("a-secret-in-the-query")), "no secret in the log");
+      const e = await scrape(t.api);
+      assert.equal(sampleValue(e, "tessera_store_unavailable_total", { backend: "sqlite", operation: "tickets.gameServerBySecretHash" }), 1);
+      assert.equal(sampleValue(e, "tessera_http_requests_total", { method: "GET", route: "/ISteamUserAuth/AuthenticateUserTicket/v1/", status: "503" }), 1);
     } finally {
       await t.close();
     }
