@@ -20,20 +20,14 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
 }
 
 export class Counter<L extends string = never> extends MetricFamily<L, CounterChild> {
-  private readonly collect: ((counter: Counter<L>) => void) | undefined;
-
   constructor(options: CounterOptions<L>) {
     super("counter", options);
-    this.collect = options.collect;
+    const collect = options.collect;
+    if (collect) this.collect = () => collect(this);
   }
 
   inc(labels: Labels<L>, n = 1): void {
     this.child(labels).inc(n);
-  }
-
-  override render(): string {
-    this.collect?.(this);
-    return super.render();
   }
 
   protected create(): CounterChild {

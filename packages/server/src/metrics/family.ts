@@ -21,6 +21,8 @@ export abstract class MetricFamily<L extends string, C> {
   readonly help: string;
   readonly labelNames: readonly L[];
   private readonly children = new Map<string, { values: string[]; child: C }>();
+  /** Sets values read at scrape time (memory, CPU, the bus state); called before each render. */
+  protected collect: (() => void) | undefined;
 
   protected constructor(
     readonly type: MetricType,
@@ -56,6 +58,7 @@ export abstract class MetricFamily<L extends string, C> {
 
   /** `# HELP`, `# TYPE` and every sample line, each ending in a line feed. */
   render(): string {
+    this.collect?.();
     let out = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
     for (const { values, child } of this.children.values()) out += this.samples(values, child);
     return out;

@@ -27,20 +27,14 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
 }
 
 export class Gauge<L extends string = never> extends MetricFamily<L, GaugeChild> {
-  private readonly collect: ((gauge: Gauge<L>) => void) | undefined;
-
   constructor(options: GaugeOptions<L>) {
     super("gauge", options);
-    this.collect = options.collect;
+    const collect = options.collect;
+    if (collect) this.collect = () => collect(this);
   }
 
   set(labels: Labels<L>, value: number): void {
     this.child(labels).set(value);
-  }
-
-  override render(): string {
-    this.collect?.(this);
-    return super.render();
   }
 
   protected create(): GaugeChild {
