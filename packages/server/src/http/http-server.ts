@@ -31,6 +31,8 @@ const USER_AGENT_MAX = 512;
 /** One request as the transport follows it: its id (echoed on the answer), what it matched. */
 interface Exchange {
   readonly id: string;
+  /** `performance.now()` when the request arrived. */
+  readonly started: number;
   route: Route | undefined;
   /** The declared path pattern when the path matched but the method did not (405, preflights). */
   pattern: string | undefined;
@@ -56,31 +58,37 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   const accessLog = core.config.logger.accessLog;
   const coreOf = requestCores(core);
 
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const ex: Exchange = { id: requestIdOf(req.headers["x-request-id"]), route: undefined, pattern: undefined };
-    // Domain code logs through its Core: this request's names the request id on every line.
-    const requestCore = coreOf(ex.id);
-    metrics.httpInFlight.inc();
-    const finish = (): void => {
+  /** After the answer: request metrics and the access log line. Never throws (it runs outside any handler). */
+  const finish = (ex: Exchange, req: IncomingMessage, res: ServerResponse, requestCore: Core): void => {
+    try {
       metrics.httpInFlight.dec();
       if (ex.route?.probe) return;
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (performance.now() - ex.started) / 1000;
       const method = req.method ?? "GET";
       metricsOf(ex, method).observe(res.statusCode, seconds);
       if (accessLog) {
         const route = ex.route?.path ?? ex.pattern ?? UNMATCHED_ROUTE;
         requestCore.logger.info("request", { method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 });
       }
-    };
-    handle(requestCore, router, req, res, ex)
-      .catch((err: unknown) => {
+    } catch (err) {
+      logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const ex: Exchange = { id: requestIdOf(req.headers["x-request-id"]), started: performance.now(), route: undefined, pattern: undefined };
+    // Domain code logs through its Core: this request's names the request id on every line.
+    const requestCore = coreOf(ex.id);
+    metrics.httpInFlight.inc();
+    handle(requestCore, router, req, res, ex).then(
+      () => finish(ex, req, res, requestCore),
+      (err: unknown) => {
         requestCore.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
         if (!res.headersSent) send(res, ex, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
         else res.destroy();
-      })
-      .then(finish)
-      .catch((err: unknown) => logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) }));
+        finish(ex, req, res, requestCore);
+      },
+    );
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -28,29 +28,17 @@ function timeMethods<T extends object>(target: T, prefix: string, recorders: Ope
       record ??= recorders(prefix + name);
       record((performance.now() - started) / 1000, err instanceof StoreUnavailableError);
     };
-    wrapped[name] = (...args: unknown[]): unknown => {
+    // Every Store method is async, so the timed one is too.
+    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
       const started = performance.now();
-      let result: unknown;
       try {
-        result = fn.apply(target, args);
+        const value: unknown = await fn.apply(target, args);
+        done(started);
+        return value;
       } catch (err) {
         done(started, err);
         throw err;
       }
-      if (!(result instanceof Promise)) {
-        done(started);
-        return result;
-      }
-      return result.then(
-        (value: unknown) => {
-          done(started);
-          return value;
-        },
-        (err: unknown) => {
-          done(started, err);
-          throw err;
-        },
-      );
     };
   }
   return wrapped;
