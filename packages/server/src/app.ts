@@ -21,6 +21,8 @@ import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { openStore } from "./store/open-store.js";
+import { timedStore } from "./store/timed-store.js";
+import { TesseraMetrics } from "./metrics/tessera-metrics.js";
 import type { Bus } from "./cluster/bus.js";
 import { LocalBus } from "./cluster/local-bus.js";
 import { describeRedisUrl, RedisBus } from "./cluster/redis-bus.js";
@@ -67,17 +69,22 @@ export function apiRoutes(): Route[] {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<TesseraServer> {
-  const logger = options.logger ?? createLogger(config.logger.level);
+  const logger = options.logger ?? createLogger({ level: config.logger.level, format: config.logger.format });
   for (const finding of enforceSafety(config)) logger.warn(`${finding.setting} ${finding.message}`);
 
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const keys = loadSigningKeys(dataDir, config.session);
-  const { store, description: database, shared } = await openStore(config.database, dataDir);
+  const opened = await openStore(config.database, dataDir);
+  const { description: database, shared, backend } = opened;
+  const metrics = new TesseraMetrics({ version: VERSION });
+  // Every store call is timed here, once, rather than in each backend's methods.
+  const store = timedStore(opened.store, (operation) => metrics.storeOperation(backend, operation));
 
   // Redis fans news out to every node; without it the bus is in-process. On a database other
   // nodes share, the database poll brings their revocations whenever the bus cannot.
   const bus: Bus = config.cluster.redisUrl !== undefined ? await RedisBus.open({ url: config.cluster.redisUrl, logger }) : new LocalBus();
+  metrics.followBus(() => bus.health());
   const clock = options.clock ?? systemClock;
   const poller = shared ? new RevocationPoller({ source: store, bus, clock, logger }) : undefined;
   const sockets = new SocketRegistry();
@@ -94,12 +101,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     const sessionCache = new SessionCache(config.session.cacheTtlMs ?? (shared ? 0 : DEFAULT_SESSION_CACHE_TTL_MS), clock, bus);
     const audit = new AuditLog(store.admin, clock, logger);
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit };
+    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit, metrics };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await poller?.close();
     await bus.close();
     await store.close();
+    metrics.close();
     throw err;
   }
   // The web console's files are served beside the API, not part of it (nor of its OpenAPI document).
@@ -120,6 +128,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await poller?.close();
     await bus.close();
     await store.close();
+    metrics.close();
     throw err;
   }
   poller?.start();
@@ -168,6 +177,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await poller?.close();
         await bus.close();
         await store.close();
+        metrics.close();
       })();
       return closing;
     },

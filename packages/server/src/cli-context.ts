@@ -16,6 +16,8 @@ import { systemClock, type Core } from "./core.js";
 import { ApiError, GrpcCode } from "./errors.js";
 import { HookRegistry } from "./hooks/hook-registry.js";
 import { createLogger } from "./logger.js";
+import { TesseraMetrics } from "./metrics/tessera-metrics.js";
+import { VERSION } from "./version.js";
 import { SessionCache } from "./session/session-cache.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { openStore } from "./store/open-store.js";
@@ -161,6 +163,8 @@ export async function openCommandCore(config: Config): Promise<CommandCore> {
       tickets,
       steam: undefined,
       audit,
+      // A command's counts are never scraped; the server's /metrics counts only its own process.
+      metrics: new TesseraMetrics({ version: VERSION }),
     };
     const openedBus = bus;
     return {

@@ -1,6 +1,7 @@
 /**
  * What every domain function needs, passed explicitly: configuration, the store, signing keys,
- * the password hasher, a clock, a logger and the outside services (Steam). Built once by `app.ts`.
+ * the password hasher, a clock, a logger, the metrics and the outside services (Steam). Built once
+ * by `app.ts`.
  */
 import type { Config } from "./config/config.js";
 import type { Logger } from "./logger.js";
@@ -13,6 +14,7 @@ import type { TicketServices } from "./tickets/ticket-services.js";
 import type { SessionCache } from "./session/session-cache.js";
 import type { SteamWebApi } from "./auth/steam-web-api.js";
 import type { AuditLog } from "./audit/audit-log.js";
+import type { TesseraMetrics } from "./metrics/tessera-metrics.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -29,6 +31,8 @@ export interface Core {
   readonly passwords: PasswordHasher;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Prometheus metrics of this node: domain code counts what happens where it happens. */
+  readonly metrics: TesseraMetrics;
   /** Runtime module hooks by name; empty without `runtime.path` (a hooked route then costs two Map lookups). */
   readonly hooks: HookRegistry;
   /** Live realtime sockets on this node, read-only (the `online` flag of accounts). */

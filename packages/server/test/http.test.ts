@@ -5,6 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { compileErrors, validate } from "@readme/openapi-parser";
 import { apiRoutes } from "../src/app.js";
 import { SERVER_KEY, startTestServer, type TestServer } from "./support/harness.js";
 import { assertError, deviceId, ok } from "./support/expect.js";
@@ -35,6 +36,11 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   "/healthz": ["get"],
   "/readyz": ["get"],
   "/openapi.json": ["get"],
+  "/metrics": ["get"],
+  "/api": ["get"],
+  "/ws": ["get"],
+  "/.well-known/jwks.json": ["get"],
+  "/ISteamUserAuth/AuthenticateUserTicket/v1/": ["get"],
 };
 
 /** Sends a body with chunked transfer encoding (no Content-Length), as a streaming client would. */
@@ -241,6 +247,9 @@ describe("http", () => {
 
     it("sends CORS headers on answers and errors too", async () => {
       assert.equal((await t.api.call("GET", "/healthz")).headers.get("access-control-allow-origin"), "*");
+      // A browser client may send and read the request id.
+      assert.match((await t.api.call("GET", "/v2/account")).headers.get("access-control-expose-headers") ?? "", /X-Request-Id/i);
+      assert.match((await t.api.call("OPTIONS", "/v2/account")).headers.get("access-control-allow-headers") ?? "", /X-Request-Id/i);
       assert.equal((await t.api.call("GET", "/v2/account")).headers.get("access-control-allow-origin"), "*");
     });
   });
@@ -292,6 +301,11 @@ describe("http", () => {
     it("GET /openapi.json is an OpenAPI 3.1 document listing every route", async () => {
       const doc = ok(await t.api.call("GET", "/openapi.json"));
       assert.match(doc.openapi, /^3\.1\.\d+$/);
+      // Valid against the OpenAPI 3.1 schema and its rules (path parameters, unique operationIds,
+      // security schemes); validate() dereferences its argument, so it gets a copy.
+      const validation = await validate(structuredClone(doc));
+      assert.ok(validation.valid, validation.valid ? "" : compileErrors(validation));
+      assert.deepEqual(validation.warnings, []);
       assert.equal(typeof doc.info.title, "string");
       assert.equal(typeof doc.info.version, "string");
       for (const [path, methods] of Object.entries(EXPECTED_PATHS)) {
@@ -300,7 +314,17 @@ describe("http", () => {
       }
       for (const r of apiRoutes()) assert.ok(doc.paths[r.path]?.[r.method.toLowerCase()], `route ${r.method} ${r.path} not documented`);
       const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m} ${p}`));
-      assert.equal(documented.length, apiRoutes().length, "no phantom operations");
+      // Every route, plus the realtime socket (an upgrade, not a route), and nothing else.
+      assert.equal(documented.length, apiRoutes().length + 1, "no phantom operations");
+      assert.deepEqual(Object.keys(doc.paths["/ws"].get.responses).sort(), ["101", "default"]);
+      assert.ok(doc.paths["/metrics"].get.responses["200"].content["text/plain"]);
+      assert.deepEqual(doc.paths["/metrics"].get.security, [{}, { metricsToken: [] }]);
+      assert.ok(doc.paths["/api"].get.responses["200"].content["text/html"]);
+      assert.deepEqual(doc.paths["/.well-known/jwks.json"].get.security, []);
+      const withUndefined = JSON.stringify(doc, (_k, v: unknown) => (v === undefined ? "UNDEFINED" : v));
+      assert.ok(!withUndefined.includes("UNDEFINED"));
+      const tags = new Set(doc.tags.map((tag: { name: string }) => tag.name));
+      for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops as Record<string, { tags: string[] }>)) assert.ok(tags.has(op.tags[0]!), op.tags[0]);
       assert.ok(doc.components.securitySchemes.serverKey);
       assert.ok(doc.components.securitySchemes.bearer);
       assert.deepEqual(doc.paths["/v2/account/authenticate/device"].post.security, [{ serverKey: [] }]);

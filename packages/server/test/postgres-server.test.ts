@@ -11,6 +11,7 @@ import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { StoreUnavailableError } from "../src/store/store.js";
 import { claimsOf, spawnServer, startTestServer, tempDir, type TestServer } from "./support/harness.js";
+import { parseExposition, sampleValue, samplesOf } from "./support/prometheus.js";
 import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
 import { WatchedSocket } from "./support/watched-socket.js";
 
@@ -100,6 +101,13 @@ describe("the server on PostgreSQL", { skip }, () => {
     assert.equal(refused.status, 401);
     const refusedRefresh = await t.api.withKey("/v2/account/session/refresh", { token: following.body.refresh_token });
     assert.equal(refusedRefresh.status, 401);
+
+    // The metrics saw the race as it was: one rotation, 19 duplicates answered alike, then one more rotation.
+    const metrics = parseExposition(String((await t.api.call("GET", "/metrics")).body));
+    assert.equal(sampleValue(metrics, "tessera_refreshes_total", { outcome: "rotated" }), 2);
+    assert.equal(sampleValue(metrics, "tessera_refreshes_total", { outcome: "grace_duplicate" }), 19);
+    assert.equal(sampleValue(metrics, "tessera_refreshes_total", { outcome: "invalid" }), 1);
+    assert.ok(sampleValue(metrics, "tessera_store_operation_duration_seconds_count", { backend: "postgres", operation: "rotateSession" })! >= 2);
   });
 
   it("answers 503 {code: 14} when the database goes away, and keeps serving /healthz", async () => {
@@ -119,6 +127,9 @@ describe("the server on PostgreSQL", { skip }, () => {
     const health = await t.api.call("GET", "/healthz");
     assert.equal(health.status, 200);
     assert.deepEqual(health.body, { status: "ok" });
+    const metrics = parseExposition(String((await t.api.call("GET", "/metrics")).body));
+    const unavailable = samplesOf(metrics, "tessera_store_unavailable_total", { backend: "postgres" }).reduce((n, s) => n + s.value, 0);
+    assert.ok(unavailable >= 2, `store failures counted (${unavailable})`);
   });
 
   it("answers 503 while PostgreSQL is cut off (sockets and hooks too), says so in /readyz, and recovers without a restart", async () => {

@@ -10,7 +10,12 @@ import { SETTINGS, genericEnvName, type Setting } from "./settings.js";
 export interface Config {
   production: boolean;
   dataDir: string;
-  logger: { level: LogLevel };
+  logger: { level: LogLevel; format: LogFormat; accessLog: boolean };
+  metrics: {
+    enabled: boolean;
+    /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+    token: string | undefined;
+  };
   socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number };
   session: {
     encryptionKey: string | undefined;
@@ -60,6 +65,8 @@ export interface SteamConfig {
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+export type LogFormat = "text" | "json";
+const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 export class ConfigError extends Error {
   constructor(readonly setting: string, message: string) {
@@ -247,6 +254,8 @@ function build(raw: Raw): Config {
 
   const level = get<string>("logger.level");
   if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError("logger.level", `expected one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
+  const format = get<string>("logger.format").toLowerCase();
+  if (!LOG_FORMATS.includes(format as LogFormat)) throw new ConfigError("logger.format", `expected one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
   const synchronous = get<string>("database.synchronous").toLowerCase();
   if (synchronous !== "normal" && synchronous !== "full") throw new ConfigError("database.synchronous", `expected normal or full, got ${JSON.stringify(synchronous)}`);
   const serverKey = get<string>("socket.server_key");
@@ -257,7 +266,8 @@ function build(raw: Raw): Config {
   const config: Config = {
     production: get<boolean>("production"),
     dataDir,
-    logger: { level: level as LogLevel },
+    logger: { level: level as LogLevel, format: format as LogFormat, accessLog: get<boolean>("logger.access_log") },
+    metrics: { enabled: get<boolean>("metrics.enabled"), token: optional("metrics.token") },
     socket: {
       host: get<string>("socket.host"),
       port: get<number>("socket.port"),

@@ -1,6 +1,7 @@
 /**
  * Settings that work but are unsafe in production. They produce warnings; with `production: true`
- * they stop start-up instead.
+ * they stop start-up instead, except advisories (`warnOnly`), which a deployment may have covered
+ * outside Tessera (a load balancer that blocks `/metrics`).
  */
 import { ConfigError, namesPostgres, type Config } from "./config.js";
 import { MIN_KEY_BYTES } from "../session/keys.js";
@@ -8,7 +9,11 @@ import { MIN_KEY_BYTES } from "../session/keys.js";
 export interface SafetyFinding {
   setting: string;
   message: string;
+  /** A warning also in production. */
+  warnOnly?: boolean;
 }
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 export function safetyFindings(config: Config): SafetyFinding[] {
   const findings: SafetyFinding[] = [];
@@ -35,15 +40,20 @@ export function safetyFindings(config: Config): SafetyFinding[] {
         "sharing the database will refuse them. Set session.encryption_key and session.refresh_encryption_key to the same values on every node (docs/deployment.md)",
     });
   }
+  if (config.metrics.enabled && config.metrics.token === undefined && !LOOPBACK_HOST.test(config.socket.host)) {
+    findings.push({
+      setting: "metrics.token",
+      message: `is not set while socket.host is ${config.socket.host}: anyone who can reach the port can read GET /metrics. Set metrics.token, or metrics.enabled: false, or block /metrics in front of the server (docs/operations.md)`,
+      warnOnly: true,
+    });
+  }
   return findings;
 }
 
-/** Throws for the first finding in production mode; returns the findings to warn about otherwise. */
+/** In production mode throws for the first finding that is not `warnOnly`; returns the findings to warn about. */
 export function enforceSafety(config: Config): SafetyFinding[] {
   const findings = safetyFindings(config);
-  if (config.production && findings.length > 0) {
-    const first = findings[0]!;
-    throw new ConfigError(first.setting, `${first.message} (refused because production is on)`);
-  }
+  const refused = config.production ? findings.find((f) => !f.warnOnly) : undefined;
+  if (refused) throw new ConfigError(refused.setting, `${refused.message} (refused because production is on)`);
   return findings;
 }

@@ -1,37 +1,95 @@
 /**
  * The HTTP transport on plain `node:http`: routing, CORS, credentials, body limits and input
  * checks from each route's declaration, and one place where errors become Nakama-shaped
- * responses. Everything else is in the domain modules the routes call.
+ * responses. Each request runs with a request id (echoed as `X-Request-Id`, named in every log
+ * line) and is counted in the request metrics under its declared route path. Everything else is
+ * in the domain modules the routes call.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
+import { httpMethodLabel, UNMATCHED_ROUTE, type HttpRouteMetrics } from "../metrics/tessera-metrics.js";
+import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../request-context.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
 import { authenticateConsoleToken } from "../admin/console-sessions.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import { FileReply, Reply, type Route } from "./route.js";
+import { FileReply, RawReply, Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, X-Request-Id",
+  "Access-Control-Expose-Headers": "X-Request-Id",
   "Access-Control-Max-Age": "86400",
 };
 
 const USER_AGENT_MAX = 512;
 
+/** One request as the transport follows it: its id (echoed on the answer), what it matched. */
+interface Exchange {
+  readonly id: string;
+  /** `performance.now()` when the request arrived. */
+  readonly started: number;
+  route: Route | undefined;
+  /** The declared path pattern when the path matched but the method did not (405, preflights). */
+  pattern: string | undefined;
+}
+
 export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   const router = new Router(routes);
+  const { metrics, logger } = core;
+  // Each route's metrics are bound once. Other requests (405s, preflights, unknown paths) are
+  // keyed by method label and path pattern, both bounded, whatever the client sends.
+  const routeMetrics = new Map<Route, HttpRouteMetrics>();
+  for (const r of routes) if (!r.probe) routeMetrics.set(r, metrics.httpRoute(r.method, r.path));
+  const otherMetrics = new Map<string, HttpRouteMetrics>();
+  const metricsOf = (ex: Exchange, method: string): HttpRouteMetrics => {
+    if (ex.route) return routeMetrics.get(ex.route)!;
+    const label = httpMethodLabel(method);
+    const pattern = ex.pattern ?? UNMATCHED_ROUTE;
+    const key = `${label} ${pattern}`;
+    let observed = otherMetrics.get(key);
+    if (!observed) otherMetrics.set(key, (observed = metrics.httpRoute(label, pattern)));
+    return observed;
+  };
+  const accessLog = core.config.logger.accessLog;
+  const coreOf = requestCores(core);
+
+  /** After the answer: request metrics and the access log line. Never throws (it runs outside any handler). */
+  const finish = (ex: Exchange, req: IncomingMessage, res: ServerResponse, requestCore: Core): void => {
+    try {
+      metrics.httpInFlight.dec();
+      if (ex.route?.probe) return;
+      const seconds = (performance.now() - ex.started) / 1000;
+      const method = req.method ?? "GET";
+      metricsOf(ex, method).observe(res.statusCode, seconds);
+      if (accessLog) {
+        const route = ex.route?.path ?? ex.pattern ?? UNMATCHED_ROUTE;
+        requestCore.logger.info("request", { method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 });
+      }
+    } catch (err) {
+      logger.error("request metrics failed", { error: err instanceof Error ? err : String(err) });
+    }
+  };
+
   const server = createServer((req, res) => {
-    handle(core, router, req, res).catch((err: unknown) => {
-      core.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
-      if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
-      else res.destroy();
-    });
+    const ex: Exchange = { id: requestIdOf(req.headers["x-request-id"]), started: performance.now(), route: undefined, pattern: undefined };
+    // Domain code logs through its Core: this request's names the request id on every line.
+    const requestCore = coreOf(ex.id);
+    metrics.httpInFlight.inc();
+    handle(requestCore, router, req, res, ex).then(
+      () => finish(ex, req, res, requestCore),
+      (err: unknown) => {
+        requestCore.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
+        if (!res.headersSent) send(res, ex, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+        else res.destroy();
+        finish(ex, req, res, requestCore);
+      },
+    );
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -39,14 +97,16 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   return server;
 }
 
-async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse, ex: Exchange): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
   const method = req.method ?? "GET";
 
   if (method === "OPTIONS") {
-    res.writeHead(204, CORS_HEADERS);
+    const match = router.match(method, path);
+    if (match.kind === "method_not_allowed") ex.pattern = match.path;
+    res.writeHead(204, { ...CORS_HEADERS, [REQUEST_ID_HEADER]: ex.id });
     res.end();
     return;
   }
@@ -56,9 +116,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     const match = router.match(method, path);
     if (match.kind === "not_found") throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
     if (match.kind === "method_not_allowed") {
+      ex.pattern = match.path;
       throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
     }
     route = match.route;
+    ex.route = route;
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -86,11 +148,12 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       body = await requestBody(core, req, route);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
-    if (result instanceof FileReply) sendFile(res, result);
-    else if (result instanceof Reply) send(res, result.status, result.body, result.headers);
-    else send(res, 200, result ?? {});
+    if (result instanceof FileReply) sendFile(res, ex, result);
+    else if (result instanceof Reply) send(res, ex, result.status, result.body, result.headers);
+    else if (result instanceof RawReply) sendRaw(res, ex, result);
+    else send(res, ex, 200, result ?? {});
   } catch (err) {
-    sendError(core, req, res, err, route);
+    sendError(core, req, res, ex, err, route);
   }
 }
 
@@ -116,7 +179,7 @@ function userAgent(req: IncomingMessage): string | null {
   return ua.length > USER_AGENT_MAX ? ua.slice(0, USER_AGENT_MAX) : ua;
 }
 
-function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: unknown, route: Route | undefined): void {
+function sendError(core: Core, req: IncomingMessage, res: ServerResponse, ex: Exchange, err: unknown, route: Route | undefined): void {
   if (err instanceof ApiError) {
     if (err.httpStatus === 413) res.setHeader("Connection", "close");
     let headers = err.headers;
@@ -125,31 +188,46 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
     if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
       headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" || route?.auth === "admin" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
     }
-    send(res, err.httpStatus, err.toJSON(), headers);
+    send(res, ex, err.httpStatus, err.toJSON(), headers);
     return;
   }
   if (err instanceof StoreUnavailableError) {
-    core.logger.error("database unavailable", { method: req.method, path: req.url, error: err.message });
-    send(res, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
+    // The path without its query: a query may hold a secret (the Steam-shaped endpoint's key).
+    core.logger.error("database unavailable", { method: req.method, path: req.url?.split("?")[0], error: err.message });
+    send(res, ex, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
     return;
   }
   core.logger.error("internal error", { method: req.method, path: req.url?.split("?")[0], error: err instanceof Error ? err : String(err) });
-  send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
+  send(res, ex, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
 }
 
-function send(res: ServerResponse, status: number, payload: unknown, headers?: Record<string, string>): void {
+function sendRaw(res: ServerResponse, ex: Exchange, reply: RawReply): void {
+  if (res.headersSent) return;
+  res.writeHead(200, {
+    ...CORS_HEADERS,
+    ...reply.headers,
+    [REQUEST_ID_HEADER]: ex.id,
+    "Content-Type": reply.contentType,
+    "Content-Length": Buffer.byteLength(reply.body),
+  });
+  res.end(reply.body);
+}
+
+function send(res: ServerResponse, ex: Exchange, status: number, payload: unknown, headers?: Record<string, string>): void {
   if (res.headersSent) return;
   const text = JSON.stringify(payload);
   res.writeHead(status, {
     ...CORS_HEADERS,
     ...headers,
+    [REQUEST_ID_HEADER]: ex.id,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
 }
 
-function sendFile(res: ServerResponse, file: FileReply): void {
-  res.writeHead(file.status, { ...file.headers, "Content-Length": file.status === 304 ? 0 : file.body.length });
+function sendFile(res: ServerResponse, ex: Exchange, file: FileReply): void {
+  if (res.headersSent) return;
+  res.writeHead(file.status, { ...file.headers, [REQUEST_ID_HEADER]: ex.id, "Content-Length": file.status === 304 ? 0 : file.body.length });
   res.end(file.status === 304 ? undefined : file.body);
 }

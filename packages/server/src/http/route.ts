@@ -38,6 +38,18 @@ interface RouteBase {
   query?: Record<string, QuerySchema>;
   /** Describes the JSON answer for the API docs. */
   response?: string;
+  /** The media type of a 200 answer that is not JSON (the handler returns a `RawReply`). */
+  produces?: "text/plain" | "text/html";
+  /**
+   * Called every few seconds by infrastructure (health probes, metrics scrapes): kept out of the
+   * request metrics and the access log, so they describe the API's own traffic.
+   */
+  probe?: boolean;
+  /**
+   * For `auth: "none"` routes whose handler checks a credential of its own when the deployment
+   * configures one (`metrics.token`): the OpenAPI security scheme documenting it.
+   */
+  optionalAuth?: "metricsToken";
 }
 
 export interface RequestContext<C> {
@@ -81,5 +93,14 @@ export class FileReply {
     readonly status: number,
     readonly body: Buffer,
     readonly headers: Record<string, string>,
+  ) {}
+}
+
+/** A 200 answer that is not JSON (`/metrics`, the API page): the body as is, with its content type. */
+export class RawReply {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+    readonly headers?: Record<string, string>,
   ) {}
 }

@@ -6,10 +6,12 @@ import type { HttpMethod, Route } from "./route.js";
 
 export type Match =
   | { kind: "found"; route: Route; params: Record<string, string> }
-  | { kind: "method_not_allowed"; allow: string[] }
+  /** `path`: the declared path pattern that matched (`/v2/account/sessions/{id}`). */
+  | { kind: "method_not_allowed"; allow: string[]; path: string }
   | { kind: "not_found" };
 
 interface Pattern {
+  path: string;
   regex: RegExp;
   names: string[];
   byMethod: Map<HttpMethod, Route>;
@@ -36,7 +38,7 @@ export class Router {
           names.push(name);
           return "([^/]+)";
         });
-        p = { regex: new RegExp(`^${source}$`), names, byMethod: new Map() };
+        p = { path: r.path, regex: new RegExp(`^${source}$`), names, byMethod: new Map() };
         byPattern.set(r.path, p);
         this.patterns.push(p);
       }
@@ -46,7 +48,7 @@ export class Router {
 
   match(method: string, path: string): Match {
     const methods = this.statics.get(path);
-    if (methods) return pick(methods, method, {});
+    if (methods) return pick(methods, method, {}, path);
     for (const p of this.patterns) {
       const m = p.regex.exec(path);
       if (!m) continue;
@@ -60,14 +62,14 @@ export class Router {
         }
       });
       if (!ok) return { kind: "not_found" };
-      return pick(p.byMethod, method, params);
+      return pick(p.byMethod, method, params, p.path);
     }
     return { kind: "not_found" };
   }
 }
 
-function pick(methods: Map<HttpMethod, Route>, method: string, params: Record<string, string>): Match {
+function pick(methods: Map<HttpMethod, Route>, method: string, params: Record<string, string>, path: string): Match {
   const route = methods.get(method as HttpMethod);
   if (route) return { kind: "found", route, params };
-  return { kind: "method_not_allowed", allow: [...methods.keys()] };
+  return { kind: "method_not_allowed", allow: [...methods.keys()], path };
 }

@@ -18,6 +18,7 @@ import { disconnect, followBus, singleSocketDisconnect } from "./disconnects.js"
 import { answerEnvelope } from "./envelope.js";
 import { SOCKET_PATH, readHandshake, refuseUpgrade, requestPath, tokenRefusal, type HandshakeParams, type Refusal } from "./handshake.js";
 import { LiveSocket } from "./live-socket.js";
+import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../request-context.js";
 import type { SocketRegistry } from "./socket-registry.js";
 
 export interface SocketServerOptions {
@@ -48,6 +49,9 @@ export class SocketServer {
   private readonly pending = new Set<Set<string>>();
   private closing: Promise<void> | undefined;
   private readonly closeTimeoutMs: number;
+  /** Per-request Cores: the upgrade's log lines name its request id. */
+  private readonly coreOf: (requestId: string) => Core;
+  private readonly requestIds = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly core: Core, readonly registry: SocketRegistry, private readonly http: Server, options: SocketServerOptions = {}) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
@@ -59,6 +63,12 @@ export class SocketServer {
     });
     this.unsubscribe = followBus(core, registry, (ids) => {
       for (const seen of this.pending) for (const id of ids) seen.add(id);
+    });
+    this.coreOf = requestCores(core);
+    // The 101 answer echoes the upgrade's request id.
+    this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
+      const requestId = this.requestIds.get(req);
+      if (requestId !== undefined) headers.push(`${REQUEST_ID_HEADER}: ${requestId}`);
     });
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
@@ -90,43 +100,55 @@ export class SocketServer {
     // A client that resets the connection while its token is checked must not crash the process.
     const ignore = (): void => {};
     socket.on("error", ignore);
-    this.upgrade(req, socket, head, ignore).catch((err: unknown) => {
-      this.core.logger.error("socket upgrade failed", { error: err instanceof Error ? err : String(err) });
-      refuseUpgrade(socket, { status: 500, code: GrpcCode.INTERNAL, message: "Internal server error." });
+    // The upgrade is a request like any other: its log lines and its answer carry a request id.
+    const requestId = requestIdOf(req.headers["x-request-id"]);
+    this.requestIds.set(req, requestId);
+    const core = this.coreOf(requestId);
+    this.upgrade(core, req, socket, head, ignore).catch((err: unknown) => {
+      core.logger.error("socket upgrade failed", { error: err instanceof Error ? err : String(err) });
+      this.refuse(socket, req, { status: 500, code: GrpcCode.INTERNAL, message: "Internal server error." });
     });
   };
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
-    if (requestPath(req) !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
-    if (this.closing) return refuseUpgrade(socket, unavailable());
+  /** Answers an upgrade with an HTTP error instead of a WebSocket, and counts it. */
+  private refuse(socket: Duplex, req: IncomingMessage, refusal: Refusal): void {
+    this.core.metrics.socketRefused(refusal.status);
+    const requestId = this.requestIds.get(req);
+    refuseUpgrade(socket, requestId === undefined ? refusal : { ...refusal, headers: { ...refusal.headers, [REQUEST_ID_HEADER]: requestId } });
+  }
+
+  private async upgrade(core: Core, req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
+    if (requestPath(req) !== SOCKET_PATH) return this.refuse(socket, req, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
+    if (this.closing) return this.refuse(socket, req, unavailable());
     const handshake = readHandshake(req);
-    if (!handshake.ok) return refuseUpgrade(socket, handshake.refusal);
+    if (!handshake.ok) return this.refuse(socket, req, handshake.refusal);
 
     const revokedMeanwhile = new Set<string>();
     this.pending.add(revokedMeanwhile);
     let caller: Caller;
     try {
-      caller = await socketCaller(this.core, handshake.params.token);
+      caller = await socketCaller(core, handshake.params.token);
     } catch (err) {
-      if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
+      if (err instanceof ApiError && err.code === GrpcCode.UNAUTHENTICATED) return this.refuse(socket, req, tokenRefusal(Messages.authTokenInvalid));
       if (err instanceof StoreUnavailableError) {
-        this.core.logger.error("database unavailable", { path: SOCKET_PATH, error: err.message });
-        return refuseUpgrade(socket, { ...unavailable(), message: "Service temporarily unavailable: the database cannot be reached." });
+        core.logger.error("database unavailable", { path: SOCKET_PATH, error: err.message });
+        return this.refuse(socket, req, { ...unavailable(), message: "Service temporarily unavailable: the database cannot be reached." });
       }
       throw err;
     } finally {
       this.pending.delete(revokedMeanwhile);
     }
-    if (revokedMeanwhile.has(caller.sessionId)) return refuseUpgrade(socket, tokenRefusal(Messages.authTokenInvalid));
-    if (this.closing) return refuseUpgrade(socket, unavailable());
+    if (revokedMeanwhile.has(caller.sessionId)) return this.refuse(socket, req, tokenRefusal(Messages.authTokenInvalid));
+    if (this.closing) return this.refuse(socket, req, unavailable());
     if (socket.destroyed) return;
 
     socket.off("error", ignoreErrors);
     // ws answers a malformed handshake (wrong method, missing key or version) with 400 itself.
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, handshake.params, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(core, ws, caller, handshake.params, req));
   }
 
-  private accept(ws: WebSocket, caller: Caller, params: HandshakeParams, req: IncomingMessage): void {
+  /** `core`: the upgrade request's, so the socket's log lines name the request id that opened it. */
+  private accept(core: Core, ws: WebSocket, caller: Caller, params: HandshakeParams, req: IncomingMessage): void {
     const live = new LiveSocket(ws, this.closeTimeoutMs, {
       id: randomUUID(),
       userId: caller.userId,
@@ -137,14 +159,16 @@ export class SocketServer {
       connectedAt: this.core.clock.now(),
     });
     this.registry.add(live);
+    this.core.metrics.socketConnected();
     ws.on("close", (code) => {
       this.registry.remove(live);
-      this.core.logger.debug("socket closed", { socket_id: live.id, user_id: live.userId, code });
+      this.core.metrics.socketClosed();
+      core.logger.debug("socket closed", { socket_id: live.id, user_id: live.userId, code });
     });
-    ws.on("error", (err) => this.core.logger.debug("socket error", { socket_id: live.id, error: err.message }));
+    ws.on("error", (err) => core.logger.debug("socket error", { socket_id: live.id, error: err.message }));
     ws.on("pong", () => (live.alive = true));
     ws.on("message", (data, isBinary) => this.onMessage(live, data, isBinary));
-    this.core.logger.debug("socket connected", { socket_id: live.id, user_id: live.userId, session_id: live.sessionId, ip: req.socket.remoteAddress });
+    core.logger.debug("socket connected", { socket_id: live.id, user_id: live.userId, session_id: live.sessionId, ip: req.socket.remoteAddress });
 
     // A game server's instances share its identity: single_socket is for players only.
     if (this.core.config.session.singleSocket && !caller.userId.startsWith(GAME_SERVER_PREFIX)) {

@@ -28,7 +28,14 @@ export interface RefreshRequest {
 
 export async function refreshSession(core: Core, req: RefreshRequest, client: ClientInfo): Promise<SessionTokens> {
   if (req.refreshToken === undefined || req.refreshToken === "") throw invalidArgument(Messages.refreshTokenRequired);
-  const invalid = () => unauthenticated(Messages.refreshTokenInvalid);
+  const invalid = (outcome: "invalid" | "reuse_detected" = "invalid") => {
+    core.metrics.refresh(outcome);
+    return unauthenticated(Messages.refreshTokenInvalid);
+  };
+  const banned = () => {
+    core.metrics.refresh("banned");
+    return permissionDenied(Messages.accountBanned);
+  };
 
   let claims: RefreshClaims;
   try {
@@ -44,9 +51,7 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
     if (session.revokedAt !== null) {
       // A ban revokes every session; while it lasts, say so (403) rather than "invalid", so the
       // client can tell the player. Once lifted, the revoked session stays refused.
-      if (session.revokedReason === "banned" && (await core.store.getAccount(session.accountId))?.disableTime != null) {
-        throw permissionDenied(Messages.accountBanned);
-      }
+      if (session.revokedReason === "banned" && (await core.store.getAccount(session.accountId))?.disableTime != null) throw banned();
       throw invalid();
     }
 
@@ -54,7 +59,7 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
     if (claims.rgn === session.generation) {
       const account = await core.store.getAccount(session.accountId);
       if (!account) throw notFound(Messages.accountNotFound);
-      if (account.disableTime !== null) throw permissionDenied(Messages.accountBanned);
+      if (account.disableTime !== null) throw banned();
 
       const next: SessionRow = {
         ...session,
@@ -69,6 +74,7 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
       };
       if (await core.store.rotateSession(session.id, session.generation, next, now)) {
         core.audit.count("refresh");
+        core.metrics.refresh("rotated");
         return signSessionTokens(core, next);
       }
       continue; // Lost the race: re-read and answer as a duplicate.
@@ -77,7 +83,8 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
     const graceMs = core.config.session.refreshReuseGraceSec * 1000;
     if (claims.rgn === session.generation - 1 && now - session.rotatedAt <= graceMs) {
       const account = await core.store.getAccount(session.accountId);
-      if (account?.disableTime != null) throw permissionDenied(Messages.accountBanned);
+      if (account?.disableTime != null) throw banned();
+      core.metrics.refresh("grace_duplicate");
       return signSessionTokens(core, session);
     }
 
@@ -91,8 +98,9 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
       });
       await revokeSession(core, session.accountId, session.id, "refresh_reuse");
       core.logger.warn("refresh token reuse detected; session revoked", { session_id: session.id, user_id: session.accountId, generation: claims.rgn, current: session.generation });
+      throw invalid("reuse_detected");
     }
     throw invalid();
   }
-  throw unauthenticated(Messages.refreshTokenInvalid);
+  throw invalid();
 }

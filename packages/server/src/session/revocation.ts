@@ -15,14 +15,20 @@ import { SYSTEM_ACTOR, userActor, type AuditActor } from "../audit/audit-events.
  */
 export async function revokeSession(core: Core, userId: string, sessionId: string, reason: RevocationReason, actor?: AuditActor): Promise<boolean> {
   const revoked = await core.store.revokeSession(sessionId, reason, core.clock.now());
-  if (revoked) await announce(core, userId, [sessionId], reason, actor);
+  if (revoked) {
+    core.metrics.revoked(reason, 1);
+    await announce(core, userId, [sessionId], reason, actor);
+  }
   return revoked;
 }
 
 /** Revokes every live session of `userId` (except `exceptId`); returns their ids. */
 export async function revokeAllSessions(core: Core, userId: string, reason: RevocationReason, exceptId?: string, actor?: AuditActor): Promise<string[]> {
   const ids = await core.store.revokeAccountSessions(userId, reason, core.clock.now(), exceptId);
-  if (ids.length > 0) await announce(core, userId, ids, reason, actor);
+  if (ids.length > 0) {
+    core.metrics.revoked(reason, ids.length);
+    await announce(core, userId, ids, reason, actor);
+  }
   return ids;
 }
 

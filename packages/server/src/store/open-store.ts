@@ -11,6 +11,7 @@ import type { Store } from "./store.js";
 
 export interface OpenedStore {
   store: Store;
+  backend: "sqlite" | "postgres";
   /** Where the data lives, safe to log (a PostgreSQL URL without its password). */
   description: string;
   /** Other processes (nodes) may write to it: their revocations must reach this node too. */
@@ -25,8 +26,8 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** Opens the configured store and applies its migrations. Throws StoreUnavailableError. */
 export async function openStore(database: Config["database"], dataDir: string): Promise<OpenedStore> {
   if (isPostgresUrl(database.url)) {
-    return { store: await PostgresStore.open({ url: database.url }), description: describePostgresUrl(database.url), shared: true };
+    return { store: await PostgresStore.open({ url: database.url }), backend: "postgres", description: describePostgresUrl(database.url), shared: true };
   }
   const path = database.url ?? join(dataDir, "tessera.db");
-  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), description: path, shared: false };
+  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), backend: "sqlite", description: path, shared: false };
 }

@@ -65,6 +65,7 @@ export async function respond(
     now,
   );
   if (!stored || !event) return undefined;
+  core.metrics.ticketResponse(event.response_name);
   core.logger.debug("auth session response", { auth_session_id: session.id, response: event.response_name, seq: event.seq });
   await core.bus.publish({ type: "auth_session_event", validatorSessionId: stored.validatorSessionId, event });
   return event;

@@ -37,11 +37,11 @@ export interface BeginResult {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const answer = (result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => ({
-  result,
-  result_name: beginResultName(result),
-  ...(session ? { auth_session: authSessionJson(session) } : {}),
-});
+const answer = (core: Core, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => {
+  const name = beginResultName(result);
+  core.metrics.ticketBegin(name);
+  return { result, result_name: name, ...(session ? { auth_session: authSessionJson(session) } : {}) };
+};
 
 export function authSessionJson(s: AuthSessionRow): AuthSessionJson {
   return {
@@ -83,7 +83,7 @@ export async function beginAuthSession(core: Core, validator: Validator, ticketH
   const userId = checkUserId(userIdIn);
   if (appIdIn !== undefined && !(Number.isSafeInteger(appIdIn) && appIdIn >= 0 && appIdIn <= 0xffffffff)) throw invalidArgument("App ID invalid, must be 0-4294967295.");
   const checked = await checkTicketOffline(core, ticketHex, userId, appIdIn ?? core.config.tickets.appId);
-  if (typeof checked === "number") return answer(checked);
+  if (typeof checked === "number") return answer(core, checked);
 
   const session: AuthSessionRow = {
     id: randomUUID(),
@@ -103,11 +103,11 @@ export async function beginAuthSession(core: Core, validator: Validator, ticketH
   try {
     await core.store.tickets.createAuthSession(session);
   } catch (err) {
-    if (err instanceof StoreConflictError && err.field === "auth_session") return answer(BeginAuthSessionResult.DuplicateRequest);
+    if (err instanceof StoreConflictError && err.field === "auth_session") return answer(core, BeginAuthSessionResult.DuplicateRequest);
     throw err;
   }
   void validateInBackground(core, session, checked, validator);
-  return answer(BeginAuthSessionResult.OK, session);
+  return answer(core, BeginAuthSessionResult.OK, session);
 }
 
 /** Runs the online validation; past `tickets.validation_timeout_ms` the validator gets VACCheckTimedOut. */

@@ -80,6 +80,7 @@ export async function issueTicket(core: Core, caller: Caller, identityIn: string
       identity,
     });
     const signature = await core.tickets.keyring.sign(body);
+    core.metrics.ticketIssued();
     return {
       handle: row.handle,
       ticket: Buffer.concat([body, signature]).toString("hex"),

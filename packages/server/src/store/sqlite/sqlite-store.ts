@@ -428,12 +428,14 @@ function migrate(db: Database.Database): void {
   }
 }
 
-/** Translates SQLite constraint errors into StoreConflictError. */
+/** Translates SQLite constraint errors into StoreConflictError, a closed database into StoreUnavailableError. */
 function guard<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
     const e = err as { code?: string; message?: string };
+    // better-sqlite3's error for any statement on a closed connection: a 503, not a 500.
+    if (err instanceof TypeError && e.message === "The database connection is not open") throw new StoreUnavailableError("the SQLite database is closed", { cause: err });
     if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
       const m = e.message ?? "";
       if (m.includes("accounts.username")) throw new StoreConflictError("username");
