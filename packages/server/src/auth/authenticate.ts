@@ -162,6 +162,7 @@ async function begin(core: Core, account: AccountRow, created: boolean, opts: Au
     throw permissionDenied(Messages.accountBanned);
   }
   const tokens = await startSession(core, account, opts.vars, opts.client);
+  core.metrics.signIn(provider, created);
   core.audit.count("sign_in");
   core.audit.record({ kind: "sign_in", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, created } });
   return { ...tokens, created, account };
