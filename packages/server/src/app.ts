@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { argon2idHasher, type PasswordHasher } from "./auth/password.js";
+import { argon2idHasher, boundedPasswordHasher, type PasswordHasher } from "./auth/password.js";
 import type { Config } from "./config/config.js";
 import { enforceSafety } from "./config/safety.js";
 import { systemClock, type Clock, type Core } from "./core.js";
@@ -17,6 +17,7 @@ import { sessionRoutes } from "./http/routes/session-routes.js";
 import { ticketRoutes } from "./http/routes/ticket-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
+import { memorySignInLimits } from "./limits/sign-in-limits.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { openStore } from "./store/open-store.js";
 import { LocalBus } from "./cluster/local-bus.js";
@@ -77,14 +78,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       gameServerKey: gameServerTokenKey(keys.access),
       configuredGameServers: configuredGameServers(config.tickets.gameServers),
     };
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets };
+    const passwords = boundedPasswordHasher(options.passwords ?? argon2idHasher, { concurrency: config.auth.passwordHashConcurrency, queue: config.auth.passwordHashQueue });
+    core = { config, store, bus, keys, passwords, clock, logger, presence: sockets, hooks, steam, tickets };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await bus.close();
     await store.close();
     throw err;
   }
-  const server = createHttpServer(core, apiRoutes());
+  const server = createHttpServer(core, apiRoutes(), { signInLimits: memorySignInLimits(config, clock) });
   const realtime = attachSocketServer(core, server, sockets);
 
   try {

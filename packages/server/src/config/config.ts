@@ -11,7 +11,7 @@ export interface Config {
   production: boolean;
   dataDir: string;
   logger: { level: LogLevel };
-  socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number };
+  socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number; maxConcurrentRequests: number };
   session: {
     encryptionKey: string | undefined;
     refreshEncryptionKey: string | undefined;
@@ -21,6 +21,10 @@ export interface Config {
     singleSession: boolean;
     singleSocket: boolean;
   };
+  /** Sign-in attempts per minute; 0 disables a limit (docs/security.md). */
+  ratelimit: { signinPerIp: number; signinPerIdentifier: number };
+  /** Password hashing bound; `passwordHashConcurrency` 0 is automatic. */
+  auth: { passwordHashConcurrency: number; passwordHashQueue: number };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   database: { url: string | undefined; synchronous: "normal" | "full" };
   tickets: {
@@ -233,6 +237,7 @@ function build(raw: Raw): Config {
       port: get<number>("socket.port"),
       serverKey,
       maxRequestSizeBytes: get<number>("socket.max_request_size_bytes"),
+      maxConcurrentRequests: get<number>("socket.max_concurrent_requests"),
     },
     session: {
       encryptionKey: optional("session.encryption_key"),
@@ -243,6 +248,8 @@ function build(raw: Raw): Config {
       singleSession: get<boolean>("session.single_session"),
       singleSocket: get<boolean>("session.single_socket"),
     },
+    ratelimit: { signinPerIp: get<number>("ratelimit.signin_per_ip"), signinPerIdentifier: get<number>("ratelimit.signin_per_identifier") },
+    auth: { passwordHashConcurrency: get<number>("auth.password_hash_concurrency"), passwordHashQueue: get<number>("auth.password_hash_queue") },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     database: { url: optional("database.url"), synchronous },
     tickets: {

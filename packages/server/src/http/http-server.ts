@@ -9,10 +9,17 @@ import { ApiError, GrpcCode } from "../errors.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
+import type { SignInLimits } from "../limits/sign-in-limits.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
 import type { Route } from "./route.js";
 import { Router } from "./router.js";
+
+/** Policies the transport applies before a handler runs. */
+export interface HttpGuards {
+  /** Counts sign-ins (routes with `signIn`); 429 past a limit. */
+  signInLimits: SignInLimits;
+}
 
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
@@ -23,10 +30,16 @@ const CORS_HEADERS = {
 
 const USER_AGENT_MAX = 512;
 
-export function createHttpServer(core: Core, routes: readonly Route[]): Server {
+/** How often shedding load is logged at most (ms): once per burst, not once per request. */
+const SHEDDING_LOG_INTERVAL_MS = 10_000;
+
+export function createHttpServer(core: Core, routes: readonly Route[], guards: HttpGuards): Server {
   const router = new Router(routes);
+  const load: Load = { inFlight: 0, max: core.config.socket.maxConcurrentRequests, shed: 0, loggedAt: 0 };
   const server = createServer((req, res) => {
-    handle(core, router, req, res).catch((err: unknown) => {
+    load.inFlight++;
+    res.once("close", () => load.inFlight--);
+    handle(core, router, guards, load, req, res).catch((err: unknown) => {
       core.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
       if (!res.headersSent) send(res, 500, { code: GrpcCode.INTERNAL, message: "Internal server error." });
       else res.destroy();
@@ -38,7 +51,32 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
   return server;
 }
 
-async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Requests being handled now, against `socket.max_concurrent_requests` (0: no limit). */
+interface Load {
+  inFlight: number;
+  readonly max: number;
+  /** Requests shed since the last log line. */
+  shed: number;
+  loggedAt: number;
+}
+
+/**
+ * Past the limit a request is answered at once with 503 (before its body is read or any store
+ * work starts), so memory and latency stay bounded however fast requests arrive.
+ */
+function shedIfOverloaded(core: Core, load: Load, route: Route): void {
+  if (load.max === 0 || load.inFlight <= load.max || route.probe) return;
+  load.shed++;
+  const now = Date.now();
+  if (now - load.loggedAt >= SHEDDING_LOG_INTERVAL_MS) {
+    core.logger.warn("overloaded: shedding requests", { in_flight: load.inFlight, limit: load.max, shed: load.shed });
+    load.loggedAt = now;
+    load.shed = 0;
+  }
+  throw new ApiError(GrpcCode.UNAVAILABLE, "Server is busy; retry shortly.", { headers: { "Retry-After": "1" } });
+}
+
+async function handle(core: Core, router: Router, guards: HttpGuards, load: Load, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
@@ -58,6 +96,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       throw new ApiError(GrpcCode.UNIMPLEMENTED, "Method Not Allowed", { httpStatus: 405, headers: { Allow: match.allow.join(", ") } });
     }
     route = match.route;
+    shedIfOverloaded(core, load, route);
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -76,7 +115,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       result = await route.handler({ ...ctxBase, caller, body });
     } else {
       if (route.auth === "server_key") requireServerKey(req.headers.authorization, core.config.socket.serverKey);
+      // The address is counted before the body is read; the identifier once the body is checked.
+      if (route.signIn) await guards.signInLimits.admitClient(client.ip);
       body = await requestBody(core, req, route);
+      const identifier = route.signIn?.identifier?.(body, query);
+      if (identifier !== undefined) await guards.signInLimits.admitIdentifier(identifier);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
     send(res, 200, result ?? {});

@@ -36,6 +36,13 @@ interface RouteBase {
   query?: Record<string, QuerySchema>;
   /** Describes the JSON answer for the API docs. */
   response?: string;
+  /**
+   * Marks a sign-in: counted by the sign-in rate limits per client address and, when `identifier`
+   * names one from the checked body and query (`device:<id>`, `email:<address>` ...), per identifier.
+   */
+  signIn?: { identifier?(body: Record<string, unknown>, query: URLSearchParams): string | undefined };
+  /** A liveness probe: answered even while the server sheds load. */
+  probe?: true;
 }
 
 export interface RequestContext<C> {

@@ -10,6 +10,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       auth: "none",
       tag: "meta",
       summary: "Liveness: the process answers.",
+      probe: true,
       response: '{"status":"ok"}',
       handler: async () => ({ status: "ok" }),
     }),

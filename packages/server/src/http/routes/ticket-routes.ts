@@ -94,6 +94,7 @@ export const ticketRoutes: Route[] = [
     auth: "server_key",
     tag: "tickets",
     summary: "A game server signs in with its credential (identity and secret) and gets a validator token.",
+    signIn: { identifier: (body) => (typeof body["identity"] === "string" && body["identity"] !== "" ? `gameserver:${body["identity"]}` : undefined) },
     body: { identity: { type: "string" }, secret: { type: "string" } },
     response: "{token, identity, expire_time}",
     handler: (ctx) => authenticateGameServer(ctx.core, str(ctx, "identity"), str(ctx, "secret")),
