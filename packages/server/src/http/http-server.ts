@@ -3,7 +3,8 @@
  * checks from each route's declaration, and one place where errors become Nakama-shaped
  * responses. Everything else is in the domain modules the routes call.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
 import { StoreUnavailableError } from "../store/store.js";
@@ -45,10 +46,34 @@ export function createHttpServer(core: Core, routes: readonly Route[], guards: H
       else res.destroy();
     });
   });
+  server.on("clientError", answerMalformed);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
   return server;
+}
+
+/**
+ * Requests Node's parser refuses (headers too large, malformed request line or headers, a
+ * request that took too long) get Nakama's error shape too, instead of Node's empty answers.
+ * There is no response object here: the answer is written on the socket, which then closes.
+ */
+function answerMalformed(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, GrpcCode.INVALID_ARGUMENT, "Request headers too large."]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, GrpcCode.DEADLINE_EXCEEDED, "Request timed out."]
+        : [400, GrpcCode.INVALID_ARGUMENT, "Malformed HTTP request."];
+  const body = JSON.stringify({ code, message });
+  // The answer to a HEAD request has no body (a client would read it as a second answer); the
+  // parser gives the bytes it choked on, which start with the method when it failed on the first request.
+  const head = err.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
 }
 
 /** Requests being handled now, against `socket.max_concurrent_requests` (0: no limit). */
