@@ -188,7 +188,8 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, err: u
     return;
   }
   if (err instanceof StoreUnavailableError) {
-    core.logger.error("database unavailable", { method: req.method, path: req.url, error: err.message });
+    // The path only: a query can carry credentials (the Steam-shaped endpoint's `key`, `?token=`).
+    core.logger.error("database unavailable", { method: req.method, path: req.url?.split("?")[0], error: err.message });
     send(res, 503, { code: GrpcCode.UNAVAILABLE, message: "Service temporarily unavailable: the database cannot be reached." }, { "Retry-After": "1" });
     return;
   }
