@@ -10,21 +10,12 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Clock } from "../src/core.js";
+import { TestClock } from "./support/test-clock.js";
 import { MemoryRateLimiter } from "../src/limits/rate-limiter.js";
 import { clientKey, MAX_TRACKED_KEYS } from "../src/limits/sign-in-limits.js";
 import { ConcurrencyLimit, OverloadedError } from "../src/limits/concurrency-limit.js";
 import { SERVER_KEY, startTestServer, type TestServer } from "./support/harness.js";
 import { PASSWORD, assertError, customId, deviceId, email, ok, username } from "./support/expect.js";
-
-class TestClock implements Clock {
-  private offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 /** A fixed clock for the limiter's arithmetic. */
 class ManualClock implements Clock {

@@ -100,6 +100,14 @@ describe("token attacks", () => {
     return { token: s.token, refresh: s.refresh_token, uid: c["uid"], tid: c["tid"] };
   }
 
+  /** `token` answers 401 Auth token invalid on every bearer and validator route. */
+  async function assertRefusedOnEveryRoute(token: string): Promise<void> {
+    for (const r of tokenRoutes) {
+      const { method, path } = requestOf(r);
+      assert.equal(notInvalidToken(await api.call(method, path, { bearer: token, body: method === "GET" ? undefined : {} })), undefined, `${method} ${r.path}`);
+    }
+  }
+
   before(async () => {
     t = await startTestServer(SETTINGS);
     other = await startTestServer(SETTINGS);
@@ -278,10 +286,7 @@ describe("token attacks", () => {
     const s = ok(await api.withKey("/v2/account/authenticate/device", { id: device }));
     const uid = claimsOf(s.token)["uid"];
     await banAccount(t.server.core, uid);
-    for (const r of tokenRoutes) {
-      const { method, path } = requestOf(r);
-      assert.equal(notInvalidToken(await api.call(method, path, { bearer: s.token, body: method === "GET" ? undefined : {} })), undefined, `${method} ${r.path}`);
-    }
+    await assertRefusedOnEveryRoute(s.token);
     assert.equal(await upgradeStatus(t.url, s.token, "query"), 401);
     assertError(await api.withKey("/v2/account/session/refresh", { token: s.refresh_token }), 403, "User account banned.");
     assertError(await api.withKey("/v2/account/authenticate/device", { id: device }), 403, "User account banned.");
@@ -290,10 +295,7 @@ describe("token attacks", () => {
   it("a deleted account's tokens: 401 on every token route, the socket and refresh", async () => {
     const s = await player();
     ok(await api.withToken("DELETE", "/v2/account", s.token));
-    for (const r of tokenRoutes) {
-      const { method, path } = requestOf(r);
-      assert.equal(notInvalidToken(await api.call(method, path, { bearer: s.token, body: method === "GET" ? undefined : {} })), undefined, `${method} ${r.path}`);
-    }
+    await assertRefusedOnEveryRoute(s.token);
     assert.equal(await upgradeStatus(t.url, s.token, "query"), 401);
     assertUnauthorized(await api.withKey("/v2/account/session/refresh", { token: s.refresh }), "Refresh token invalid or expired.", "Basic");
   });
@@ -301,10 +303,7 @@ describe("token attacks", () => {
   it("after logout: the access token is 401 everywhere, the refresh token 401, the socket 401", async () => {
     const s = await player();
     ok(await api.withToken("POST", "/v2/session/logout", s.token, { token: s.token, refresh_token: s.refresh }));
-    for (const r of tokenRoutes) {
-      const { method, path } = requestOf(r);
-      assert.equal(notInvalidToken(await api.call(method, path, { bearer: s.token, body: method === "GET" ? undefined : {} })), undefined, `${method} ${r.path}`);
-    }
+    await assertRefusedOnEveryRoute(s.token);
     assert.equal(await upgradeStatus(t.url, s.token, "header"), 401);
     assertUnauthorized(await api.withKey("/v2/account/session/refresh", { token: s.refresh }), "Refresh token invalid or expired.", "Basic");
   });
