@@ -1,16 +1,16 @@
 /**
  * `npm run soak`: the built server in a child process (SQLite, loopback), its maximum rate
  * measured for a realistic mix of calls, then an open-loop load at a fraction of it (default
- * 70%) for a long time (default 5 minutes). Every interval (a minute, or a tenth of a short run)
- * reports requests, errors, p50/p99 latency and the server's RSS; the verdict asks for zero
- * errors, a steady p99 and flat memory. Prints Markdown and writes
+ * 70%) for a long time (default 5 minutes), then the maximum again. Every interval (a minute,
+ * or a tenth of a short run) reports requests, errors, p50/p99 latency, the server's RSS and the
+ * machine's CPU pressure; the verdict asks for zero errors, a steady p99 and flat memory. Prints Markdown and writes
  * bench/results/soak-<timestamp>.json and soak-latest.json.
  *
  *   npm run soak                       # 5 minutes at 70% of the measured maximum
  *   npm run soak -- --duration 30      # a short smoke run
  *   npm run soak -- --fraction 0.5 --measure 15 --postgres-url postgres://postgres@127.0.0.1:5432/postgres
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -205,6 +205,19 @@ async function measureMax(mix: Mix, connections: number, seconds: number): Promi
   return { rate: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
+/**
+ * The machine's CPU pressure (Linux PSI, share of the last 60 s in which some runnable task waited
+ * for a CPU), so a report shows whether other work competed for the cores; null elsewhere.
+ */
+function cpuPressure(): number | null {
+  try {
+    const m = /^some avg10=[\d.]+ avg60=([\d.]+)/m.exec(readFileSync("/proc/pressure/cpu", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 interface Interval {
   index: number;
   startSec: number;
@@ -217,6 +230,8 @@ interface Interval {
   maxMs: number;
   rssMb: number;
   peakRssMb: number;
+  /** CPU pressure (avg60, %) at the end of the interval. */
+  cpuPressure: number | null;
 }
 
 /** Calls started at `rate` per second, each when due, whatever the earlier ones are doing. */
@@ -246,9 +261,10 @@ async function soak(mix: Mix, server: ChildServer, rate: number, durationSec: nu
       maxMs: sorted[sorted.length - 1] ?? NaN,
       rssMb,
       peakRssMb: Math.max(bucket.peakRssMb, rssMb),
+      cpuPressure: cpuPressure(),
     };
     intervals.push(row);
-    log(`interval ${row.index}: ${row.requests} requests (${Math.round(row.reqPerSec)}/s), ${row.errors} errors, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, RSS ${row.rssMb.toFixed(0)} MB`);
+    log(`interval ${row.index}: ${row.requests} requests (${Math.round(row.reqPerSec)}/s), ${row.errors} errors, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, RSS ${row.rssMb.toFixed(0)} MB, CPU pressure ${row.cpuPressure ?? "n/a"}%`);
     bucket = { latencies: [], errors: 0, peakRssMb: 0 };
   };
 
@@ -328,12 +344,14 @@ function render(run: SoakRun): string {
     "",
     `Maximum (closed loop, ${run.max.connections} connections, ${run.max.seconds} s): ${Math.round(run.max.rate)} req/s, p50 ${run.max.p50.toFixed(1)} ms, p99 ${run.max.p99.toFixed(1)} ms, ${run.max.errors} errors. Soak target: ${Math.round(run.targetRate)} req/s.`,
     "",
-    "| interval | seconds | requests | req/s | errors | p50 ms | p99 ms | max ms | RSS MB (end) | RSS MB (peak) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| interval | seconds | requests | req/s | errors | p50 ms | p99 ms | max ms | RSS MB (end) | RSS MB (peak) | CPU pressure % |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...run.intervals.map(
       (i) =>
-        `| ${i.index} | ${i.startSec.toFixed(0)}-${i.endSec.toFixed(0)} | ${i.requests} | ${Math.round(i.reqPerSec)} | ${i.errors} | ${i.p50Ms.toFixed(1)} | ${i.p99Ms.toFixed(1)} | ${i.maxMs.toFixed(1)} | ${i.rssMb.toFixed(0)} | ${i.peakRssMb.toFixed(0)} |`,
+        `| ${i.index} | ${i.startSec.toFixed(0)}-${i.endSec.toFixed(0)} | ${i.requests} | ${Math.round(i.reqPerSec)} | ${i.errors} | ${i.p50Ms.toFixed(1)} | ${i.p99Ms.toFixed(1)} | ${i.maxMs.toFixed(1)} | ${i.rssMb.toFixed(0)} | ${i.peakRssMb.toFixed(0)} | ${i.cpuPressure ?? "n/a"} |`,
     ),
+    "",
+    `Maximum again after the soak (same mix, ${run.max.connections} connections, ${run.max.seconds} s, the database now larger): ${Math.round(run.maxAfter.rate)} req/s, p50 ${run.maxAfter.p50.toFixed(1)} ms, p99 ${run.maxAfter.p99.toFixed(1)} ms, ${run.maxAfter.errors} errors.`,
     "",
     "| check | measured | result |",
     "| --- | --- | --- |",
@@ -351,6 +369,8 @@ interface SoakRun {
   machine: { nproc: number; node: string };
   max: { connections: number; seconds: number; rate: number; p50: number; p99: number; errors: number };
   targetRate: number;
+  /** The maximum measured again at the end: tells a slower server (a larger database) from a busier machine. */
+  maxAfter: { rate: number; p50: number; p99: number; errors: number };
   intervals: Interval[];
   verdicts: Verdict[];
   failures: [string, number][];
@@ -381,6 +401,8 @@ async function main(): Promise<void> {
     mix.failures.clear();
     const intervalSec = opts.durationSec >= 120 ? 60 : Math.max(1, opts.durationSec / 10);
     const intervals = await soak(mix, server, targetRate, opts.durationSec, intervalSec);
+    log(`measuring the maximum again: ${opts.connections} connections, ${opts.measureSec} s`);
+    const maxAfter = await measureMax(mix, opts.connections, opts.measureSec);
     mix.close();
     const run: SoakRun = {
       startedAt,
@@ -390,6 +412,7 @@ async function main(): Promise<void> {
       machine: { nproc: cpus().length, node: process.version },
       max: { connections: opts.connections, seconds: opts.measureSec, ...max },
       targetRate,
+      maxAfter,
       intervals,
       verdicts: verdicts(intervals),
       failures: [...mix.failures.entries()],
