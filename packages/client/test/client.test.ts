@@ -134,7 +134,8 @@ describe("Client authenticate calls", { concurrency: true }, () => {
     assertSession(again, { created: false, userId: first.userId, username: name });
 
     await rejectsWith(client.authenticateEmail(addr, "wrong password!"), 401, 16, "Invalid credentials.");
-    await rejectsWith(client.authenticateEmail(email(), PASSWORD, { create: false }), 404, 5, "User account not found.");
+    // An unknown email answers as a wrong password does: the server does not reveal which emails are registered.
+    await rejectsWith(client.authenticateEmail(email(), PASSWORD, { create: false }), 401, 16, "Invalid credentials.");
     await rejectsWith(client.authenticateEmail(email(), "short"), 400, 3, /Password must be at least 8/);
     await rejectsWith(client.authenticateEmail("not-an-email", PASSWORD), 400, 3, /Invalid email address/);
   });
@@ -145,7 +146,8 @@ describe("Client authenticate calls", { concurrency: true }, () => {
     const s = await client.authenticateUsername(name, PASSWORD, { vars: { via: "username" } });
     assertSession(s, { created: false, userId: created.userId, username: name, vars: { via: "username" } });
     await rejectsWith(client.authenticateUsername(name, "wrong password!"), 401, 16, "Invalid credentials.");
-    await rejectsWith(client.authenticateUsername(username("nobody"), PASSWORD), 404, 5, "User account not found.");
+    // An unknown username answers as a wrong password does (no account enumeration; Nakama says 404).
+    await rejectsWith(client.authenticateUsername(username("nobody"), PASSWORD), 401, 16, "Invalid credentials.");
   });
 
   it("authenticateCustom creates, finds, and validates the id", async () => {
@@ -365,7 +367,7 @@ describe("Client account calls", { concurrency: true }, () => {
 
     await client.unlinkEmail(s, addr);
     assert.equal((await client.getAccount(s)).email, undefined);
-    await rejectsWith(client.authenticateEmail(addr, PASSWORD, { create: false }), 404, 5);
+    await rejectsWith(client.authenticateEmail(addr, PASSWORD, { create: false }), 401, 16, "Invalid credentials.");
     await rejectsWith(client.unlinkEmail(s, addr), 404, 5, "Email is not linked to this account.");
   });
 

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { argon2idHasher, type PasswordHasher } from "./auth/password.js";
+import { argon2idHasher, boundedPasswordHasher, type PasswordHasher } from "./auth/password.js";
 import type { Config } from "./config/config.js";
 import { enforceSafety } from "./config/safety.js";
 import { systemClock, type Clock, type Core } from "./core.js";
@@ -19,6 +19,8 @@ import { consoleRoutes } from "./http/routes/console-routes.js";
 import { consolePageRoutes } from "./http/routes/console-page-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger, type Logger } from "./logger.js";
+import { memorySignInLimits } from "./limits/sign-in-limits.js";
+import { sharedSignInLimits } from "./limits/shared-sign-in-limits.js";
 import { loadSigningKeys } from "./session/keys.js";
 import { openStore } from "./store/open-store.js";
 import { timedStore } from "./store/timed-store.js";
@@ -101,7 +103,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     const sessionCache = new SessionCache(config.session.cacheTtlMs ?? (shared ? 0 : DEFAULT_SESSION_CACHE_TTL_MS), clock, bus);
     const audit = new AuditLog(store.admin, clock, logger);
-    core = { config, store, bus, keys, passwords: options.passwords ?? argon2idHasher, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit, metrics };
+    const passwords = boundedPasswordHasher(options.passwords ?? argon2idHasher, { concurrency: config.auth.passwordHashConcurrency, queue: config.auth.passwordHashQueue });
+    core = { config, store, bus, keys, passwords, clock, logger, presence: sockets, hooks, steam, tickets, sessionCache, audit, metrics };
     await loadRuntimeModules(core, hooks);
   } catch (err) {
     await poller?.close();
@@ -111,7 +114,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   // The web console's files are served beside the API, not part of it (nor of its OpenAPI document).
-  const server = createHttpServer(core, [...apiRoutes(), ...consolePageRoutes()]);
+  // With Redis the sign-in limits are the cluster's, counted there (per node while Redis is away).
+  const clusterLimits = config.cluster.redisUrl !== undefined ? sharedSignInLimits(config, config.cluster.redisUrl, clock, logger) : undefined;
+  const server = createHttpServer(core, [...apiRoutes(), ...consolePageRoutes()], { signInLimits: clusterLimits?.limits ?? memorySignInLimits(config, clock) });
   countServerErrors(server, core.audit);
   const realtime = attachSocketServer(core, server, sockets);
 
@@ -126,6 +131,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (err) {
     await realtime.close(0);
     await poller?.close();
+    await clusterLimits?.close();
     await bus.close();
     await store.close();
     metrics.close();
@@ -175,6 +181,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await socketsClosed;
         await core.audit.close();
         await poller?.close();
+        await clusterLimits?.close();
         await bus.close();
         await store.close();
         metrics.close();

@@ -252,7 +252,8 @@ describe("account", () => {
       assert.equal(acc.email, undefined);
       assert.equal(acc.custom_id, undefined);
       assert.deepEqual(acc.devices, [{ id }]);
-      assertError(await t.api.withKey("/v2/account/authenticate/email?create=false", { email: address, password: PASSWORD }), 404, "User account not found.");
+      // An unlinked email answers as any unknown email does: as a wrong password (no account enumeration).
+      assertError(await t.api.withKey("/v2/account/authenticate/email?create=false", { email: address, password: PASSWORD }), 401, "Invalid credentials.");
       assertError(await t.api.withKey("/v2/account/authenticate/custom?create=false", { id: cid }), 404, "User account not found.");
     });
 

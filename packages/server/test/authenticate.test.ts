@@ -72,7 +72,11 @@ describe("authenticate", () => {
     it("create=false with an unknown identity is 404 User account not found.", async () => {
       assertError(await t.api.withKey(`${DEVICE}?create=false`, { id: deviceId() }), 404, "User account not found.");
       assertError(await t.api.withKey(`${CUSTOM}?create=false`, { id: customId() }), 404, "User account not found.");
-      assertError(await t.api.withKey(`${EMAIL}?create=false`, { email: email(), password: PASSWORD }), 404, "User account not found.");
+    });
+
+    it("create=false with an unknown email is 401 Invalid credentials., as a wrong password is (no account enumeration)", async () => {
+      // Nakama answers 404 here; Tessera deliberately answers as for a wrong password (docs/security.md).
+      assertUnauthorized(await t.api.withKey(`${EMAIL}?create=false`, { email: email(), password: PASSWORD }), "Invalid credentials.", "Basic");
     });
 
     it("create=false with a known identity signs in", async () => {
@@ -264,7 +268,8 @@ describe("authenticate", () => {
       const name = username();
       ok(await t.api.withKey(`${EMAIL}?username=${name}`, { email: email(), password: PASSWORD }));
       assertError(await t.api.withKey(`${EMAIL}?username=${name}`, { password: "wrong password" }), 401, "Invalid credentials.");
-      assertError(await t.api.withKey(`${EMAIL}?username=${username("nobody")}`, { password: PASSWORD }), 404, "User account not found.");
+      // An unknown username answers as a wrong password does (Nakama: 404), so usernames cannot be probed.
+      assertError(await t.api.withKey(`${EMAIL}?username=${username("nobody")}`, { password: PASSWORD }), 401, "Invalid credentials.");
       const deviceOnly = username();
       ok(await t.api.withKey(`${DEVICE}?username=${deviceOnly}`, { id: deviceId() }));
       assertError(await t.api.withKey(`${EMAIL}?username=${deviceOnly}`, { password: PASSWORD }), 401, "Invalid credentials.");

@@ -36,6 +36,8 @@ const MARGIN_MS = 500;
 /** Generous: a wait for an event, never a measurement. */
 const WAIT_MS = 15_000;
 
+/** Sign-ins per minute naming one identifier, across the cluster. */
+const IDENTIFIER_LIMIT = 4;
 const GAME_SERVER_SECRET = "cluster-game-server-secret-0123456789abcdef";
 
 const KEYS = {
@@ -419,6 +421,7 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
       dirs.push(dir);
       const args = ["--port", "0", "--data-dir", dir.path, "--database-url", db.url, "--redis-url", redis.url, "--runtime.path", runtime.path];
       args.push("--tickets.game_servers", JSON.stringify([{ identity: "eu-west-1", secret: GAME_SERVER_SECRET }]));
+      args.push("--ratelimit.signin_per_identifier", String(IDENTIFIER_LIMIT));
       const server = await spawnServer([...args, "--session.refresh_reuse_grace_sec", String(GRACE_SEC)], { env: KEYS });
       return { name, api: new Api(server.url), server };
     };
@@ -570,6 +573,16 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
       const used = answers.filter((r) => ok(r).response.error?.errorcode === 103);
       assert.deepEqual([oks.length, used.length], [1, 2], JSON.stringify(answers.map((r) => r.body)));
     }
+  });
+
+  it("counts sign-in limits across the cluster: an identifier's attempts on A, B and C share one limit", async () => {
+    const device = `cluster-limited-${randomUUID()}`;
+    const attempt = (node: (typeof nodes)[number]) => node.api.withKey("/v2/account/authenticate/device", { id: device });
+    for (const node of [a, b, c, a]) ok(await attempt(node));
+    const refused = await attempt(b);
+    assertError(refused, 429, /Too many sign-in attempts/, 8);
+    assert.match(refused.headers.get("retry-after") ?? "", /^\d+$/);
+    assertError(await attempt(c), 429, /Too many sign-in attempts/, 8);
   });
 
   it("with Redis killed: nodes stay ready (bus reconnecting), and a logout on A still closes B's socket within 2 s through the database poll", async () => {

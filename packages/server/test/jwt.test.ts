@@ -75,10 +75,14 @@ describe("jwt: algorithm allow-list", () => {
     rejects(() => verifyHs256(`${edInput}.${edSig}`, ACCESS_KEY), "algorithm");
   });
 
-  it("refuses other header oddities: lower-case alg, wrong typ, crit, non-object header", () => {
+  it("refuses other header oddities: lower-case alg, wrong typ, crit, kid and other parameters, non-object header", () => {
     rejects(() => verifyHs256(forge({ alg: "hs256" }, payload), ACCESS_KEY), "algorithm");
     rejects(() => verifyHs256(forge({ alg: "HS256", typ: "at+jwt" }, payload), ACCESS_KEY), "algorithm");
     rejects(() => verifyHs256(forge({ alg: "HS256", crit: ["exp"] }, payload), ACCESS_KEY), "algorithm");
+    // Key-selecting header parameters are refused even when the signature is right.
+    for (const extra of [{ kid: "1" }, { kid: "../../../dev/null" }, { jku: "https://evil.example/jwks.json" }, { jwk: { kty: "oct", k: "AA" } }, { x5u: "https://evil.example" }, { cty: "JWT" }]) {
+      rejects(() => verifyHs256(forge({ alg: "HS256", typ: "JWT", ...extra }, payload), ACCESS_KEY), "algorithm");
+    }
     rejects(() => verifyHs256(forge(["HS256"], payload), ACCESS_KEY), "malformed");
     rejects(() => verifyHs256(forge("HS256", payload), ACCESS_KEY), "malformed");
   });

@@ -19,7 +19,7 @@ import { ConfigError, loadConfig } from "../src/config/config.js";
 import { HOOK_NAMES } from "../src/hooks/hook-registry.js";
 import type { Nakama } from "../src/hooks/runtime-types.js";
 import { startFakeSteam, steamId } from "./support/fake-steam.js";
-import { Api, claimsOf, recordingLogger, runCli, startTestServer, tempDir } from "./support/harness.js";
+import { Api, claimsOf, NO_SIGN_IN_LIMITS, recordingLogger, runCli, startTestServer, tempDir } from "./support/harness.js";
 import { PASSWORD, UUID, assertError, assertUnauthorized, customId, deviceId, email, ok, username } from "./support/expect.js";
 
 const TIMEOUT_MS = 300;
@@ -63,7 +63,7 @@ async function start(runtimePath: string, settings: Record<string, string | numb
   const { logger, lines: log } = recordingLogger();
   const config = loadConfig({
     env: {},
-    overrides: { "socket.port": 0, data_dir: data.path, "runtime.path": runtimePath, "runtime.hook_timeout_ms": TIMEOUT_MS, ...settings },
+    overrides: { "socket.port": 0, data_dir: data.path, "runtime.path": runtimePath, "runtime.hook_timeout_ms": TIMEOUT_MS, ...NO_SIGN_IN_LIMITS, ...settings },
   });
   const server = await startServer(config, { logger });
   cleanups.push(async () => {

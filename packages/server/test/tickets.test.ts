@@ -10,10 +10,10 @@ import { createPublicKey, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { banAccount } from "../src/account/ban.js";
-import type { Clock } from "../src/core.js";
 import { grantLicense, lendLicense, revokeLicense } from "../src/tickets/licenses.js";
 import { claimsOf, runCli, startTestServer, tempDir, type Api, type TestServer } from "./support/harness.js";
 import { assertError, deviceId, ok } from "./support/expect.js";
+import { TestClock } from "./support/test-clock.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
 
 const S_SECRET = "s-secret-".padEnd(40, "s");
@@ -22,17 +22,6 @@ const GAME_SERVERS = JSON.stringify([
   { identity: "eu-west-1", secret: S_SECRET },
   { identity: "us-east-1", secret: T_SECRET },
 ]);
-
-/** A clock the test moves; starts at the real time. */
-class TestClock implements Clock {
-  private offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 interface Player {
   token: string;

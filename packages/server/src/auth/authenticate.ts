@@ -58,13 +58,15 @@ export async function authenticateEmail(core: Core, emailIn: string, password: s
 
   if (byUsername) {
     const account = await core.store.findAccountByUsername(username!);
-    if (!account) throw notFound(Messages.accountNotFound);
+    if (!account) return refuseUnknown(core, password);
     await checkPasswordOf(core, account, password, opts);
     return begin(core, account, false, opts, "email");
   }
 
   const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
-  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts));
+  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts), () =>
+    refuseUnknown(core, password),
+  );
 }
 
 /**
@@ -98,10 +100,21 @@ function requestedUsername(username: string | undefined): string | undefined {
 
 async function checkPasswordOf(core: Core, account: AccountRow, password: string, opts: AuthenticateOptions): Promise<void> {
   // The password is checked before the ban, so a ban is not revealed without the password.
-  if (account.passwordHash === null || !(await core.passwords.verify(account.passwordHash, password))) {
+  const matches = account.passwordHash === null ? await core.passwords.verifyNone(password) : await core.passwords.verify(account.passwordHash, password);
+  if (!matches) {
     signInRefused(core, account, "email", "invalid_credentials", opts);
     throw unauthenticated(Messages.invalidCredentials);
   }
+}
+
+/**
+ * A password sign-in naming no account answers exactly as a wrong password does, after the same
+ * work, so neither the answer nor its timing tells whether an email or username is registered.
+ * (Nakama answers 404 "User account not found." here; see docs/security.md.)
+ */
+async function refuseUnknown(core: Core, password: string): Promise<never> {
+  await core.passwords.verifyNone(password);
+  throw unauthenticated(Messages.invalidCredentials);
 }
 
 function signInRefused(core: Core, account: AccountRow, provider: SignInProvider, reason: "invalid_credentials" | "banned", opts: AuthenticateOptions): void {
@@ -112,7 +125,8 @@ function signInRefused(core: Core, account: AccountRow, provider: SignInProvider
 /**
  * Signs in the account holding `key`, or creates it with `identityToCreate()`. `admit` runs on an
  * existing account before its session starts (a password check, Steam's status), also on the
- * account that won a concurrent creation.
+ * account that won a concurrent creation. `unknown` answers an unknown identity when `create` is
+ * false (default: 404 "User account not found.").
  */
 async function findOrCreate(
   core: Core,
@@ -121,13 +135,17 @@ async function findOrCreate(
   username: string | undefined,
   opts: AuthenticateOptions,
   admit?: (account: AccountRow) => Promise<void>,
+  unknown?: () => Promise<never>,
 ): Promise<AuthenticateResult> {
   const existing = await core.store.findAccountByIdentity(key);
   if (existing) {
     await admit?.(existing);
     return begin(core, existing, false, opts, key.kind);
   }
-  if (!opts.create) throw notFound(Messages.accountNotFound);
+  if (!opts.create) {
+    if (unknown) return unknown();
+    throw notFound(Messages.accountNotFound);
+  }
 
   const identity = await identityToCreate();
   try {

@@ -16,7 +16,7 @@ export interface Config {
     /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
     token: string | undefined;
   };
-  socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number };
+  socket: { host: string; port: number; serverKey: string; maxRequestSizeBytes: number; maxConcurrentRequests: number };
   session: {
     encryptionKey: string | undefined;
     refreshEncryptionKey: string | undefined;
@@ -28,6 +28,10 @@ export interface Config {
     /** Undefined: the default for the store (see session.cache_ttl_ms). */
     cacheTtlMs: number | undefined;
   };
+  /** Sign-in attempts per minute; 0 disables a limit (docs/security.md). */
+  ratelimit: { signinPerIp: number; signinPerIdentifier: number };
+  /** Password hashing bound; `passwordHashConcurrency` 0 is automatic. */
+  auth: { passwordHashConcurrency: number; passwordHashQueue: number };
   runtime: { path: string | undefined; hookTimeoutMs: number };
   console: { tokenExpirySec: number };
   audit: { retentionDays: number };
@@ -273,6 +277,7 @@ function build(raw: Raw): Config {
       port: get<number>("socket.port"),
       serverKey,
       maxRequestSizeBytes: get<number>("socket.max_request_size_bytes"),
+      maxConcurrentRequests: get<number>("socket.max_concurrent_requests"),
     },
     session: {
       encryptionKey: optional("session.encryption_key"),
@@ -284,6 +289,8 @@ function build(raw: Raw): Config {
       singleSocket: get<boolean>("session.single_socket"),
       cacheTtlMs: get<number | undefined>("session.cache_ttl_ms"),
     },
+    ratelimit: { signinPerIp: get<number>("ratelimit.signin_per_ip"), signinPerIdentifier: get<number>("ratelimit.signin_per_identifier") },
+    auth: { passwordHashConcurrency: get<number>("auth.password_hash_concurrency"), passwordHashQueue: get<number>("auth.password_hash_queue") },
     runtime: { path: optional("runtime.path"), hookTimeoutMs: get<number>("runtime.hook_timeout_ms") },
     console: { tokenExpirySec: get<number>("console.token_expiry_sec") },
     audit: { retentionDays: get<number>("audit.retention_days") },

@@ -5,7 +5,8 @@
  * line) and is counted in the request metrics under its declared route path. Everything else is
  * in the domain modules the routes call.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { ClientInfo, Core } from "../core.js";
 import { ApiError, GrpcCode } from "../errors.js";
 import { httpMethodLabel, UNMATCHED_ROUTE, type HttpRouteMetrics } from "../metrics/tessera-metrics.js";
@@ -14,10 +15,17 @@ import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
 import { authenticateConsoleToken } from "../admin/console-sessions.js";
+import type { SignInLimits } from "../limits/sign-in-limits.js";
 import { checkFields, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
 import { FileReply, RawReply, Reply, type Route } from "./route.js";
 import { Router } from "./router.js";
+
+/** Policies the transport applies before a handler runs. */
+export interface HttpGuards {
+  /** Counts sign-ins (routes with `signIn`); 429 past a limit. */
+  signInLimits: SignInLimits;
+}
 
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
@@ -39,8 +47,12 @@ interface Exchange {
   pattern: string | undefined;
 }
 
-export function createHttpServer(core: Core, routes: readonly Route[]): Server {
+/** How often shedding load is logged at most (ms): once per burst, not once per request. */
+const SHEDDING_LOG_INTERVAL_MS = 10_000;
+
+export function createHttpServer(core: Core, routes: readonly Route[], guards: HttpGuards): Server {
   const router = new Router(routes);
+  const load: Load = { inFlight: 0, max: core.config.socket.maxConcurrentRequests, shed: 0, loggedAt: 0 };
   const { metrics, logger } = core;
   // Each route's metrics are bound once. Other requests (405s, preflights, unknown paths) are
   // keyed by method label and path pattern, both bounded, whatever the client sends.
@@ -81,7 +93,9 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
     // Domain code logs through its Core: this request's names the request id on every line.
     const requestCore = coreOf(ex.id);
     metrics.httpInFlight.inc();
-    handle(requestCore, router, req, res, ex).then(
+    load.inFlight++;
+    res.once("close", () => load.inFlight--);
+    handle(requestCore, router, guards, load, req, res, ex).then(
       () => finish(ex, req, res, requestCore),
       (err: unknown) => {
         requestCore.logger.error("request failed outside the error handler", { error: err instanceof Error ? err : String(err) });
@@ -91,13 +105,62 @@ export function createHttpServer(core: Core, routes: readonly Route[]): Server {
       },
     );
   });
+  server.on("clientError", answerMalformed);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
   return server;
 }
 
-async function handle(core: Core, router: Router, req: IncomingMessage, res: ServerResponse, ex: Exchange): Promise<void> {
+/**
+ * Requests Node's parser refuses (headers too large, malformed request line or headers, a
+ * request that took too long) get Nakama's error shape too, instead of Node's empty answers.
+ * There is no response object here: the answer is written on the socket, which then closes.
+ */
+function answerMalformed(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, GrpcCode.INVALID_ARGUMENT, "Request headers too large."]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, GrpcCode.DEADLINE_EXCEEDED, "Request timed out."]
+        : [400, GrpcCode.INVALID_ARGUMENT, "Malformed HTTP request."];
+  const body = JSON.stringify({ code, message });
+  // The answer to a HEAD request has no body (a client would read it as a second answer); the
+  // parser gives the bytes it choked on, which start with the method when it failed on the first request.
+  const head = err.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
+}
+
+/** Requests being handled now, against `socket.max_concurrent_requests` (0: no limit). */
+interface Load {
+  inFlight: number;
+  readonly max: number;
+  /** Requests shed since the last log line. */
+  shed: number;
+  loggedAt: number;
+}
+
+/**
+ * Past the limit a request is answered at once with 503 (before its body is read or any store
+ * work starts), so memory and latency stay bounded however fast requests arrive.
+ */
+function shedIfOverloaded(core: Core, load: Load, route: Route): void {
+  if (load.max === 0 || load.inFlight <= load.max || route.probe) return;
+  load.shed++;
+  const now = Date.now();
+  if (now - load.loggedAt >= SHEDDING_LOG_INTERVAL_MS) {
+    core.logger.warn("overloaded: shedding requests", { in_flight: load.inFlight, limit: load.max, shed: load.shed });
+    load.loggedAt = now;
+    load.shed = 0;
+  }
+  throw new ApiError(GrpcCode.UNAVAILABLE, "Server is busy; retry shortly.", { headers: { "Retry-After": "1" } });
+}
+
+async function handle(core: Core, router: Router, guards: HttpGuards, load: Load, req: IncomingMessage, res: ServerResponse, ex: Exchange): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
@@ -121,6 +184,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     }
     route = match.route;
     ex.route = route;
+    shedIfOverloaded(core, load, route);
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
@@ -145,7 +209,11 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       result = await route.handler({ ...ctxBase, caller, body });
     } else {
       if (route.auth === "server_key") requireServerKey(req.headers.authorization, core.config.socket.serverKey);
+      // The address is counted before the body is read; the identifier once the body is checked.
+      if (route.signIn) await guards.signInLimits.admitClient(client.ip);
       body = await requestBody(core, req, route);
+      const identifier = route.signIn?.identifier?.(body, query);
+      if (identifier !== undefined) await guards.signInLimits.admitIdentifier(identifier);
       result = await route.handler({ ...ctxBase, caller: undefined, body });
     }
     if (result instanceof FileReply) sendFile(res, ex, result);

@@ -50,6 +50,11 @@ interface RouteBase {
    * configures one (`metrics.token`): the OpenAPI security scheme documenting it.
    */
   optionalAuth?: "metricsToken";
+  /**
+   * Marks a sign-in: counted by the sign-in rate limits per client address and, when `identifier`
+   * names one from the checked body and query (`device:<id>`, `email:<address>` ...), per identifier.
+   */
+  signIn?: { identifier?(body: Record<string, unknown>, query: URLSearchParams): string | undefined };
 }
 
 export interface RequestContext<C> {

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ClientInfo, Core } from "../core.js";
-import type { SessionRow } from "../store/store.js";
+import { Messages, notFound, permissionDenied } from "../errors.js";
+import { StoreConflictError, StoreUnavailableError, type SessionRow } from "../store/store.js";
 import { signAccessToken, signRefreshToken } from "./claims.js";
 import type { Vars } from "./vars.js";
-import { revokeAllSessions } from "./revocation.js";
+import { revokeAllSessions, revokeSession } from "./revocation.js";
 
 export interface SessionTokens {
   token: string;
@@ -21,8 +22,33 @@ export async function startSession(core: Core, account: { id: string; username: 
   if (core.config.session.singleSession) {
     await revokeAllSessions(core, account.id, "single_session");
   }
-  await core.store.createSession(session);
+  await storeSession(core, session);
   return signSessionTokens(core, session);
+}
+
+/**
+ * Writes a new session row, then reads the account again. A ban stores `disable_time`, then
+ * revokes the account's live sessions; a sign-in that read the account before the ban could
+ * otherwise write its session after that revocation and hand out tokens of a banned account
+ * (several nodes, or one PostgreSQL pool, interleave the two freely). Reading after writing
+ * closes the gap: either the ban's revocation saw this row, or this read sees the ban and the
+ * session is revoked here. An account deleted meanwhile takes its sessions with it, or refuses
+ * the row (foreign key): either way the sign-in answers 404, not 500.
+ */
+async function storeSession(core: Core, session: SessionRow): Promise<void> {
+  try {
+    await core.store.createSession(session);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError || err instanceof StoreConflictError) throw err;
+    if (!(await core.store.getAccount(session.accountId))) throw notFound(Messages.accountNotFound);
+    throw err;
+  }
+  const account = await core.store.getAccount(session.accountId);
+  if (!account) throw notFound(Messages.accountNotFound);
+  if (account.disableTime !== null) {
+    await revokeSession(core, session.accountId, session.id, "banned");
+    throw permissionDenied(Messages.accountBanned);
+  }
 }
 
 /**
@@ -41,7 +67,7 @@ export async function startAccessOnlySession(
   const now = core.clock.now();
   const times = { issuedAtSec: Math.floor(now / 1000), tokenExpiresAtSec: expiresAtSec, refreshExpiresAtSec: expiresAtSec };
   const session = newSessionRow(account, vars, client, now, times);
-  await core.store.createSession(session);
+  await storeSession(core, session);
   const claims = { tid: session.id, uid: account.id, usn: account.username, vrs: vars, iat: session.issuedAtSec, exp: expiresAtSec };
   return { token: signAccessToken(claims, core.keys.access), exp: expiresAtSec };
 }

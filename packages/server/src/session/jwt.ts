@@ -1,6 +1,7 @@
 /**
  * Compact JWS (HS256) signing and verification for session tokens. Verification is strict:
- * the header must name exactly HS256 (an allow-list of one), the signature is compared in
+ * the header must name exactly HS256 (an allow-list of one) and hold nothing but `alg` and
+ * `typ` (no key selection: `kid`, `jku`, `jwk` are refused), the signature is compared in
  * constant time, and malformed input of any kind is a `TokenError`, never an exception of
  * another type.
  */
@@ -42,7 +43,9 @@ export function verifyHs256(token: string, key: Buffer): Record<string, unknown>
     const header = parseJsonObject(Buffer.from(headerPart, "base64url").toString("utf8"));
     if (header["alg"] !== "HS256") throw new TokenError("algorithm");
     if (header["typ"] !== undefined && header["typ"] !== "JWT") throw new TokenError("algorithm");
-    if (header["crit"] !== undefined) throw new TokenError("algorithm");
+    // Tessera never writes `kid`, `jku`, `jwk`, `x5u`, `x5c` or `crit`: a header naming a key (or
+    // anything else) was not made here, so it is refused rather than ignored (RFC 8725 §3.1).
+    for (const name of Object.keys(header)) if (name !== "alg" && name !== "typ") throw new TokenError("algorithm");
   }
 
   // Compare the encoded text, not decoded bytes: base64url's last character carries 2 unused bits,

@@ -71,6 +71,8 @@ export async function respond(
   return event;
 }
 
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * The pull API: acknowledges `ack`, then returns the validator's unacknowledged events, waiting
  * up to `waitMs` for one to arrive when there are none. Delivery is at least once: an event stays
@@ -79,7 +81,10 @@ export async function respond(
 export async function pollEvents(core: Core, validator: Validator, ack: readonly string[], waitMs: number, signal?: AbortSignal): Promise<{ events: AuthSessionEvent[] }> {
   if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > MAX_POLL_WAIT_MS) throw invalidArgument(`wait_ms must be 0-${MAX_POLL_WAIT_MS}.`);
   if (ack.length > MAX_ACK) throw invalidArgument(`At most ${MAX_ACK} event ids can be acknowledged at once.`);
-  if (ack.length > 0) await core.store.tickets.ackEvents(validator.sessionId, ack);
+  // Event ids are UUIDs: any other string acknowledges nothing, as an unknown id does, and is not
+  // sent to the database (PostgreSQL refuses text holding NUL with an error).
+  const ids = ack.filter((id) => EVENT_ID.test(id));
+  if (ids.length > 0) await core.store.tickets.ackEvents(validator.sessionId, ids);
   const read = async () => (await core.store.tickets.pendingEvents(validator.sessionId, POLL_LIMIT)).map((e) => JSON.parse(e.payload) as AuthSessionEvent);
   let events = await read();
   const deadline = core.clock.now() + waitMs;

@@ -44,7 +44,10 @@ export async function issueTicket(core: Core, caller: Caller, identityIn: string
   const now = core.clock.now();
   const open = await core.store.tickets.countOpenTickets(caller.sessionId, now);
   if (open >= core.config.tickets.maxOpenPerSession) {
-    throw new ApiError(GrpcCode.RESOURCE_EXHAUSTED, `Too many open tickets (at most ${core.config.tickets.maxOpenPerSession} per session); cancel some first.`);
+    // Every open ticket was issued within the last ticket_expiry_sec, so one has expired by then.
+    throw new ApiError(GrpcCode.RESOURCE_EXHAUSTED, `Too many open tickets (at most ${core.config.tickets.maxOpenPerSession} per session); cancel some first.`, {
+      headers: { "Retry-After": String(core.config.tickets.ticketExpirySec) },
+    });
   }
   const issuedAtSec = Math.floor(now / 1000);
   const expiresAtSec = issuedAtSec + core.config.tickets.ticketExpirySec;

@@ -44,7 +44,14 @@ export function recordingLogger(): { logger: Logger; lines: string[] } {
 }
 
 /**
- * Starts a server in this process on port 0. `settings` are config paths (`session.token_expiry_sec`).
+ * The sign-in rate limits off. Suites sign in hundreds of times a minute from 127.0.0.1, so the
+ * harness turns the limits off unless a test sets them (the rate-limit suite does).
+ */
+export const NO_SIGN_IN_LIMITS = { "ratelimit.signin_per_ip": 0, "ratelimit.signin_per_identifier": 0 } as const;
+
+/**
+ * Starts a server in this process on port 0. `settings` are config paths (`session.token_expiry_sec`);
+ * the sign-in rate limits are off unless `settings` sets them.
  * Pass `dataDir` to reuse a directory (restart tests), `options.logger` to see what the server logs,
  * `options.clock` to control time.
  */
@@ -54,7 +61,7 @@ export async function startTestServer(
   options: StartOptions = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "tessera-test-"));
-  const config = loadConfig({ env: {}, overrides: { "socket.port": 0, data_dir: dir, ...settings } });
+  const config = loadConfig({ env: {}, overrides: { "socket.port": 0, data_dir: dir, ...NO_SIGN_IN_LIMITS, ...settings } });
   const server = await startServer(config, { ...options, logger: options.logger ?? quietLogger });
   return {
     url: server.url,
@@ -142,14 +149,18 @@ export interface SpawnedServer {
   exited: Promise<number | string>;
 }
 
+/** NO_SIGN_IN_LIMITS as environment variables (flags and `options.env` still win). */
+const NO_SIGN_IN_LIMITS_ENV = { TESSERA_RATELIMIT_SIGNIN_PER_IP: "0", TESSERA_RATELIMIT_SIGNIN_PER_IDENTIFIER: "0" };
+
 /**
  * Runs the real CLI (`tessera serve ...args`) in a child process and waits for its start-up line.
- * Rejects with the process output if it exits or prints nothing usable within `timeoutMs`.
+ * Rejects with the process output if it exits or prints nothing usable within `timeoutMs`. The
+ * sign-in rate limits are off unless `args` or `options.env` set them.
  */
 export function spawnServer(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve", ...args], {
     cwd: SERVER_DIR,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...NO_SIGN_IN_LIMITS_ENV, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -51,6 +51,18 @@ function sessionJson(r: AuthenticateResult): Record<string, unknown> {
   return r.created ? { token: r.token, refresh_token: r.refresh_token, created: true } : { token: r.token, refresh_token: r.refresh_token };
 }
 
+/** The sign-in rate limits' identifier: `<kind>:<id>` for a non-empty string field, else none. */
+function identifierOf(kind: string, value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? `${kind}:${value}` : undefined;
+}
+
+/** Email sign-in names the email (stored lower-case), or without one the username of the query. */
+function emailIdentifier(body: Record<string, unknown>, query: URLSearchParams): string | undefined {
+  const email = body["email"];
+  if (typeof email === "string" && email !== "") return identifierOf("email", email.toLowerCase());
+  return identifierOf("username", queryString(query, "username"));
+}
+
 /** The parts every authenticate call shares: the answer, the after hook's `Session`, its new session. */
 const SESSION_PARTS = {
   reply: sessionJson,
@@ -65,6 +77,7 @@ export const authenticateRoutes: Route[] = [
     auth: "server_key",
     tag: "authenticate",
     summary: "Sign in with a device id (10-128 bytes), creating the account unless create=false.",
+    signIn: { identifier: (body) => identifierOf("device", body["id"]) },
     query: AUTHENTICATE_QUERY,
     body: { id: { type: "string", description: "Device id." }, vars: VARS },
     response: SESSION_RESPONSE,
@@ -82,6 +95,7 @@ export const authenticateRoutes: Route[] = [
     auth: "server_key",
     tag: "authenticate",
     summary: "Sign in with email and password, or with username (query) and password when email is absent.",
+    signIn: { identifier: emailIdentifier },
     query: AUTHENTICATE_QUERY,
     body: { email: { type: "string" }, password: { type: "string" }, vars: VARS },
     response: SESSION_RESPONSE,
@@ -99,6 +113,7 @@ export const authenticateRoutes: Route[] = [
     auth: "server_key",
     tag: "authenticate",
     summary: "Sign in with a custom id (6-128 bytes) from your own identity system.",
+    signIn: { identifier: (body) => identifierOf("custom", body["id"]) },
     query: AUTHENTICATE_QUERY,
     body: { id: { type: "string", description: "Custom id." }, vars: VARS },
     response: SESSION_RESPONSE,
@@ -117,6 +132,8 @@ export const authenticateRoutes: Route[] = [
     tag: "authenticate",
     summary:
       "Sign in with a Steam auth ticket (hex), checked with Steam's Web API; the Steam id is the identity. 503 when Steam cannot be asked. docs/steam.md.",
+    // The Steam id is known only after Steam's check: counted per address only.
+    signIn: {},
     query: { ...AUTHENTICATE_QUERY, sync: { type: "boolean", description: SYNC_FIELD.description } },
     body: { token: { type: "string", description: "Steam auth ticket, hex-encoded." }, vars: VARS, sync: SYNC_FIELD },
     response: SESSION_RESPONSE,
@@ -138,6 +155,7 @@ export const authenticateRoutes: Route[] = [
     auth: "server_key",
     tag: "authenticate",
     summary: "Tessera: create an anonymous account (no identity) and sign it in; keep its refresh token or link an identity.",
+    signIn: {},
     query: AUTHENTICATE_QUERY,
     body: { vars: VARS },
     response: SESSION_RESPONSE,

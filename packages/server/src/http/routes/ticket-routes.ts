@@ -95,6 +95,7 @@ export const ticketRoutes: Route[] = [
     tag: "tickets",
     summary:
       "A game server signs in with its credential (identity and secret) and gets a validator token; naming its previous token renews it while keeping its auth sessions.",
+    signIn: { identifier: (body) => (typeof body["identity"] === "string" && body["identity"] !== "" ? `gameserver:${body["identity"]}` : undefined) },
     body: {
       identity: { type: "string" },
       secret: { type: "string" },
