@@ -10,6 +10,8 @@ export interface FuzzAnswer {
   method: string;
   /** Bytes of request body sent (a 413 may close the connection while a large body is still going out). */
   bodyBytes?: number;
+  /** The media type of a successful answer when the route does not answer JSON (`/metrics`, `/api`). */
+  produces?: string;
 }
 
 /** Largest body the server reads (`socket.max_request_size_bytes` default). */
@@ -20,6 +22,7 @@ export function checkAnswer(a: FuzzAnswer): string | undefined {
   if (a.status === -1) return (a.bodyBytes ?? 0) > MAX_BODY_BYTES ? undefined : `connection dropped (${a.text}) for a body of ${a.bodyBytes ?? 0} bytes`;
   if (a.status >= 500) return `status ${a.status}: ${a.text.slice(0, 300)}`;
   if (a.method === "HEAD" || a.status === 204) return undefined;
+  if (a.produces !== undefined && a.status < 400 && String(a.headers["content-type"]).startsWith(a.produces)) return undefined;
   if (a.headers["content-type"] !== "application/json") return `status ${a.status} with content-type ${String(a.headers["content-type"])}`;
   let body: unknown;
   try {
