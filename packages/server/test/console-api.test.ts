@@ -388,3 +388,22 @@ describe("console API", () => {
     });
   });
 });
+
+describe("console sign-in under the sign-in rate limits", () => {
+  it("answers 429 with Retry-After past the per-identifier limit, whatever the password", async () => {
+    const t = await startTestServer({ "ratelimit.signin_per_identifier": 2 });
+    try {
+      await createConsoleUser(t.server.core, { username: "limited-admin", role: "admin", password: "a long console password" }, CLI_ACTOR);
+      const attempt = (password: string) => t.api.call("POST", "/v2/console/authenticate", { body: { username: "limited-admin", password } });
+      assert.equal((await attempt("wrong password one")).status, 401);
+      assert.equal((await attempt("a long console password")).status, 200);
+      const limited = await attempt("a long console password");
+      assert.equal(limited.status, 429);
+      assert.deepEqual(limited.body.code, 8);
+      assert.match(limited.headers.get("retry-after") ?? "", /^\d+$/);
+      assert.equal((await t.api.call("POST", "/v2/console/authenticate", { body: { username: "someone-else", password: "x" } })).status, 401, "another username is not limited");
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -40,6 +40,8 @@ export const consoleRoutes: Route[] = [
     auth: "none",
     tag: TAG,
     summary: "Console sign-in with a console user's username and password (never the server key); refusals all answer 401 \"Invalid credentials.\" and are audited.",
+    // Counted by the sign-in rate limits like a player's sign-in: per address, and per console username.
+    signIn: { identifier: (body) => (typeof body["username"] === "string" && body["username"] !== "" ? `console:${body["username"]}` : undefined) },
     body: { username: { type: "string" }, password: { type: "string" } },
     response: "{token, expire_time, user: {username, role}}",
     handler: (ctx) => signInConsole(ctx.core, ctx.body["username"], ctx.body["password"], ctx.client),
