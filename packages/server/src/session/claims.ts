@@ -6,6 +6,7 @@
  */
 import { signHs256, verifyHs256, TokenError } from "./jwt.js";
 import type { Vars } from "./vars.js";
+import { UUID } from "../uuid.js";
 
 export interface SessionClaims {
   tid: string;
@@ -20,7 +21,6 @@ export interface RefreshClaims extends SessionClaims {
   rgn: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Claims in Nakama's order; `vrs` omitted when empty. */
 function ordered(c: SessionClaims): Record<string, unknown> {

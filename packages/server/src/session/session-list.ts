@@ -8,6 +8,7 @@ import { rfc3339 } from "../time-format.js";
 import type { Caller } from "./verify-access.js";
 import { revokeSession } from "./revocation.js";
 import type { AuditActor } from "../audit/audit-events.js";
+import { UUID } from "../uuid.js";
 
 export interface SessionInfo {
   id: string;
@@ -25,17 +26,17 @@ export async function listOwnSessions(core: Core, caller: Caller): Promise<{ ses
   return { sessions: rows.map((s) => sessionInfo(s, caller.sessionId)) };
 }
 
-/** Ends one of the caller's sessions; 404 if it is not a live session of theirs. */
-/** Session ids are UUIDs; anything else names no session (and never reaches the database). */
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
+/**
+ * Ends one of the caller's sessions; 404 if it is not a live session of theirs. Session ids are
+ * UUIDs; anything else names no session (and never reaches the database).
+ */
 export async function endOwnSession(core: Core, caller: Caller, sessionId: string): Promise<void> {
   await endSession(core, caller.userId, sessionId);
 }
 
 /** Ends one session of `userId` (by default the player acts; operators pass themselves); 404 if it is not a live session of that account. */
 export async function endSession(core: Core, userId: string, sessionId: string, actor?: AuditActor): Promise<void> {
-  const session = SESSION_ID.test(sessionId) ? await core.store.getSession(sessionId) : undefined;
+  const session = UUID.test(sessionId) ? await core.store.getSession(sessionId) : undefined;
   if (!session || session.accountId !== userId || session.revokedAt !== null) throw notFound("Session not found.");
   await revokeSession(core, userId, sessionId, "ended", actor);
 }

@@ -16,6 +16,7 @@ import { resolveOwnership } from "./licenses.js";
 import { AuthSessionResponse, BeginAuthSessionResult, beginResultName, responseName } from "./responses.js";
 import { fromHex, parseTicket, type ParsedTicket } from "./ticket-format.js";
 import type { Validator } from "./validator.js";
+import { UUID } from "../uuid.js";
 
 export interface AuthSessionJson {
   id: string;
@@ -35,7 +36,6 @@ export interface BeginResult {
   auth_session?: AuthSessionJson;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const answer = (core: Core, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => {
   const name = beginResultName(result);

@@ -16,6 +16,7 @@ import { invalidAuthToken } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
 import type { TicketServices } from "./ticket-services.js";
 import type { Validator } from "./validator.js";
+import { UUID } from "../uuid.js";
 
 export interface ConfiguredGameServer {
   identity: string;
@@ -33,7 +34,6 @@ export interface GameServerInfo {
 /** What managing credentials needs: the server's Core, or the CLI's store and configuration alone. */
 export type GameServerAdmin = Pick<Core, "store" | "clock" | "logger"> & { readonly tickets: Pick<TicketServices, "configuredGameServers"> };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET_BYTES = 32;
 
 export const hashSecret = (secret: string): Buffer => createHash("sha256").update(secret, "utf8").digest();
