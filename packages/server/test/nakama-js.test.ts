@@ -22,7 +22,7 @@ globals.WebSocket ??= WsWebSocket;
  * to this long after the last request; local requests take milliseconds.
  */
 const CLIENT_TIMEOUT_MS = 2000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Tessera's default `session.token_expiry_sec`. */
 const DEFAULT_TOKEN_EXPIRY_SEC = 3600;
 

@@ -30,7 +30,7 @@ const WAIT_MS = 10_000;
  * which fails this file: the client's own pings are checked on every socket.
  */
 const CLIENT_TIMEOUT_MS = 5000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const deviceId = (label: string): string => `${label}-${randomUUID()}`;

@@ -428,6 +428,31 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       assert.equal(await conflictOf(store.createSession(s)), "id");
     });
 
+    it("writes a session only for an existing account that is not disabled", async () => {
+      const a = await account(undefined);
+      const live = sessionRow(a.id);
+      assert.equal(await store.createSession(live), "created");
+      assert.equal(await store.setDisableTime(a.id, NOW, NOW), true);
+      const refused = sessionRow(a.id);
+      assert.equal(await store.createSession(refused), "account_disabled");
+      assert.equal(await store.getSession(refused.id), undefined, "no row for a banned account");
+      const gone = sessionRow(randomUUID());
+      assert.equal(await store.createSession(gone), "account_missing");
+      assert.equal(await store.getSession(gone.id), undefined);
+      assert.equal(await store.setDisableTime(a.id, null, NOW), true);
+      assert.equal(await store.createSession(sessionRow(a.id)), "created", "an unbanned account signs in again");
+    });
+
+    it("reads a session with its account's username and ban state in one read", async () => {
+      const a = await account(undefined);
+      const s = sessionRow(a.id);
+      await store.createSession(s);
+      assert.deepEqual(await store.getSessionWithAccount(s.id), { session: s, account: { username: a.username, disableTime: null } });
+      await store.setDisableTime(a.id, NOW + 5, NOW);
+      assert.deepEqual((await store.getSessionWithAccount(s.id))?.account, { username: a.username, disableTime: NOW + 5 });
+      assert.equal(await store.getSessionWithAccount(randomUUID()), undefined);
+    });
+
     it("rotates a session only from its current generation (compare-and-swap)", async () => {
       const a = await account(undefined);
       const s = sessionRow(a.id);

@@ -6,12 +6,12 @@
  * database is unreachable, batches are kept (up to `maxPending` events; older ones are dropped
  * with a warning) and tried again.
  */
-import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { Clock } from "../core.js";
 import type { Logger } from "../logger.js";
 import type { ActivityCount, AdminStore, AuditEventRow } from "../store/admin-store.js";
 import type { ActivityKind, AuditEvent } from "./audit-events.js";
+import { UuidV7 } from "../uuid.js";
 
 export interface AuditLogOptions {
   /** Longest time an event waits in memory (default 250 ms). */
@@ -37,8 +37,7 @@ export class AuditLog {
   private failureLoggedAt = 0;
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
-  private lastMs = 0;
-  private sequence = 0;
+  private readonly ids = new UuidV7();
 
   constructor(
     private readonly store: Pick<AdminStore, "appendAudit">,
@@ -70,25 +69,13 @@ export class AuditLog {
   }
 
   /**
-   * The event's time and a UUIDv7 id (RFC 9562) whose 12-bit `rand_a` is a sequence within the
+   * The event's time and a UUIDv7 id (uuid.ts) whose 12-bit `rand_a` is a sequence within the
    * millisecond: ids sort as events were recorded on this node, so events of one millisecond (a
    * ban and the sessions it ends) list in order, newest first.
    */
   private nextId(): { id: string; time: number } {
     const now = this.clock.now();
-    if (now > this.lastMs) {
-      this.lastMs = now;
-      this.sequence = 0;
-    } else if (++this.sequence > 0xfff) {
-      this.lastMs++;
-      this.sequence = 0;
-    }
-    const bytes = randomBytes(16);
-    bytes.writeUIntBE(this.lastMs, 0, 6);
-    bytes.writeUInt16BE(0x7000 | this.sequence, 6);
-    bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-    const hex = bytes.toString("hex");
-    return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, time: now };
+    return { id: this.ids.next(now), time: now };
   }
 
   /** Counts one occurrence of an activity in the current minute. */

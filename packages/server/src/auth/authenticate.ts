@@ -3,7 +3,6 @@
  * find or create the account, then start a session. Nakama's rules: `create` defaults to true, an
  * existing account keeps its username, a new one without a requested username gets a random one.
  */
-import { randomUUID } from "node:crypto";
 import type { ClientInfo, Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
 import { startSession, type SessionTokens } from "../session/issue.js";
@@ -13,6 +12,7 @@ import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername 
 import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
 import { userActor } from "../audit/audit-events.js";
+import { rowIds } from "../uuid.js";
 
 /** How a player signed in, as the audit log names it. */
 export type SignInProvider = IdentityKey["kind"] | "anonymous";
@@ -164,7 +164,8 @@ async function findOrCreate(
 async function createAccount(core: Core, identity: Identity | undefined, username: string | undefined): Promise<AccountRow> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await core.store.createAccount({ id: randomUUID(), username: username ?? generateUsername(), createTime: core.clock.now() }, identity);
+      const now = core.clock.now();
+      return await core.store.createAccount({ id: rowIds.next(now), username: username ?? generateUsername(), createTime: now }, identity);
     } catch (err) {
       if (!(err instanceof StoreConflictError) || err.field !== "username") throw err;
       if (username !== undefined) throw alreadyExists(Messages.usernameInUse);

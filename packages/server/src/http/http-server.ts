@@ -27,11 +27,17 @@ export interface HttpGuards {
   signInLimits: SignInLimits;
 }
 
+/** On every answer: any origin may read it, and the request id. */
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "X-Request-Id",
+};
+
+/** On preflights only (browsers read them nowhere else): what a cross-origin request may send, cached a day. */
+const PREFLIGHT_HEADERS = {
+  ...CORS_HEADERS,
   "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
   "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, X-Request-Id",
-  "Access-Control-Expose-Headers": "X-Request-Id",
   "Access-Control-Max-Age": "86400",
 };
 
@@ -169,7 +175,7 @@ async function handle(core: Core, router: Router, guards: HttpGuards, load: Load
   if (method === "OPTIONS") {
     const match = router.match(method, path);
     if (match.kind === "method_not_allowed") ex.pattern = match.path;
-    res.writeHead(204, { ...CORS_HEADERS, [REQUEST_ID_HEADER]: ex.id });
+    res.writeHead(204, { ...PREFLIGHT_HEADERS, [REQUEST_ID_HEADER]: ex.id });
     res.end();
     return;
   }

@@ -2,13 +2,13 @@
  * Starting a session and signing its tokens. A session row is written before tokens are handed
  * out, so every token that exists has a row to be revoked through.
  */
-import { randomUUID } from "node:crypto";
 import type { ClientInfo, Core } from "../core.js";
 import { Messages, notFound, permissionDenied } from "../errors.js";
-import { StoreConflictError, StoreUnavailableError, type SessionRow } from "../store/store.js";
+import type { SessionRow } from "../store/store.js";
 import { signAccessToken, signRefreshToken } from "./claims.js";
 import type { Vars } from "./vars.js";
-import { revokeAllSessions, revokeSession } from "./revocation.js";
+import { revokeAllSessions } from "./revocation.js";
+import { rowIds } from "../uuid.js";
 
 export interface SessionTokens {
   token: string;
@@ -27,28 +27,16 @@ export async function startSession(core: Core, account: { id: string; username: 
 }
 
 /**
- * Writes a new session row, then reads the account again. A ban stores `disable_time`, then
- * revokes the account's live sessions; a sign-in that read the account before the ban could
- * otherwise write its session after that revocation and hand out tokens of a banned account
- * (several nodes, or one PostgreSQL pool, interleave the two freely). Reading after writing
- * closes the gap: either the ban's revocation saw this row, or this read sees the ban and the
- * session is revoked here. An account deleted meanwhile takes its sessions with it, or refuses
- * the row (foreign key): either way the sign-in answers 404, not 500.
+ * Writes a new session row, for an account that still exists and is not banned: the store checks
+ * both in the insert itself. A ban stores `disable_time`, then revokes the account's live
+ * sessions; a sign-in that read the account before the ban either finds the ban at its insert,
+ * or wrote a row the ban's revocation ends (several nodes, or one PostgreSQL pool, interleave the
+ * two freely). An account deleted meanwhile answers 404, not 500.
  */
 async function storeSession(core: Core, session: SessionRow): Promise<void> {
-  try {
-    await core.store.createSession(session);
-  } catch (err) {
-    if (err instanceof StoreUnavailableError || err instanceof StoreConflictError) throw err;
-    if (!(await core.store.getAccount(session.accountId))) throw notFound(Messages.accountNotFound);
-    throw err;
-  }
-  const account = await core.store.getAccount(session.accountId);
-  if (!account) throw notFound(Messages.accountNotFound);
-  if (account.disableTime !== null) {
-    await revokeSession(core, session.accountId, session.id, "banned");
-    throw permissionDenied(Messages.accountBanned);
-  }
+  const created = await core.store.createSession(session);
+  if (created === "account_missing") throw notFound(Messages.accountNotFound);
+  if (created === "account_disabled") throw permissionDenied(Messages.accountBanned);
 }
 
 /**
@@ -76,7 +64,7 @@ type TokenTimes = Pick<SessionRow, "issuedAtSec" | "tokenExpiresAtSec" | "refres
 
 function newSessionRow(account: { id: string; username: string }, vars: Vars, client: ClientInfo, now: number, times: TokenTimes): SessionRow {
   return {
-    id: randomUUID(),
+    id: rowIds.next(now),
     accountId: account.id,
     createdAt: now,
     lastRefreshAt: null,

@@ -46,18 +46,19 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
   }
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const session = await core.store.getSession(claims.tid);
-    if (!session || session.accountId !== claims.uid) throw invalid();
+    // The session and its account in one read.
+    const found = await core.store.getSessionWithAccount(claims.tid);
+    if (!found || found.session.accountId !== claims.uid) throw invalid();
+    const { session, account } = found;
     if (session.revokedAt !== null) {
       // A ban revokes every session; while it lasts, say so (403) rather than "invalid", so the
       // client can tell the player. Once lifted, the revoked session stays refused.
-      if (session.revokedReason === "banned" && (await core.store.getAccount(session.accountId))?.disableTime != null) throw banned();
+      if (session.revokedReason === "banned" && account?.disableTime != null) throw banned();
       throw invalid();
     }
 
     const now = core.clock.now();
     if (claims.rgn === session.generation) {
-      const account = await core.store.getAccount(session.accountId);
       if (!account) throw notFound(Messages.accountNotFound);
       if (account.disableTime !== null) throw banned();
 
@@ -82,7 +83,6 @@ export async function refreshSession(core: Core, req: RefreshRequest, client: Cl
 
     const graceMs = core.config.session.refreshReuseGraceSec * 1000;
     if (claims.rgn === session.generation - 1 && now - session.rotatedAt <= graceMs) {
-      const account = await core.store.getAccount(session.accountId);
       if (account?.disableTime != null) throw banned();
       core.metrics.refresh("grace_duplicate");
       return signSessionTokens(core, session);

@@ -2,7 +2,7 @@
  * Rows as both stores return them (the same column names in SQLite and PostgreSQL) to the Store
  * interface's row types. PostgreSQL BIGINTs arrive as numbers because the store registers a parser.
  */
-import type { AccountRow, BanKind, RevocationReason, RevokedSession, SessionRow } from "./store.js";
+import type { AccountRow, BanKind, RevocationReason, RevokedSession, SessionAccount, SessionRow } from "./store.js";
 
 export type Row = Record<string, unknown>;
 
@@ -53,6 +53,15 @@ export function toSession(r: Row): SessionRow {
     userAgent: r["user_agent"] as string | null,
     revokedAt: r["revoked_at"] as number | null,
     revokedReason: r["revoked_reason"] as string | null,
+  };
+}
+
+/** A session row read with its account's `account_username` and `account_disable_time` (NULL username: no account). */
+export function toSessionWithAccount(r: Row): { session: SessionRow; account: SessionAccount | undefined } {
+  const username = r["account_username"] as string | null;
+  return {
+    session: toSession(r),
+    account: username === null ? undefined : { username, disableTime: r["account_disable_time"] as number | null },
   };
 }
 

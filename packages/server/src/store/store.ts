@@ -80,6 +80,15 @@ export interface AccountPatch {
   timezone?: string;
 }
 
+/** What `createSession` did: wrote the row, or refused it for the account's sake. */
+export type SessionCreation = "created" | "account_missing" | "account_disabled";
+
+/** What a refresh needs of the session's account. */
+export interface SessionAccount {
+  username: string;
+  disableTime: number | null;
+}
+
 export interface SessionRow {
   /** The JWT `tid`: one sign-in of one account on one device. */
   id: string;
@@ -171,8 +180,16 @@ export interface Store {
   /** Unlinks, refusing to remove the account's last identity. A Steam id goes with its owner and VAC status. */
   unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult>;
 
-  createSession(session: SessionRow): Promise<void>;
+  /**
+   * Writes a new session row if its account exists and is not disabled, checked in the same
+   * statement as the insert: a ban stores `disable_time` and then revokes the live sessions, so a
+   * sign-in racing it either is refused here or wrote a row the revocation finds. Throws
+   * StoreConflictError("id") when the id is taken.
+   */
+  createSession(session: SessionRow): Promise<SessionCreation>;
   getSession(id: string): Promise<SessionRow | undefined>;
+  /** A session row with its account's username and ban state in one read (what a refresh checks). */
+  getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined>;
   /** Compare-and-swap rotation: true if the session was at `fromGeneration`, not revoked, and is now rotated. */
   rotateSession(id: string, fromGeneration: number, rotation: SessionRotation, now: number): Promise<boolean>;
   /** Revokes one session; false if it does not exist or was already revoked. */

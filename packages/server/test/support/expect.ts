@@ -50,4 +50,5 @@ export const username = (prefix = "user"): string => `${prefix}${randomBytes(5).
 export const PASSWORD = "correct horse battery";
 
 export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A UUID of version 4 (random: tickets, events) or 7 (time-ordered: accounts, sessions, audit events). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -20,13 +20,15 @@ import {
   type RevocationReason,
   type RevokedSession,
   type RevokedSessionCursor,
+  type SessionAccount,
+  type SessionCreation,
   type SessionRotation,
   type SessionRow,
   type Store,
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
+import { toAccount, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import { SqlAdminStore } from "../sql-admin-store.js";
 import type { AdminStore } from "../admin-store.js";
@@ -278,29 +280,49 @@ export class PostgresStore implements Store {
     });
   }
 
-  async createSession(s: SessionRow): Promise<void> {
-    await this.count(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, [
-      s.id,
-      s.accountId,
-      s.createdAt,
-      s.lastRefreshAt,
-      s.generation,
-      s.rotatedAt,
-      s.username,
-      JSON.stringify(s.vars),
-      s.issuedAtSec,
-      s.tokenExpiresAtSec,
-      s.refreshExpiresAtSec,
-      s.clientIp,
-      s.userAgent,
-      s.revokedAt,
-      s.revokedReason,
-    ]);
+  async createSession(s: SessionRow): Promise<SessionCreation> {
+    // Only for an existing account that is not disabled. FOR SHARE holds the account row until the
+    // insert commits: a ban's UPDATE waits for it (and then revokes the new row), and an insert
+    // that waited for a ban re-reads the banned row and writes nothing.
+    const inserted = await this.count(
+      `INSERT INTO sessions (${SESSION_COLUMNS})
+       SELECT $1::text, $2::text, $3::bigint, $4::bigint, $5::integer, $6::bigint, $7::text, $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::text, $14::bigint, $15::text
+       FROM accounts WHERE id = $2 AND disable_time IS NULL FOR SHARE`,
+      [
+        s.id,
+        s.accountId,
+        s.createdAt,
+        s.lastRefreshAt,
+        s.generation,
+        s.rotatedAt,
+        s.username,
+        JSON.stringify(s.vars),
+        s.issuedAtSec,
+        s.tokenExpiresAtSec,
+        s.refreshExpiresAtSec,
+        s.clientIp,
+        s.userAgent,
+        s.revokedAt,
+        s.revokedReason,
+      ],
+    );
+    if (inserted === 1) return "created";
+    const account = (await this.query("SELECT disable_time FROM accounts WHERE id = $1", [s.accountId]))[0];
+    return account === undefined ? "account_missing" : "account_disabled";
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
     const row = (await this.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]))[0];
     return row ? toSession(row) : undefined;
+  }
+
+  async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
+    const rows = await this.query(
+      `SELECT s.*, a.username AS account_username, a.disable_time AS account_disable_time
+       FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
+      [id],
+    );
+    return rows[0] ? toSessionWithAccount(rows[0]) : undefined;
   }
 
   async rotateSession(id: string, fromGeneration: number, r: SessionRotation, now: number): Promise<boolean> {

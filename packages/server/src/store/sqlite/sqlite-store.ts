@@ -20,13 +20,15 @@ import {
   type RevocationReason,
   type RevokedSession,
   type RevokedSessionCursor,
+  type SessionAccount,
+  type SessionCreation,
   type SessionRotation,
   type SessionRow,
   type Store,
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toRevokedSession, toSession, type Row } from "../row-mapping.js";
+import { toAccount, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import { SqlAdminStore } from "../sql-admin-store.js";
 import type { AdminStore } from "../admin-store.js";
@@ -121,13 +123,20 @@ export class SqliteStore implements Store {
       touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
       deleteAccount: db.prepare("DELETE FROM accounts WHERE id = ?"),
       setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, ban_kind = ?, ban_reason = ?, update_time = ? WHERE id = ?"),
+      // Only for an existing account that is not disabled, checked by the insert itself.
       insertSession: db.prepare(
         `INSERT INTO sessions (id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars,
            issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason)
-         VALUES (@id, @accountId, @createdAt, @lastRefreshAt, @generation, @rotatedAt, @username, @vars,
-           @issuedAtSec, @tokenExpiresAtSec, @refreshExpiresAtSec, @clientIp, @userAgent, @revokedAt, @revokedReason)`,
+         SELECT @id, @accountId, @createdAt, @lastRefreshAt, @generation, @rotatedAt, @username, @vars,
+           @issuedAtSec, @tokenExpiresAtSec, @refreshExpiresAtSec, @clientIp, @userAgent, @revokedAt, @revokedReason
+         FROM accounts WHERE id = @accountId AND disable_time IS NULL`,
       ),
       sessionById: db.prepare("SELECT * FROM sessions WHERE id = ?"),
+      sessionWithAccount: db.prepare(
+        `SELECT s.*, a.username AS account_username, a.disable_time AS account_disable_time
+         FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`,
+      ),
+      accountDisabled: db.prepare("SELECT disable_time IS NOT NULL AS disabled FROM accounts WHERE id = ?"),
       rotateSession: db.prepare(
         `UPDATE sessions SET generation = @generation, rotated_at = @rotatedAt, username = @username, vars = @vars,
            issued_at_sec = @issuedAtSec, token_expires_at_sec = @tokenExpiresAtSec, refresh_expires_at_sec = @refreshExpiresAtSec,
@@ -346,13 +355,24 @@ export class SqliteStore implements Store {
     return unlink();
   }
 
-  async createSession(s: SessionRow): Promise<void> {
-    await this.write(() => guard(() => this.stmt.insertSession.run({ ...s, vars: JSON.stringify(s.vars) })));
+  async createSession(s: SessionRow): Promise<SessionCreation> {
+    return this.write(() =>
+      guard((): SessionCreation => {
+        if (this.stmt.insertSession.run({ ...s, vars: JSON.stringify(s.vars) }).changes === 1) return "created";
+        const account = this.stmt.accountDisabled.get(s.accountId) as Row | undefined;
+        return account === undefined ? "account_missing" : "account_disabled";
+      }),
+    );
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
     const row = this.stmt.sessionById.get(id) as Row | undefined;
     return row ? toSession(row) : undefined;
+  }
+
+  async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
+    const row = this.stmt.sessionWithAccount.get(id) as Row | undefined;
+    return row ? toSessionWithAccount(row) : undefined;
   }
 
   async rotateSession(id: string, fromGeneration: number, r: SessionRotation, now: number): Promise<boolean> {
