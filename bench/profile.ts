@@ -91,11 +91,13 @@ try {
     };
   }
   const cpuBefore = cpuSeconds(server.pid);
+  const dbBefore = postgresCpuSeconds();
   const stats = await runLoad({ url: server.url, connections, durationSec, request, ...(amount === undefined ? {} : { amount }) });
-  const cpuUs = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / stats.requests;
+  const perRequest = (seconds: number): string => `${((seconds * 1e6) / stats.requests).toFixed(1)} µs`;
   console.log(
     `${scenario}: ${Math.round(stats.reqPerSec)} req/s, p50 ${stats.p50Ms} ms, p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, errors ${stats.errors}; ` +
-      `server CPU ${cpuUs.toFixed(1)} µs per request (user + system, all its threads)`,
+      `server CPU ${perRequest(cpuSeconds(server.pid) - cpuBefore)} per request (user + system, all its threads)` +
+      (values["database-url"] ? `; PostgreSQL CPU ${perRequest(postgresCpuSeconds() - dbBefore)} per request (all its processes on this machine)` : ""),
   );
 } finally {
   await server.stop();
@@ -115,6 +117,20 @@ else rmSync(dataDir, { recursive: true, force: true });
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of every process named `postgres` on this machine (the local database server). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") total += cpuSeconds(Number(pid));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return total;
 }
 
 interface ProfileNode {
