@@ -7,6 +7,7 @@
 import type pg from "pg";
 import type { SqlExecutor } from "../sql-executor.js";
 import type { Row } from "../row-mapping.js";
+import { statement } from "./prepared.js";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -48,6 +49,6 @@ export class PostgresExecutor implements SqlExecutor {
 
   /** Inside a transaction errors pass through raw, so the store can tell a retryable conflict. */
   private exec(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    return this.client ? this.client.query(dollars(sql), params as unknown[]) : this.runners.query(dollars(sql), params as unknown[]);
+    return this.client ? this.client.query(statement(dollars(sql), params as unknown[])) : this.runners.query(dollars(sql), params as unknown[]);
   }
 }

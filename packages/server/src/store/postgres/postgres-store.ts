@@ -28,6 +28,7 @@ import {
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
+import { statement } from "./prepared.js";
 import { toAccount, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import { SqlAdminStore } from "../sql-admin-store.js";
@@ -77,15 +78,29 @@ const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
   timezone: "timezone",
 };
 
+/** Every column of `accounts`, named so a prepared statement's result keeps its shape when a migration adds one (prepared.ts). */
+const ACCOUNT_COLUMN_LIST = [
+  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "email", "password_hash", "custom_id",
+  "steam_id", "steam_owner_id", "steam_vac_banned", "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+];
+const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.join(", ");
+/** The same, of the account aliased `a` in a join. */
+const A_ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.map((c) => `a.${c}`).join(", ");
+
 const SESSION_COLUMNS =
   "id, account_id, created_at, last_refresh_at, generation, rotated_at, username, vars, issued_at_sec, token_expires_at_sec, refresh_expires_at_sec, client_ip, user_agent, revoked_at, revoked_reason";
+
+/** The same, of the session aliased `s` in a join. */
+const S_SESSION_COLUMNS = SESSION_COLUMNS.split(", ")
+  .map((c) => `s.${c}`)
+  .join(", ");
 
 export class PostgresStore implements Store {
   readonly tickets: TicketStore;
   readonly admin: AdminStore;
 
   private constructor(private readonly pool: pg.Pool) {
-    const executor = new PostgresExecutor({ query: (sql, values) => retrying(() => pool.query(sql, values)), transaction: (fn) => this.transaction(fn) });
+    const executor = new PostgresExecutor({ query: (sql, values) => this.run(sql, values), transaction: (fn) => this.transaction(fn) });
     this.tickets = new SqlTicketStore(executor);
     // Prefix searches compare bytewise, as SQLite does, whatever the database's collation.
     this.admin = new SqlAdminStore(executor, { bytewise: (column) => `${column} COLLATE "C"` });
@@ -122,51 +137,55 @@ export class PostgresStore implements Store {
   }
 
   async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
-    return this.transaction(async (c) => {
-      const { rows } = await c.query(
-        `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
-        [
-          account.id,
-          account.username,
-          identity?.kind === "email" ? identity.email : null,
-          identity?.kind === "email" ? identity.passwordHash : null,
-          identity?.kind === "custom" ? identity.id : null,
-          identity?.kind === "steam" ? identity.id : null,
-          identity?.kind === "steam" ? identity.ownerId : null,
-          identity?.kind === "steam" && identity.vacBanned,
-          account.createTime,
-        ],
-      );
-      if (identity?.kind === "device") await c.query("INSERT INTO account_devices (id, account_id) VALUES ($1, $2)", [identity.id, account.id]);
-      return toAccount(rows[0] as Row);
-    });
+    const insert = `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${ACCOUNT_COLUMNS}`;
+    const values = [
+      account.id,
+      account.username,
+      identity?.kind === "email" ? identity.email : null,
+      identity?.kind === "email" ? identity.passwordHash : null,
+      identity?.kind === "custom" ? identity.id : null,
+      identity?.kind === "steam" ? identity.id : null,
+      identity?.kind === "steam" ? identity.ownerId : null,
+      identity?.kind === "steam" && identity.vacBanned,
+      account.createTime,
+    ];
+    // One statement either way, so one round trip and atomic without BEGIN/COMMIT: a device is
+    // inserted by a data-modifying WITH, which runs to completion with the account's insert.
+    const rows =
+      identity?.kind === "device"
+        ? await this.query(`WITH a AS (${insert}), d AS (INSERT INTO account_devices (id, account_id) SELECT $10, id FROM a) SELECT ${ACCOUNT_COLUMNS} FROM a`, [
+            ...values,
+            identity.id,
+          ])
+        : await this.query(insert, values);
+    return toAccount(rows[0]!);
   }
 
   async getAccount(id: string): Promise<AccountRow | undefined> {
-    return this.oneAccount("SELECT * FROM accounts WHERE id = $1", [id]);
+    return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
   }
 
   async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
     switch (identity.kind) {
       case "device":
-        return this.oneAccount("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1", [identity.id]);
+        return this.oneAccount(`SELECT ${A_ACCOUNT_COLUMNS} FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`, [identity.id]);
       case "custom":
-        return this.oneAccount("SELECT * FROM accounts WHERE custom_id = $1", [identity.id]);
+        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE custom_id = $1`, [identity.id]);
       case "email":
-        return this.oneAccount("SELECT * FROM accounts WHERE email = $1", [identity.email]);
+        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE email = $1`, [identity.email]);
       case "steam":
-        return this.oneAccount("SELECT * FROM accounts WHERE steam_id = $1", [identity.id]);
+        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE steam_id = $1`, [identity.id]);
     }
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
-    return this.oneAccount("SELECT * FROM accounts WHERE username = $1", [username]);
+    return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = $1`, [username]);
   }
 
   async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
     const rows = await this.query(
-      `SELECT a.*, COALESCE((SELECT json_agg(d.id ORDER BY d.seq) FROM account_devices d WHERE d.account_id = a.id), '[]'::json) AS device_ids
+      `SELECT ${A_ACCOUNT_COLUMNS}, COALESCE((SELECT json_agg(d.id ORDER BY d.seq) FROM account_devices d WHERE d.account_id = a.id), '[]'::json) AS device_ids
        FROM accounts a WHERE a.id = $1`,
       [id],
     );
@@ -318,7 +337,7 @@ export class PostgresStore implements Store {
 
   async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
     const rows = await this.query(
-      `SELECT s.*, a.username AS account_username, a.disable_time AS account_disable_time
+      `SELECT ${S_SESSION_COLUMNS}, a.username AS account_username, a.disable_time AS account_disable_time
        FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
       [id],
     );
@@ -388,11 +407,17 @@ export class PostgresStore implements Store {
   }
 
   private async query(sql: Statement, values: unknown[]): Promise<Row[]> {
-    return (await retrying(() => this.pool.query(sql, values))).rows as Row[];
+    return (await this.run(sql, values)).rows as Row[];
   }
 
   private async count(sql: Statement, values: unknown[]): Promise<number> {
-    return (await retrying(() => this.pool.query(sql, values))).rowCount ?? 0;
+    return (await this.run(sql, values)).rowCount ?? 0;
+  }
+
+  /** One statement on the pool, prepared when it can be (prepared.ts), retried and translated. */
+  private run(sql: Statement, values: unknown[]): Promise<pg.QueryResult> {
+    const config = typeof sql === "string" ? statement(sql, values) : { ...sql, values };
+    return retrying(() => this.pool.query(config));
   }
 
   private async oneAccount(sql: string, values: unknown[]): Promise<AccountRow | undefined> {
