@@ -195,6 +195,14 @@ for (const backend of backends) {
       assert.equal((await store.admin.listAuditEvents({ userId: subject, limit: 100 })).length, 3);
     });
 
+    it("appends a large batch of audit events whole, every field as given (several rows per statement)", async () => {
+      const subject = randomUUID();
+      const events = Array.from({ length: 157 }, (_, i) => auditEvent({ time: NOW + 200_000 + i, userId: subject, ip: i % 2 ? "10.0.0.1" : null, details: JSON.stringify({ i }) }));
+      await store.admin.appendAudit(events, []);
+      const stored = await store.admin.listAuditEvents({ userId: subject, limit: 200 });
+      assert.deepEqual(stored, [...events].reverse());
+    });
+
     it("adds activity counts per minute and kind across batches (as several nodes do)", async () => {
       const minute = NOW + 3_600_000;
       await store.admin.appendAudit([], [{ minute, kind: "sign_in", count: 3 }, { minute, kind: "refresh", count: 1 }]);

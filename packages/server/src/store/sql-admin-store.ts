@@ -91,6 +91,21 @@ const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username
 /** The account column each prefix search ranges over. */
 const SEARCH_COLUMNS = { username: "username", email: "email", custom_id: "custom_id", steam_id: "steam_id" } as const;
 
+/** Rows per audit INSERT, largest first: a batch of 500 takes 7 × 64 + 3 × 16 + 1 × 4 statements. */
+const AUDIT_ROWS_PER_INSERT = [64, 16, 4, 1];
+const auditInserts = new Map<number, string>();
+
+/** `INSERT INTO audit_events (...) VALUES (?, ...), ...` with `rows` rows. */
+function auditInsert(rows: number): string {
+  let sql = auditInserts.get(rows);
+  if (sql === undefined) {
+    const row = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    sql = `INSERT INTO audit_events (id, time, kind, actor_type, actor_id, user_id, ip, details) VALUES ${Array(rows).fill(row).join(", ")}`;
+    auditInserts.set(rows, sql);
+  }
+  return sql;
+}
+
 export class SqlAdminStore implements AdminStore {
   constructor(private readonly sql: SqlExecutor, private readonly dialect: SqlDialect) {}
 
@@ -170,17 +185,14 @@ export class SqlAdminStore implements AdminStore {
   async appendAudit(events: readonly AuditEventRow[], counts: readonly ActivityCount[]): Promise<void> {
     if (events.length === 0 && counts.length === 0) return;
     await this.sql.transaction(async (tx) => {
-      for (const e of events) {
-        await tx.run("INSERT INTO audit_events (id, time, kind, actor_type, actor_id, user_id, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-          e.id,
-          e.time,
-          e.kind,
-          e.actorType,
-          e.actorId,
-          e.userId,
-          e.ip,
-          e.details,
-        ]);
+      // Many rows per statement (a sign-in storm records thousands of events a second); a few
+      // fixed row counts, so each statement text is prepared once.
+      for (let i = 0; i < events.length; ) {
+        const n = AUDIT_ROWS_PER_INSERT.find((rows) => rows <= events.length - i)!;
+        const values: unknown[] = [];
+        for (const e of events.slice(i, i + n)) values.push(e.id, e.time, e.kind, e.actorType, e.actorId, e.userId, e.ip, e.details);
+        await tx.run(auditInsert(n), values);
+        i += n;
       }
       for (const c of counts) {
         await tx.run(
