@@ -77,7 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const keys = loadSigningKeys(dataDir, config.session);
-  const opened = await openStore(config.database, dataDir);
+  const opened = await openStore(config.database, dataDir, { logger });
   const { description: database, shared, backend } = opened;
   const metrics = new TesseraMetrics({ version: VERSION });
   // Every store call is timed here, once, rather than in each backend's methods.

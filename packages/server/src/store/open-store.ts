@@ -8,6 +8,7 @@ import type { Config } from "../config/config.js";
 import { describePostgresUrl, PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
+import type { Logger } from "../logger.js";
 
 export interface OpenedStore {
   store: Store;
@@ -23,11 +24,15 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** Opens the configured store and applies its migrations. Throws StoreUnavailableError. */
-export async function openStore(database: Config["database"], dataDir: string): Promise<OpenedStore> {
+/**
+ * Opens the configured store and applies its migrations. Throws StoreUnavailableError. A server
+ * passes its logger: a SQLite store then checkpoints its log on a worker thread.
+ */
+export async function openStore(database: Config["database"], dataDir: string, server?: { logger: Logger }): Promise<OpenedStore> {
   if (isPostgresUrl(database.url)) {
     return { store: await PostgresStore.open({ url: database.url }), backend: "postgres", description: describePostgresUrl(database.url), shared: true };
   }
   const path = database.url ?? join(dataDir, "tessera.db");
-  return { store: SqliteStore.open({ path, synchronous: database.synchronous }), backend: "sqlite", description: path, shared: false };
+  const checkpoints = server ? { logger: server.logger } : undefined;
+  return { store: SqliteStore.open({ path, synchronous: database.synchronous, ...(checkpoints ? { checkpoints } : {}) }), backend: "sqlite", description: path, shared: false };
 }

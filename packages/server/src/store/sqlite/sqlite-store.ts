@@ -34,12 +34,22 @@ import { SqlAdminStore } from "../sql-admin-store.js";
 import type { AdminStore } from "../admin-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { SqliteExecutor } from "./sqlite-executor.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
+import type { Logger } from "../../logger.js";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:" (tests of the store only). */
   path: string;
   synchronous?: "normal" | "full";
+  /**
+   * Checkpoint the write-ahead log on a worker thread (wal-checkpointer.ts) instead of on the
+   * connection that commits: the server passes its logger; one-shot commands leave it out.
+   */
+  checkpoints?: { logger: Logger; intervalMs?: number; thresholdBytes?: number };
 }
+
+/** Pages in the write-ahead log past which the committing connection checkpoints (with a worker, only what it has not copied yet). */
+const AUTOCHECKPOINT_PAGES = 10_000;
 
 
 const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
@@ -62,6 +72,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore["prepare"]>;
   private queue: QueuedWrite[] = [];
+  /** The worker checkpointing the log, when `checkpoints` was given. */
+  checkpointer: WalCheckpointer | undefined;
   readonly tickets: TicketStore;
   readonly admin: AdminStore;
 
@@ -89,10 +101,16 @@ export class SqliteStore implements Store {
     // Keep the hot B-tree pages (random UUID keys touch many) in memory, and checkpoint the WAL
     // less often so a page written many times is copied back to the database file once.
     db.pragma("cache_size = -65536");
-    db.pragma("wal_autocheckpoint = 10000");
+    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     db.pragma("temp_store = MEMORY");
     migrate(db);
-    return new SqliteStore(db);
+    const store = new SqliteStore(db);
+    const checkpoints = options.checkpoints;
+    if (checkpoints && options.path !== ":memory:") {
+      const synchronous = options.synchronous === "full" ? "FULL" : "NORMAL";
+      store.checkpointer = new WalCheckpointer(options.path, { ...checkpoints, synchronous }, checkpoints.logger);
+    }
+    return store;
   }
 
   private prepare() {
@@ -427,6 +445,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.queue.length > 0) this.flush();
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }
