@@ -97,8 +97,14 @@ try {
   console.log(
     `${scenario}: ${Math.round(stats.reqPerSec)} req/s, p50 ${stats.p50Ms} ms, p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, errors ${stats.errors}; ` +
       `server CPU ${perRequest(cpuSeconds(server.pid) - cpuBefore)} per request (user + system, all its threads)` +
-      (values["database-url"] ? `; PostgreSQL CPU ${perRequest(postgresCpuSeconds() - dbBefore)} per request (all its processes on this machine)` : ""),
+      (values["database-url"] ? `; PostgreSQL CPU ${perRequest(postgresCpuSeconds() - dbBefore)} per request (all its processes on this machine)` : "") +
+      `; server RSS after ${(server.rssBytes() / 1e6).toFixed(1)} MB`,
   );
+  // Where the memory is: V8's heap and external memory from the server's own metrics; the rest
+  // of RSS is native (SQLite's page cache, better-sqlite3, code, thread stacks).
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const gauge = (name: string): string => `${(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN) / 1e6).toFixed(1)} MB`;
+  console.log(`memory: RSS ${gauge("process_resident_memory_bytes")}, V8 heap ${gauge("nodejs_heap_size_total_bytes")} (used ${gauge("nodejs_heap_used_bytes")}), external ${gauge("nodejs_external_memory_bytes")}`);
 } finally {
   await server.stop();
 }
