@@ -61,7 +61,7 @@ const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
   timezone: "timezone",
 };
 
-/** A write waiting for the next group commit. */
+/** A write waiting for the next group commit, or a read waiting for the next read batch. */
 interface QueuedWrite {
   op: () => unknown;
   resolve: (value: unknown) => void;
@@ -72,6 +72,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore["prepare"]>;
   private queue: QueuedWrite[] = [];
+  private reads: QueuedWrite[] = [];
   /** The worker checkpointing the log, when `checkpoints` was given. */
   checkpointer: WalCheckpointer | undefined;
   readonly tickets: TicketStore;
@@ -199,6 +200,48 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Reads are batched too: reads asked for in one turn of the event loop run in ONE read
+   * transaction. In WAL mode a statement outside a transaction opens and closes its own read
+   * transaction, and each of those takes and releases file locks on the database and its shared
+   * memory (system calls, the larger part of a primary-key read here); one transaction per batch
+   * pays that once. A read still sees every write answered before it was asked (those committed).
+   */
+  private read<T>(op: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.reads.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      if (this.reads.length === 1) setImmediate(() => this.flushReads());
+    });
+  }
+
+  private flushReads(): void {
+    const batch = this.reads;
+    this.reads = [];
+    if (!this.db.open) {
+      for (const r of batch) r.reject(new StoreUnavailableError("the SQLite database is closed"));
+      return;
+    }
+    // Inside a transaction someone else opened (a multi-statement one of the executor), the reads
+    // simply run in it, as a single statement would.
+    const own = !this.db.inTransaction;
+    try {
+      if (own) this.stmt.begin.run();
+    } catch (error) {
+      for (const r of batch) r.reject(error);
+      return;
+    }
+    // Promises settle after this function returns (microtasks), so nothing runs inside the transaction but the reads.
+    for (const r of batch) {
+      try {
+        r.resolve(guard(r.op));
+      } catch (error) {
+        r.reject(error);
+      }
+    }
+    // Ending a read-only transaction releases its locks; it has nothing to write and cannot fail for lack of space.
+    if (own && this.db.inTransaction) this.stmt.commit.run();
+  }
+
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
@@ -256,33 +299,35 @@ export class SqliteStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRow | undefined> {
-    return optionalAccount(this.stmt.accountById.get(id));
+    return this.read(() => optionalAccount(this.stmt.accountById.get(id)));
   }
 
   async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
-    switch (identity.kind) {
-      case "device":
-        return optionalAccount(this.stmt.accountByDevice.get(identity.id));
-      case "custom":
-        return optionalAccount(this.stmt.accountByCustomId.get(identity.id));
-      case "email":
-        return optionalAccount(this.stmt.accountByEmail.get(identity.email));
-      case "steam":
-        return optionalAccount(this.stmt.accountBySteamId.get(identity.id));
-    }
+    return this.read(() => {
+      switch (identity.kind) {
+        case "device":
+          return optionalAccount(this.stmt.accountByDevice.get(identity.id));
+        case "custom":
+          return optionalAccount(this.stmt.accountByCustomId.get(identity.id));
+        case "email":
+          return optionalAccount(this.stmt.accountByEmail.get(identity.email));
+        case "steam":
+          return optionalAccount(this.stmt.accountBySteamId.get(identity.id));
+      }
+    });
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
-    return optionalAccount(this.stmt.accountByUsername.get(username));
+    return this.read(() => optionalAccount(this.stmt.accountByUsername.get(username)));
   }
 
   async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
-    const row = this.stmt.accountWithDevices.get(id) as Row | undefined;
+    const row = await this.read(() => this.stmt.accountWithDevices.get(id) as Row | undefined);
     return row ? { account: toAccount(row), devices: JSON.parse(row["device_ids"] as string) as string[] } : undefined;
   }
 
   async listDevices(accountId: string): Promise<string[]> {
-    return (this.stmt.devicesOf.all(accountId) as Row[]).map((r) => r["id"] as string);
+    return (await this.read(() => this.stmt.devicesOf.all(accountId) as Row[])).map((r) => r["id"] as string);
   }
 
   async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
@@ -386,12 +431,12 @@ export class SqliteStore implements Store {
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
-    const row = this.stmt.sessionById.get(id) as Row | undefined;
+    const row = await this.read(() => this.stmt.sessionById.get(id) as Row | undefined);
     return row ? toSession(row) : undefined;
   }
 
   async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
-    const row = this.stmt.sessionWithAccount.get(id) as Row | undefined;
+    const row = await this.read(() => this.stmt.sessionWithAccount.get(id) as Row | undefined);
     return row ? toSessionWithAccount(row) : undefined;
   }
 
@@ -414,7 +459,7 @@ export class SqliteStore implements Store {
   }
 
   async listSessions(accountId: string, nowSec: number): Promise<SessionRow[]> {
-    return (this.stmt.listSessions.all(accountId, nowSec) as Row[]).map(toSession);
+    return (await this.read(() => this.stmt.listSessions.all(accountId, nowSec) as Row[])).map(toSession);
   }
 
   async purgeExpiredSessions(nowSec: number): Promise<number> {
@@ -447,6 +492,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.queue.length > 0) this.flush();
+    if (this.reads.length > 0) this.flushReads();
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
