@@ -32,6 +32,7 @@ const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Expose-Headers": "X-Request-Id",
 };
+const CORS_LIST = headerList(CORS_HEADERS);
 
 /** On preflights only (browsers read them nowhere else): what a cross-origin request may send, cached a day. */
 const PREFLIGHT_HEADERS = {
@@ -175,7 +176,7 @@ async function handle(core: Core, router: Router, guards: HttpGuards, load: Load
   if (method === "OPTIONS") {
     const match = router.match(method, path);
     if (match.kind === "method_not_allowed") ex.pattern = match.path;
-    res.writeHead(204, { ...PREFLIGHT_HEADERS, [REQUEST_ID_HEADER]: ex.id });
+    res.writeHead(204, headerList({ ...PREFLIGHT_HEADERS, [REQUEST_ID_HEADER]: ex.id }));
     res.end();
     return;
   }
@@ -277,31 +278,44 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, ex: Ex
 
 function sendRaw(res: ServerResponse, ex: Exchange, reply: RawReply): void {
   if (res.headersSent) return;
-  res.writeHead(200, {
-    ...CORS_HEADERS,
-    ...reply.headers,
-    [REQUEST_ID_HEADER]: ex.id,
-    "Content-Type": reply.contentType,
-    "Content-Length": Buffer.byteLength(reply.body),
-  });
+  res.writeHead(
+    200,
+    headerList({
+      ...CORS_HEADERS,
+      ...reply.headers,
+      [REQUEST_ID_HEADER]: ex.id,
+      "Content-Type": reply.contentType,
+      "Content-Length": Buffer.byteLength(reply.body),
+    }),
+  );
   res.end(reply.body);
 }
 
 function send(res: ServerResponse, ex: Exchange, status: number, payload: unknown, headers?: Record<string, string>): void {
   if (res.headersSent) return;
   const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    ...headers,
-    [REQUEST_ID_HEADER]: ex.id,
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
+  const length = String(Buffer.byteLength(text));
+  // The common answer (no headers of its own) is built as a list directly.
+  const list = headers
+    ? headerList({ ...CORS_HEADERS, ...headers, [REQUEST_ID_HEADER]: ex.id, "Content-Type": "application/json", "Content-Length": length })
+    : [...CORS_LIST, REQUEST_ID_HEADER, ex.id, "Content-Type", "application/json", "Content-Length", length];
+  res.writeHead(status, list);
   res.end(text);
 }
 
 function sendFile(res: ServerResponse, ex: Exchange, file: FileReply): void {
   if (res.headersSent) return;
-  res.writeHead(file.status, { ...file.headers, [REQUEST_ID_HEADER]: ex.id, "Content-Length": file.status === 304 ? 0 : file.body.length });
+  res.writeHead(file.status, headerList({ ...file.headers, [REQUEST_ID_HEADER]: ex.id, "Content-Length": file.status === 304 ? 0 : file.body.length }));
   res.end(file.status === 304 ? undefined : file.body);
+}
+
+/**
+ * Headers as the flat `[name, value, …]` list `writeHead` also takes. Node writes such a list
+ * several times faster than an object whose names are not lower-case (10 µs less per answer of
+ * five headers in a measurement here, a third of a bare server's whole cost; docs/performance.md).
+ */
+function headerList(headers: Record<string, string | number>): string[] {
+  const list: string[] = [];
+  for (const name in headers) list.push(name, String(headers[name]));
+  return list;
 }
