@@ -29,15 +29,27 @@ export function ratio(scenarios: ScenarioResult[], id: string, baseId: string): 
   return a === null || b === null || b === 0 ? null : a / b;
 }
 
+type Ceilings = BenchRun["ceilings"];
+
+/** A scenario's rate as a share of the bare rate measured around its server's scenarios. */
+export function ofBare(scenarios: ScenarioResult[], ceilings: Ceilings, id: string): number | null {
+  const s = find(scenarios, id);
+  const a = throughput(s);
+  const b = s ? ceilings[s.server] : undefined;
+  return a === null || b === undefined || b === 0 ? null : a / b;
+}
+
+const isBare = (s: ScenarioResult): boolean => s.server === "bare";
+
 function peerId(s: ScenarioResult): string | undefined {
   if (!s.server.startsWith("tessera")) return undefined;
   return PEER_MATCH[s.id.slice(s.server.length + 1)];
 }
 
-export function evaluateTargets(scenarios: ScenarioResult[], memory: ServerMemory[], includesPostgres: boolean): TargetResult[] {
+export function evaluateTargets(scenarios: ScenarioResult[], memory: ServerMemory[], ceilings: Ceilings, includesPostgres: boolean): TargetResult[] {
   const targets: TargetResult[] = [];
   const ratioTarget = (label: string, id: string, baseId: string, bound: number): void => {
-    const value = ratio(scenarios, id, baseId);
+    const value = baseId === "bare/json" ? ofBare(scenarios, ceilings, id) : ratio(scenarios, id, baseId);
     targets.push({ label, value, bound, unit: "ratio", met: value !== null && value >= bound, ...(value === null ? { note: "not measured or FAILED" } : {}) });
   };
   const sq = "tessera-sqlite";
@@ -70,7 +82,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-export function scenarioTable(scenarios: ScenarioResult[]): string {
+export function scenarioTable(scenarios: ScenarioResult[], ceilings: Ceilings): string {
   const rows = scenarios.map((s) => {
     if (!s.available) return [s.server, s.label, "not available", "—", "—", "—", "—", "—", "—", s.note ?? ""];
     const peer = peerId(s);
@@ -83,7 +95,7 @@ export function scenarioTable(scenarios: ScenarioResult[]): string {
       ms(s.p99Ms),
       fmt(s.non2xx),
       fmt(s.errors),
-      s.id === "bare/json" ? "100%" : pct(ratio(scenarios, s.id, "bare/json")),
+      isBare(s) ? "—" : pct(ofBare(scenarios, ceilings, s.id)),
       peer ? `${times(ratio(scenarios, s.id, peer))} (vs ${peer.replace("better-auth/", "")})` : "—",
       status,
     ];
@@ -119,12 +131,35 @@ export function renderReport(run: BenchRun): string {
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${fmt(m.memTotalMB)} MB RAM, Node ${m.node}, ${m.platform}.`,
   ];
   if (run.scenarios.length > 0) {
-    parts.push("", scenarioTable(run.scenarios), "", "A FAILED scenario's req/s is shown in parentheses and not counted in any ratio. Latency: autocannon's whole milliseconds (socket connects: measured open time).");
+    parts.push("", scenarioTable(run.scenarios, run.ceilings), "", "A FAILED scenario's req/s is shown in parentheses and not counted in any ratio. Latency: autocannon's whole milliseconds (socket connects: measured open time).");
+    const drift = ceilingDrift(run.scenarios, run.ceilings);
+    if (drift) parts.push("", drift);
   }
   if (run.memory.length > 0) parts.push("", memoryTable(run.memory));
   if (run.micro.length > 0) parts.push("", microTable(run.micro));
   if (run.targets.length > 0) parts.push("", targetTable(run.targets));
   return parts.join("\n") + "\n";
+}
+
+/** Above this max/min of the bare measurements, the report says the machine's speed changed. */
+const DRIFT_WARNING = 1.2;
+
+/** The bare measurements of the run and the rate each server is compared with; a warning when they differ much. */
+function ceilingDrift(scenarios: ScenarioResult[], ceilings: Ceilings): string | undefined {
+  const bare = scenarios.filter((s) => isBare(s) && s.available && !s.failed).map((s) => s.reqPerSec);
+  if (bare.length < 2) return undefined;
+  const spread = Math.max(...bare) / Math.min(...bare);
+  const bases = Object.entries(ceilings)
+    .filter(([server]) => server !== "bare")
+    .map(([server, rate]) => `${server} ${fmt(rate!)}`)
+    .join(", ");
+  return (
+    `Ceiling: bare measured ${bare.map((r) => fmt(r)).join(" → ")} req/s over the run (first, then after each server); ` +
+    `each server's "of bare" divides by the mean of the measurements just before and after its scenarios (${bases}).` +
+    (spread > DRIFT_WARNING
+      ? ` **The machine's speed changed during the run (max/min ${fmt(spread, 2)}×): ratios are approximate; run again on a quieter machine.**`
+      : ` Max/min ${fmt(spread, 2)}×: the machine's speed held.`)
+  );
 }
 
 /** Writes `<dir>/<timestamp>.json` and `<dir>/latest.json`; returns the timestamped path. */

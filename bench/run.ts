@@ -70,38 +70,73 @@ async function runMicroChild(seconds: number): Promise<MicroResult[]> {
   return JSON.parse(last) as MicroResult[];
 }
 
-async function runLoadScenarios(options: BenchOptions, out: { scenarios: ScenarioResult[]; memory: ServerMemory[] }): Promise<void> {
+/** Scenarios and RSS of every server, and the bare rate each server is compared with. */
+interface LoadResults {
+  scenarios: ScenarioResult[];
+  memory: ServerMemory[];
+  ceilings: Partial<Record<ServerName, number>>;
+}
+
+async function runLoadScenarios(options: BenchOptions, out: LoadResults): Promise<void> {
   const ctx = (url: string): ScenarioContext => ({ url, options, log });
-  await withServer("bare", () => startBenchServer("bare"), (s) => runBareScenarios(ctx(s.url)), out);
-
-  const baDir = mkdtempSync(join(tmpdir(), "tessera-bench-ba-"));
+  // The bare server runs the whole time (idle while the others are measured): its rate is taken
+  // first and again after each server, and a server's ratios use the mean of the two around it.
+  log("starting bare");
+  const bare = await startBenchServer("bare");
   try {
-    await withServer("better-auth", () => startBenchServer("better-auth", { BENCH_BA_DB: join(baDir, "auth.db") }), (s) => runBetterAuthScenarios(ctx(s.url)), out);
-  } finally {
-    rmSync(baDir, { recursive: true, force: true });
-  }
+    const measureBare = async (after: ServerName | undefined): Promise<number> => {
+      if (after !== undefined) log(`bare again (after ${after})`);
+      const [result] = await runBareScenarios(ctx(bare.url), after);
+      out.scenarios.push(result!);
+      return result!.reqPerSec;
+    };
+    let before = await measureBare(undefined);
+    const compared = async (name: ServerName, run: () => Promise<void>): Promise<void> => {
+      await run();
+      const after = await measureBare(name);
+      out.ceilings[name] = (before + after) / 2;
+      before = after;
+    };
+    out.ceilings.bare = before;
 
-  const sqliteDir = mkdtempSync(join(tmpdir(), "tessera-bench-sqlite-"));
-  try {
-    await withServer("tessera-sqlite", () => startTessera(sqliteDir), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-sqlite", serverKey: SERVER_KEY }), out);
-  } finally {
-    rmSync(sqliteDir, { recursive: true, force: true });
-  }
+    await compared("better-auth", async () => {
+      const baDir = mkdtempSync(join(tmpdir(), "tessera-bench-ba-"));
+      try {
+        await withServer("better-auth", () => startBenchServer("better-auth", { BENCH_BA_DB: join(baDir, "auth.db") }), (s) => runBetterAuthScenarios(ctx(s.url)), out);
+      } finally {
+        rmSync(baDir, { recursive: true, force: true });
+      }
+    });
 
-  if (options.skipPostgres) {
-    log("PostgreSQL skipped (--no-postgres)");
-    return;
-  }
-  const pgDir = mkdtempSync(join(tmpdir(), "tessera-bench-pg-"));
-  let db: TempDatabase | undefined;
-  try {
-    db = await createTempDatabase(options.postgresUrl);
-    log(`PostgreSQL database ${db.name}`);
-    const url = db.url;
-    await withServer("tessera-postgres", () => startTessera(pgDir, url), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-postgres", serverKey: SERVER_KEY }), out);
+    await compared("tessera-sqlite", async () => {
+      const sqliteDir = mkdtempSync(join(tmpdir(), "tessera-bench-sqlite-"));
+      try {
+        await withServer("tessera-sqlite", () => startTessera(sqliteDir), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-sqlite", serverKey: SERVER_KEY }), out);
+      } finally {
+        rmSync(sqliteDir, { recursive: true, force: true });
+      }
+    });
+
+    if (options.skipPostgres) {
+      log("PostgreSQL skipped (--no-postgres)");
+      return;
+    }
+    await compared("tessera-postgres", async () => {
+      const pgDir = mkdtempSync(join(tmpdir(), "tessera-bench-pg-"));
+      let db: TempDatabase | undefined;
+      try {
+        db = await createTempDatabase(options.postgresUrl);
+        log(`PostgreSQL database ${db.name}`);
+        const url = db.url;
+        await withServer("tessera-postgres", () => startTessera(pgDir, url), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-postgres", serverKey: SERVER_KEY }), out);
+      } finally {
+        if (db) await db.drop();
+        rmSync(pgDir, { recursive: true, force: true });
+      }
+    });
   } finally {
-    if (db) await db.drop();
-    rmSync(pgDir, { recursive: true, force: true });
+    out.memory.unshift({ server: "bare", rssBytes: bare.rssBytes() });
+    await bare.stop();
   }
 }
 
@@ -112,7 +147,7 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date().toISOString();
-  const out: { scenarios: ScenarioResult[]; memory: ServerMemory[] } = { scenarios: [], memory: [] };
+  const out: LoadResults = { scenarios: [], memory: [], ceilings: {} };
   if (options.mode !== "micro") await runLoadScenarios(options, out);
   const micro = await runMicroChild(options.microSec);
   const run: BenchRun = {
@@ -125,7 +160,8 @@ async function main(): Promise<void> {
     scenarios: out.scenarios,
     memory: out.memory,
     micro,
-    targets: options.mode === "micro" ? [] : evaluateTargets(out.scenarios, out.memory, !options.skipPostgres),
+    targets: options.mode === "micro" ? [] : evaluateTargets(out.scenarios, out.memory, out.ceilings, !options.skipPostgres),
+    ceilings: out.ceilings,
   };
   process.stdout.write("\n" + renderReport(run));
   const path = writeResults(run, join(REPO_ROOT, "bench", "results"));

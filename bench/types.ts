@@ -75,4 +75,9 @@ export interface BenchRun {
   memory: ServerMemory[];
   micro: MicroResult[];
   targets: TargetResult[];
+  /**
+   * The bare rate each server's "of bare" ratio divides by: the mean of the bare measurements
+   * just before and just after its scenarios (the machine's speed can drift during a run).
+   */
+  ceilings: Partial<Record<ServerName, number>>;
 }
