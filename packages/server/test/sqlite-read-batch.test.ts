@@ -8,8 +8,9 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
-import { StoreUnavailableError, type SessionRow } from "../src/store/store.js";
+import { StoreUnavailableError } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
+import { testSessionRow } from "./support/session-row.js";
 
 const dirs: { remove(): void }[] = [];
 after(() => dirs.forEach((d) => d.remove()));
@@ -21,24 +22,8 @@ function open(): SqliteStore {
   return SqliteStore.open({ path: join(dir.path, "tessera.db") });
 }
 
-function session(accountId: string, username: string): SessionRow {
-  return {
-    id: randomUUID(),
-    accountId,
-    createdAt: NOW,
-    lastRefreshAt: null,
-    generation: 0,
-    rotatedAt: NOW,
-    username,
-    vars: {},
-    issuedAtSec: NOW / 1000,
-    tokenExpiresAtSec: NOW / 1000 + 3600,
-    refreshExpiresAtSec: NOW / 1000 + 86_400,
-    clientIp: null,
-    userAgent: null,
-    revokedAt: null,
-    revokedReason: null,
-  };
+function session(accountId: string, username: string) {
+  return testSessionRow(accountId, NOW, { username });
 }
 
 describe("SQLite reads batched per turn of the event loop", () => {

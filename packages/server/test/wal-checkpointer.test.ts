@@ -11,32 +11,16 @@ import type { LogLevel } from "../src/config/config.js";
 import { createLogger } from "../src/logger.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { walBytes } from "../src/store/sqlite/wal-checkpointer.js";
-import type { SessionRow } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
+import { testSessionRow } from "./support/session-row.js";
 
 const dirs: { remove(): void }[] = [];
 after(() => dirs.forEach((d) => d.remove()));
 
 const NOW = 1_700_000_000_000;
 
-function session(accountId: string): SessionRow {
-  return {
-    id: randomUUID(),
-    accountId,
-    createdAt: NOW,
-    lastRefreshAt: null,
-    generation: 0,
-    rotatedAt: NOW,
-    username: "player",
-    vars: { note: "x".repeat(200) },
-    issuedAtSec: NOW / 1000,
-    tokenExpiresAtSec: NOW / 1000 + 3600,
-    refreshExpiresAtSec: NOW / 1000 + 86_400,
-    clientIp: "203.0.113.7",
-    userAgent: "test",
-    revokedAt: null,
-    revokedReason: null,
-  };
+function session(accountId: string) {
+  return testSessionRow(accountId, NOW, { vars: { note: "x".repeat(200) }, clientIp: "203.0.113.7", userAgent: "test" });
 }
 
 /** `commits` separate commits of one session each: every one appends frames to the log. */

@@ -61,6 +61,8 @@ export class WalCheckpointer {
   private readonly exited: Promise<void>;
   /** Checkpoints the worker ran, and the log frames it copied back (tests and diagnostics). */
   readonly stats = { checkpoints: 0, framesCheckpointed: 0 };
+  /** Set by close(): the worker's exit is then expected, not a failure. */
+  private closing = false;
 
   /**
    * Starts the worker on the database at `path` (which must exist: the server's connection has
@@ -94,8 +96,6 @@ export class WalCheckpointer {
       }),
     );
   }
-
-  private closing = false;
 
   /** Ends the worker at once, as a crash would (the failure is logged). */
   async kill(): Promise<void> {
