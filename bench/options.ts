@@ -18,7 +18,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [--quick | --micro] [--duration <s>] [--connections <n>] [--warmup <s>] [--no-postgres] [--postgres-url <url>]
   (default) full run: 10 s per scenario, 50 connections, 2 s warm-up
-  --quick   1.5 s per scenario, 16 connections, 0.5 s warm-up (under a minute)
+  --quick   0.8 s per scenario, 16 connections, 0.25 s warm-up, the ceiling measured once (under a minute)
   --micro   only the in-process micro-benchmarks`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -49,9 +49,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const connections = Math.round(positive("connections", values.connections, quick ? 16 : 50));
   return {
     mode,
-    durationSec: positive("duration", values.duration, quick ? 1.5 : 10),
+    durationSec: positive("duration", values.duration, quick ? 0.8 : 10),
     connections,
-    warmupSec: positive("warmup", values.warmup, quick ? 0.5 : 2),
+    warmupSec: positive("warmup", values.warmup, quick ? 0.25 : 2),
     microSec: quick ? 0.3 : 2,
     skipPostgres: values["no-postgres"] === true,
     postgresUrl: values["postgres-url"] ?? "postgres://postgres@127.0.0.1:5432/postgres",
