@@ -317,7 +317,7 @@ function verdicts(intervals: Interval[]): Verdict[] {
   const medianP99 = sortedP99[sortedP99.length >> 1]!;
   const worstP99 = sortedP99[sortedP99.length - 1]!;
   // Memory is judged over the second half: the first fills caches that are bounded by design
-  // (SQLite's 64 MiB page cache, connection pools, JIT code), which is growth, not a leak.
+  // (SQLite's 32 MiB page cache, connection pools, JIT code), which is growth, not a leak.
   const half = intervals.slice(Math.floor((intervals.length - 1) / 2));
   const rssFirst = half[0]!.rssMb;
   const rssLast = half[half.length - 1]!.rssMb;
