@@ -194,10 +194,7 @@ export class SqliteStore implements Store {
    * makes a sign-in storm cheap: the commit, not the insert, is most of a write's cost.
    */
   private write<T>(op: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
+    return enqueue(this.queue, () => this.flush(), op);
   }
 
   /**
@@ -208,10 +205,7 @@ export class SqliteStore implements Store {
    * pays that once. A read still sees every write answered before it was asked (those committed).
    */
   private read<T>(op: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.reads.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      if (this.reads.length === 1) setImmediate(() => this.flushReads());
-    });
+    return enqueue(this.reads, () => this.flushReads(), op);
   }
 
   private flushReads(): void {
@@ -516,6 +510,14 @@ function migrate(db: Database.Database): void {
 }
 
 /** Translates SQLite constraint errors into StoreConflictError, a closed database into StoreUnavailableError. */
+/** Queues `op`; the first one queued in a turn of the event loop schedules `flush` for the end of that turn. */
+function enqueue<T>(queue: QueuedWrite[], flush: () => void, op: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+    if (queue.length === 1) setImmediate(flush);
+  });
+}
+
 function guard<T>(fn: () => T): T {
   try {
     return fn();
