@@ -13,7 +13,7 @@ import { argon2idHasher } from "../packages/server/src/auth/password.js";
 import { signAccessToken, verifyAccessToken, type SessionClaims } from "../packages/server/src/session/claims.js";
 import { SqliteStore } from "../packages/server/src/store/sqlite/sqlite-store.js";
 import type { SessionRow } from "../packages/server/src/store/store.js";
-import { systemClock } from "../packages/server/src/core.js";
+import { systemClock } from "../packages/server/src/shared/time.js";
 import { encodeTicketBody, parseTicket } from "../packages/server/src/tickets/ticket-format.js";
 import { TicketKeyring } from "../packages/server/src/tickets/ticket-keys.js";
 import type { MicroResult } from "./types.js";

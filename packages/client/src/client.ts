@@ -3,7 +3,7 @@
  * `TesseraError`s (the server's `{code, message}` and HTTP status, or a transport failure).
  */
 import { TesseraError } from "./errors.js";
-import { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./game-server-session.js";
+import { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";
 import { Session } from "./session.js";
 
 export interface ClientOptions {

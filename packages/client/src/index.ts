@@ -40,9 +40,9 @@ export {
 export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError } from "./errors.js";
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";
 export { refreshTiming, type RefreshTiming } from "./refresh-timing.js";
-export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type AuthTicketsEventName, type BeginAuthSessionOutcome } from "./auth-tickets.js";
-export { AuthTicket } from "./auth-ticket.js";
-export { AuthenticationSession, type AuthSessionListener } from "./authentication-session.js";
-export { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./game-server-session.js";
-export { BeginAuthSessionResult, AuthSessionResponse } from "./ticket-responses.js";
-export { toHex, fromHex } from "./hex.js";
+export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type AuthTicketsEventName, type BeginAuthSessionOutcome } from "./tickets/auth-tickets.js";
+export { AuthTicket } from "./tickets/auth-ticket.js";
+export { AuthenticationSession, type AuthSessionListener } from "./tickets/authentication-session.js";
+export { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";
+export { BeginAuthSessionResult, AuthSessionResponse } from "./tickets/ticket-responses.js";
+export { toHex, fromHex } from "./tickets/hex.js";

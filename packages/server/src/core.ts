@@ -4,7 +4,7 @@
  * by `app.ts`.
  */
 import type { Config } from "./config/config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "./shared/logger.js";
 import type { PasswordHasher } from "./auth/password.js";
 import type { SigningKeys } from "./session/keys.js";
 import type { Store } from "./store/store.js";
@@ -12,16 +12,12 @@ import type { Bus } from "./cluster/bus.js";
 import type { HookRegistry } from "./hooks/hook-registry.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
 import type { SessionCache } from "./session/session-cache.js";
-import type { SteamWebApi } from "./auth/steam-web-api.js";
+import type { SteamWebApi } from "./auth/steam-web-api-client.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { TesseraMetrics } from "./metrics/tessera-metrics.js";
+import type { Clock } from "./shared/time.js";
 
-export interface Clock {
-  /** Unix milliseconds. */
-  now(): number;
-}
 
-export const systemClock: Clock = { now: () => Date.now() };
 
 export interface Core {
   readonly config: Config;

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { Clock } from "../src/core.js";
+import type { Clock } from "../src/shared/time.js";
 import { TestClock } from "./support/test-clock.js";
 import { MemoryRateLimiter } from "../src/limits/rate-limiter.js";
 import { clientKey, MAX_TRACKED_KEYS } from "../src/limits/sign-in-limits.js";

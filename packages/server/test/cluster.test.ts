@@ -18,7 +18,7 @@ import { BUS_CHANNEL, RedisBus } from "../src/cluster/redis-bus.js";
 import { RevocationPoller } from "../src/cluster/revocation-poll.js";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { enforceSafety, safetyFindings } from "../src/config/safety.js";
-import type { Logger } from "../src/logger.js";
+import type { Logger } from "../src/shared/logger.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { SessionRow } from "../src/store/store.js";
 import { assertError, assertUnauthorized, ok } from "./support/expect.js";

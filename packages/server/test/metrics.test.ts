@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { loadConfig } from "../src/config/config.js";
 import { safetyFindings } from "../src/config/safety.js";
-import { createLogger, requestLogger } from "../src/logger.js";
+import { createLogger, requestLogger } from "../src/shared/logger.js";
 import { MetricsRegistry } from "../src/metrics/registry.js";
 import { claimsOf, recordingLogger, startTestServer, type Api, type TestServer } from "./support/harness.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";

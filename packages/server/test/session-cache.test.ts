@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { LocalBus } from "../src/cluster/local-bus.js";
-import type { Clock } from "../src/core.js";
+import type { Clock } from "../src/shared/time.js";
 import { SessionCache } from "../src/session/session-cache.js";
 import { claimsOf, startTestServer } from "./support/harness.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";

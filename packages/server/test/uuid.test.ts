@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { UUID, UuidV7 } from "../src/uuid.js";
+import { UUID, UuidV7 } from "../src/shared/ids.js";
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const timeOf = (id: string): number => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);

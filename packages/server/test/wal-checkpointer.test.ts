@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { LogLevel } from "../src/config/config.js";
-import { createLogger } from "../src/logger.js";
+import { createLogger } from "../src/shared/logger.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { walBytes } from "../src/store/sqlite/wal-checkpointer.js";
 import { tempDir } from "./support/harness.js";

@@ -3,10 +3,10 @@
  * times, empty fields omitted, `disable_time` never shown.
  */
 import type { Core } from "../core.js";
-import { Messages, alreadyExists, invalidArgument, notFound } from "../errors.js";
+import { Messages, alreadyExists, invalidArgument, notFound } from "../shared/api-error.js";
 import { checkUsername } from "../auth/identity-rules.js";
 import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { userActor, type AuditActor } from "../audit/audit-events.js";
 

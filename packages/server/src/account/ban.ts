@@ -4,7 +4,7 @@
  * answer 403. Unbanning clears `disable_time` only: revoked sessions stay revoked.
  */
 import type { Core } from "../core.js";
-import { invalidArgument, notFound } from "../errors.js";
+import { invalidArgument, notFound } from "../shared/api-error.js";
 import type { Ban } from "../store/store.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { SYSTEM_ACTOR, type AuditActor } from "../audit/audit-events.js";

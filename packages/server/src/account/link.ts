@@ -3,7 +3,7 @@
  * unlinking them. An identity of another account is a 409; the last identity cannot be unlinked.
  */
 import type { Core } from "../core.js";
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../shared/api-error.js";
 import { checkCustomId, checkDeviceId, checkEmail, checkPassword } from "../auth/identity-rules.js";
 import { SteamMessages, admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "../auth/steam.js";
 import { StoreConflictError, type Identity, type IdentityKind } from "../store/store.js";

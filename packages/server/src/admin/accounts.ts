@@ -3,7 +3,7 @@
  * (profile, identities, ban, sessions, licenses, tickets) assembled from the domain's own views.
  */
 import type { Core } from "../core.js";
-import { invalidArgument, notFound } from "../errors.js";
+import { invalidArgument, notFound } from "../shared/api-error.js";
 import { accountJson } from "../account/account-view.js";
 import { sessionInfo, type SessionInfo } from "../session/session-list.js";
 import { listLicenses, type LicensesJson } from "../tickets/licenses.js";
@@ -11,7 +11,7 @@ import { listTickets, type TicketInfo } from "../tickets/tickets.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
 import type { AccountSearchField } from "../store/admin-store.js";
 import type { AccountRow } from "../store/store.js";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
 export const ACCOUNT_SEARCH_FIELDS: readonly AccountSearchField[] = ["any", "id", "username", "email", "custom_id", "steam_id", "device"];

@@ -4,7 +4,7 @@
  * sees the effects of their own action at once.
  */
 import type { Core } from "../core.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../shared/api-error.js";
 import type { AuditActorType, AuditEventRow, AuditQuery } from "../store/admin-store.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
 import { AUDIT_ACTOR_TYPES, AUDIT_KINDS, isAuditKind } from "../audit/audit-events.js";

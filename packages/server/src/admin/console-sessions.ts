@@ -7,9 +7,9 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { ClientInfo } from "../core.js";
-import { ApiError, GrpcCode, invalidArgument, permissionDenied } from "../errors.js";
+import { ApiError, GrpcCode, invalidArgument, permissionDenied } from "../shared/api-error.js";
 import type { ConsoleRole } from "../store/admin-store.js";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import { adminActor } from "../audit/audit-events.js";
 import { MAX_PASSWORD_BYTES } from "../auth/identity-rules.js";
 import type { ConsoleContext } from "./console-users.js";

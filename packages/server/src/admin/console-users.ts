@@ -7,10 +7,10 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../shared/api-error.js";
 import { StoreConflictError } from "../store/store.js";
 import type { ConsoleRole, ConsoleUserRow } from "../store/admin-store.js";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import { MAX_PASSWORD_BYTES } from "../auth/identity-rules.js";
 import type { AuditActor } from "../audit/audit-events.js";
 

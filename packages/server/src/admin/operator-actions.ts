@@ -5,7 +5,7 @@
  * and the CLI directly, with the operator as the actor.
  */
 import type { Core } from "../core.js";
-import { invalidArgument, notFound } from "../errors.js";
+import { invalidArgument, notFound } from "../shared/api-error.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { cancelAllTickets } from "../tickets/tickets.js";
 import type { AuditActor } from "../audit/audit-events.js";

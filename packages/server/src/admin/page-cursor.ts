@@ -2,7 +2,7 @@
  * Opaque page cursors of the console API: the keyset position of a page's last row, as
  * base64url JSON. Clients pass them back unchanged; anything else is a 400, never a 500.
  */
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../shared/api-error.js";
 
 /** Most rows a console page may ask for, and the default. */
 export const MAX_PAGE_LIMIT = 100;

@@ -7,11 +7,11 @@
  * with a warning) and tried again.
  */
 import type { Server } from "node:http";
-import type { Clock } from "../core.js";
-import type { Logger } from "../logger.js";
+import type { Clock } from "../shared/time.js";
+import type { Logger } from "../shared/logger.js";
 import type { ActivityCount, AdminStore, AuditEventRow } from "../store/admin-store.js";
 import type { ActivityKind, AuditEvent } from "./audit-events.js";
-import { UuidV7 } from "../uuid.js";
+import { UuidV7 } from "../shared/ids.js";
 
 export interface AuditLogOptions {
   /** Longest time an event waits in memory (default 250 ms). */

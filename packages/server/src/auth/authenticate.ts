@@ -4,7 +4,7 @@
  * existing account keeps its username, a new one without a requested username gets a random one.
  */
 import type { ClientInfo, Core } from "../core.js";
-import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
+import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../shared/api-error.js";
 import { startSession, type SessionTokens } from "../session/issue.js";
 import type { Vars } from "../session/vars.js";
 import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } from "../store/store.js";
@@ -12,7 +12,7 @@ import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername 
 import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
 import { userActor } from "../audit/audit-events.js";
-import { rowIds } from "../uuid.js";
+import { rowIds } from "../shared/ids.js";
 
 /** How a player signed in, as the audit log names it. */
 export type SignInProvider = IdentityKey["kind"] | "anonymous";

@@ -2,7 +2,7 @@
  * Input rules for identities and usernames, with Nakama's exact messages (clients and tests match
  * on them). Lengths are in UTF-8 bytes, as Nakama counts them.
  */
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../shared/api-error.js";
 
 /** Control characters or white space (Nakama's invalidCharsRegex). */
 const CONTROL_OR_SPACE = /[\u0000-\u001f\u007f\s]/;

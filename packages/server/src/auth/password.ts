@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import { randomBytes } from "node:crypto";
 import argon2 from "argon2";
-import { ApiError, GrpcCode } from "../errors.js";
+import { ApiError, GrpcCode } from "../shared/api-error.js";
 import { ConcurrencyLimit, OverloadedError } from "../limits/concurrency-limit.js";
 
 export interface PasswordHasher {

@@ -4,9 +4,9 @@
  * what Steam says about the player beyond `steamid` (borrowed game, VAC and publisher bans).
  */
 import type { Core } from "../core.js";
-import { Messages, alreadyExists, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../errors.js";
+import { Messages, alreadyExists, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../shared/api-error.js";
 import { StoreConflictError, type AccountRow, type SteamIdentity } from "../store/store.js";
-import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "./steam-web-api.js";
+import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "./steam-web-api-client.js";
 
 /** What one Steam ticket proved: the identity to sign in or link, and the publisher ban. */
 export interface SteamPlayer {

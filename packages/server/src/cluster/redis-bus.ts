@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../shared/logger.js";
 import type { Bus, BusHandler, BusHealth, BusMessage } from "./bus.js";
 import { LocalBus } from "./local-bus.js";
 

@@ -14,8 +14,8 @@
  * late, is still found. Session ids already replayed, or already heard on the bus, are not replayed
  * again; subscribers treat the messages as idempotent all the same.
  */
-import type { Clock } from "../core.js";
-import type { Logger } from "../logger.js";
+import type { Clock } from "../shared/time.js";
+import type { Logger } from "../shared/logger.js";
 import { StoreUnavailableError, type RevocationReason, type RevokedSession, type RevokedSessionCursor, type Store } from "../store/store.js";
 import type { Bus, BusMessage } from "./bus.js";
 

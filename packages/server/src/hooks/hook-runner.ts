@@ -7,8 +7,8 @@
  * JavaScript cannot cancel a promise, so the time limit bounds the request, not the hook's work.
  */
 import { inspect } from "node:util";
-import { ApiError, GrpcCode, Messages } from "../errors.js";
-import type { Logger } from "../logger.js";
+import { ApiError, GrpcCode, Messages } from "../shared/api-error.js";
+import type { Logger } from "../shared/logger.js";
 import { StoreUnavailableError } from "../store/store.js";
 import type { RegisteredHook } from "./hook-registry.js";
 import { PayloadError } from "./hook-payloads.js";

@@ -4,7 +4,7 @@
  * so the set of hooks is fixed once the server listens.
  */
 import { basename } from "node:path";
-import type { Logger as ServerLogger } from "../logger.js";
+import type { Logger as ServerLogger } from "../shared/logger.js";
 import { HOOK_NAMES, type HookMode, type HookRegistry } from "./hook-registry.js";
 import type { HookName, Initializer, Logger, Nakama } from "./runtime-types.js";
 

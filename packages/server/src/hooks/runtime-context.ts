@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { ClientInfo } from "../core.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../shared/version.js";
 import type { Context, Vars } from "./runtime-types.js";
 
 export const NODE_NAME = "tessera";

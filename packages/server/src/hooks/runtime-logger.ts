@@ -4,7 +4,7 @@
  * file so every line says which module wrote it.
  */
 import { format } from "node:util";
-import type { Logger as ServerLogger } from "../logger.js";
+import type { Logger as ServerLogger } from "../shared/logger.js";
 import type { Logger } from "./runtime-types.js";
 
 export function moduleLogger(server: ServerLogger, moduleName: string, fields?: Record<string, unknown>): Logger {

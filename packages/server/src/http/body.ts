@@ -4,7 +4,7 @@
  * gateway does.
  */
 import type { IncomingMessage } from "node:http";
-import { ApiError, GrpcCode, invalidArgument } from "../errors.js";
+import { ApiError, GrpcCode, invalidArgument } from "../shared/api-error.js";
 import type { FieldSchema } from "./route.js";
 
 export function tooLarge(limit: number): ApiError {

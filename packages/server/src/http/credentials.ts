@@ -3,7 +3,7 @@
  * constant time) and Bearer access tokens.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ApiError, GrpcCode, Messages } from "../errors.js";
+import { ApiError, GrpcCode, Messages } from "../shared/api-error.js";
 
 const unauthorized = (message: string, scheme: "Basic" | "Bearer", invalid: boolean): ApiError =>
   new ApiError(GrpcCode.UNAUTHENTICATED, message, {

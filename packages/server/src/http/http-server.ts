@@ -8,9 +8,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ClientInfo, Core } from "../core.js";
-import { ApiError, GrpcCode } from "../errors.js";
+import { ApiError, GrpcCode } from "../shared/api-error.js";
 import { httpMethodLabel, UNMATCHED_ROUTE, type HttpRouteMetrics } from "../metrics/tessera-metrics.js";
-import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../request-context.js";
+import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "./request-context.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";

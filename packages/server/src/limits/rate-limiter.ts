@@ -3,7 +3,7 @@
  * implementation for one node. A limiter shared by every node (counters in Redis, the same
  * two-window estimate with INCR and PEXPIRE) implements the same interface; nothing else changes.
  */
-import type { Clock } from "../core.js";
+import type { Clock } from "../shared/time.js";
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSec: number };
 

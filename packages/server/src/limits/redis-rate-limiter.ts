@@ -8,8 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Clock } from "../core.js";
-import type { Logger } from "../logger.js";
+import type { Clock } from "../shared/time.js";
+import type { Logger } from "../shared/logger.js";
 import type { RateDecision, RateLimiter } from "./rate-limiter.js";
 
 const SCRIPT = `

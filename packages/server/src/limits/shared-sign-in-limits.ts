@@ -5,8 +5,8 @@
  */
 import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
-import type { Clock } from "../core.js";
-import type { Logger } from "../logger.js";
+import type { Clock } from "../shared/time.js";
+import type { Logger } from "../shared/logger.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
 import { RedisRateLimiter } from "./redis-rate-limiter.js";
 import { MAX_TRACKED_KEYS, SIGN_IN_WINDOW_MS, signInLimits, type SignInLimits } from "./sign-in-limits.js";

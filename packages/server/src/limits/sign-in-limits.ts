@@ -7,8 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Config } from "../config/config.js";
-import type { Clock } from "../core.js";
-import { ApiError, GrpcCode } from "../errors.js";
+import type { Clock } from "../shared/time.js";
+import { ApiError, GrpcCode } from "../shared/api-error.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
 
 /** The window every sign-in limit counts in. */

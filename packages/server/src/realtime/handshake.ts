@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { GrpcCode, Messages } from "../errors.js";
+import { GrpcCode, Messages } from "../shared/api-error.js";
 
 export const SOCKET_PATH = "/ws";
 

@@ -4,7 +4,7 @@
  * at -100 and below to stay clear of codes Nakama may add). Documented in docs/realtime.md.
  */
 import { randomUUID } from "node:crypto";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import type { Envelope } from "./envelope.js";
 
 export const NotificationCode = {

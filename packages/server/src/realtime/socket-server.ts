@@ -9,7 +9,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { Core } from "../core.js";
-import { ApiError, GrpcCode, Messages } from "../errors.js";
+import { ApiError, GrpcCode, Messages } from "../shared/api-error.js";
 import { authenticateAccessToken, type Caller } from "../session/verify-access.js";
 import { authenticateGameServerToken } from "../tickets/game-servers.js";
 import { StoreUnavailableError } from "../store/store.js";
@@ -18,7 +18,7 @@ import { disconnect, followBus, singleSocketDisconnect } from "./disconnects.js"
 import { answerEnvelope } from "./envelope.js";
 import { SOCKET_PATH, readHandshake, refuseUpgrade, requestPath, tokenRefusal, type HandshakeParams, type Refusal } from "./handshake.js";
 import { LiveSocket } from "./live-socket.js";
-import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../request-context.js";
+import { REQUEST_ID_HEADER, requestCores, requestIdOf } from "../http/request-context.js";
 import type { SocketRegistry } from "./socket-registry.js";
 
 export interface SocketServerOptions {

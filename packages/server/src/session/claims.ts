@@ -6,7 +6,7 @@
  */
 import { signHs256, verifyHs256, TokenError } from "./jwt.js";
 import type { Vars } from "./vars.js";
-import { UUID } from "../uuid.js";
+import { UUID } from "../shared/ids.js";
 
 export interface SessionClaims {
   tid: string;

@@ -3,12 +3,12 @@
  * out, so every token that exists has a row to be revoked through.
  */
 import type { ClientInfo, Core } from "../core.js";
-import { Messages, notFound, permissionDenied } from "../errors.js";
+import { Messages, notFound, permissionDenied } from "../shared/api-error.js";
 import type { SessionRow } from "../store/store.js";
 import { signAccessToken, signRefreshToken } from "./claims.js";
 import type { Vars } from "./vars.js";
 import { revokeAllSessions } from "./revocation.js";
-import { rowIds } from "../uuid.js";
+import { rowIds } from "../shared/ids.js";
 
 export interface SessionTokens {
   token: string;

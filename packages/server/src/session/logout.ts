@@ -3,7 +3,7 @@
  * on every authenticated request and refresh.
  */
 import type { Core } from "../core.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../shared/api-error.js";
 import { verifyAccessToken, verifyRefreshToken } from "./claims.js";
 import type { Caller } from "./verify-access.js";
 import { revokeAllSessions, revokeSession } from "./revocation.js";

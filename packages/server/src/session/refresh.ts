@@ -8,7 +8,7 @@
  * the whole session is revoked.
  */
 import type { ClientInfo, Core } from "../core.js";
-import { Messages, invalidArgument, notFound, permissionDenied, unauthenticated } from "../errors.js";
+import { Messages, invalidArgument, notFound, permissionDenied, unauthenticated } from "../shared/api-error.js";
 import type { SessionRow } from "../store/store.js";
 import { verifyRefreshToken, type RefreshClaims } from "./claims.js";
 import { signSessionTokens, tokenTimes, type SessionTokens } from "./issue.js";

@@ -12,7 +12,7 @@
  * bounded: expired entries are swept every TTL, and past `MAX_ENTRIES` the oldest go first.
  */
 import type { Bus } from "../cluster/bus.js";
-import type { Clock } from "../core.js";
+import type { Clock } from "../shared/time.js";
 
 interface Entry {
   accountId: string;

@@ -2,13 +2,13 @@
  * Session listing for players: their live sessions (device, times, address) and ending one.
  */
 import type { Core } from "../core.js";
-import { notFound } from "../errors.js";
+import { notFound } from "../shared/api-error.js";
 import type { SessionRow } from "../store/store.js";
-import { rfc3339 } from "../time-format.js";
+import { rfc3339 } from "../shared/time.js";
 import type { Caller } from "./verify-access.js";
 import { revokeSession } from "./revocation.js";
 import type { AuditActor } from "../audit/audit-events.js";
-import { UUID } from "../uuid.js";
+import { UUID } from "../shared/ids.js";
 
 export interface SessionInfo {
   id: string;

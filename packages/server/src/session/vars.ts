@@ -2,7 +2,7 @@
  * Session variables: a small string-to-string map carried in both tokens (`vrs`). Limits keep
  * tokens (and so every request header) small; breaking one is a 400 with the limit in the message.
  */
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../shared/api-error.js";
 import { clientSafeJson } from "./token-json.js";
 
 export type Vars = Record<string, string>;

@@ -4,7 +4,7 @@
  * across restarts.
  */
 import type { Core } from "../core.js";
-import { Messages, unauthenticated, type ApiError } from "../errors.js";
+import { Messages, unauthenticated, type ApiError } from "../shared/api-error.js";
 import type { SessionClaims } from "./claims.js";
 import { verifyAccessToken } from "./claims.js";
 import { TokenError } from "./jwt.js";

@@ -8,7 +8,7 @@ import type { Config } from "../config/config.js";
 import { describePostgresUrl, PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../shared/logger.js";
 
 export interface OpenedStore {
   store: Store;

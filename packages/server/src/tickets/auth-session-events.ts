@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
-import { invalidArgument } from "../errors.js";
-import { rfc3339 } from "../time-format.js";
+import { invalidArgument } from "../shared/api-error.js";
+import { rfc3339 } from "../shared/time.js";
 import type { AuthSessionRow } from "../store/ticket-store.js";
 import type { AuthSessionEvent } from "./auth-session-event.js";
 import { AuthSessionResponse, responseName } from "./responses.js";

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
-import { invalidArgument, notFound } from "../errors.js";
-import { rfc3339 } from "../time-format.js";
+import { invalidArgument, notFound } from "../shared/api-error.js";
+import { rfc3339 } from "../shared/time.js";
 import { StoreConflictError, type AccountRow } from "../store/store.js";
 import type { AuthSessionRow } from "../store/ticket-store.js";
 import { respond, type ResponseOwner } from "./auth-session-events.js";
@@ -16,7 +16,7 @@ import { resolveOwnership } from "./licenses.js";
 import { AuthSessionResponse, BeginAuthSessionResult, beginResultName, responseName } from "./responses.js";
 import { fromHex, parseTicket, type ParsedTicket } from "./ticket-format.js";
 import type { Validator } from "./validator.js";
-import { UUID } from "../uuid.js";
+import { UUID } from "../shared/ids.js";
 
 export interface AuthSessionJson {
   id: string;

@@ -9,14 +9,14 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { GameServerCredential } from "../config/config.js";
 import type { Core } from "../core.js";
-import { alreadyExists, invalidArgument, notFound, unauthenticated } from "../errors.js";
-import { rfc3339 } from "../time-format.js";
+import { alreadyExists, invalidArgument, notFound, unauthenticated } from "../shared/api-error.js";
+import { rfc3339 } from "../shared/time.js";
 import { signHs256, verifyHs256, TokenError } from "../session/jwt.js";
 import { invalidAuthToken } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
 import type { TicketServices } from "./ticket-services.js";
 import type { Validator } from "./validator.js";
-import { UUID } from "../uuid.js";
+import { UUID } from "../shared/ids.js";
 
 export interface ConfiguredGameServer {
   identity: string;

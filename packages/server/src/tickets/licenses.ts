@@ -8,8 +8,8 @@
  * players left without one.
  */
 import type { Core } from "../core.js";
-import { failedPrecondition, invalidArgument, notFound } from "../errors.js";
-import { rfc3339 } from "../time-format.js";
+import { failedPrecondition, invalidArgument, notFound } from "../shared/api-error.js";
+import { rfc3339 } from "../shared/time.js";
 import type { LicenseRow } from "../store/ticket-store.js";
 import { respond } from "./auth-session-events.js";
 import { AuthSessionResponse } from "./responses.js";

@@ -7,7 +7,7 @@
  * another node is picked up at once.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import type { Clock } from "../core.js";
+import type { Clock } from "../shared/time.js";
 import type { TicketKeyRow, TicketStore } from "../store/ticket-store.js";
 import { KEY_ID_BYTES } from "./ticket-format.js";
 

@@ -5,8 +5,8 @@
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
-import { ApiError, GrpcCode, invalidArgument, notFound } from "../errors.js";
-import { rfc3339 } from "../time-format.js";
+import { ApiError, GrpcCode, invalidArgument, notFound } from "../shared/api-error.js";
+import { rfc3339 } from "../shared/time.js";
 import type { Caller } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
 import type { TicketRow } from "../store/ticket-store.js";

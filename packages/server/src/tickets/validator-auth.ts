@@ -1,6 +1,6 @@
 /** Who is validating: a player's access token, else a game server's token; both 401 alike when neither. */
 import type { Core } from "../core.js";
-import { ApiError, GrpcCode } from "../errors.js";
+import { ApiError, GrpcCode } from "../shared/api-error.js";
 import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateGameServerToken } from "./game-servers.js";
 import type { Validator } from "./validator.js";

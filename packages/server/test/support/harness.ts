@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer, type StartOptions, type TesseraServer } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
-import type { Logger } from "../../src/logger.js";
+import type { Logger } from "../../src/shared/logger.js";
 
 export const SERVER_KEY = "defaultkey";
 const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));

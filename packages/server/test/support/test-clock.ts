@@ -1,5 +1,5 @@
 /** A clock tests move forward: starts at the real time, `advance(ms)` jumps ahead. */
-import type { Clock } from "../../src/core.js";
+import type { Clock } from "../../src/shared/time.js";
 
 export class TestClock implements Clock {
   private offset = 0;

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { notFound } from "../../errors.js";
+import { notFound } from "../../shared/api-error.js";
 import { FileReply, route, type RequestContext, type Route } from "../route.js";
 
 interface ConsoleFile {

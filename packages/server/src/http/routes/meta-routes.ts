@@ -1,7 +1,7 @@
 /** Liveness, readiness, metrics, the API description and the browsable API page. */
-import { ApiError, GrpcCode } from "../../errors.js";
+import { ApiError, GrpcCode } from "../../shared/api-error.js";
 import { EXPOSITION_CONTENT_TYPE } from "../../metrics/exposition.js";
-import { checkReadiness } from "../../readiness.js";
+import { checkReadiness } from "../readiness.js";
 import { API_PAGE_CSP, API_PAGE_HTML } from "../api-page.js";
 import { bearerToken, invalidBearer, keysEqual } from "../credentials.js";
 import { openApiDocument } from "../openapi.js";

@@ -1,5 +1,5 @@
 /** Nakama's query parameters on authenticate calls: `create` (default true), `username`, and Steam's `sync`. */
-import { invalidArgument } from "../../errors.js";
+import { invalidArgument } from "../../shared/api-error.js";
 import type { FieldSchema, QuerySchema } from "../route.js";
 
 export const AUTHENTICATE_QUERY: Record<string, QuerySchema> = {

@@ -7,7 +7,7 @@ import { beginAuthSession, endAuthSession, listAuthSessions } from "../../ticket
 import { MAX_POLL_WAIT_MS, pollEvents } from "../../tickets/auth-session-events.js";
 import { authenticateGameServer } from "../../tickets/game-servers.js";
 import { endLoan, lendLicense, listLicenses } from "../../tickets/licenses.js";
-import { authenticateUserTicket } from "../../tickets/steam-web-api.js";
+import { authenticateUserTicket } from "../../tickets/steam-compatible-api.js";
 import { cancelAllTickets, cancelTicket, issueTicket, listTickets } from "../../tickets/tickets.js";
 import { checkUserId } from "../../tickets/auth-sessions.js";
 import { route, type RequestContext, type Route } from "../route.js";

@@ -35,7 +35,7 @@ import type { AdminStore } from "../admin-store.js";
 import type { TicketStore } from "../ticket-store.js";
 import { SqliteExecutor } from "./sqlite-executor.js";
 import { WalCheckpointer } from "./wal-checkpointer.js";
-import type { Logger } from "../../logger.js";
+import type { Logger } from "../../shared/logger.js";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:" (tests of the store only). */

@@ -16,7 +16,7 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { Logger } from "../../logger.js";
+import type { Logger } from "../../shared/logger.js";
 
 export interface WalCheckpointerOptions {
   /** How often the worker looks at the log's size (ms). */

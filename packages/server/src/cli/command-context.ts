@@ -6,24 +6,25 @@
  * configuration error.
  */
 import { resolve } from "node:path";
-import { argon2idHasher } from "./auth/password.js";
-import { AuditLog } from "./audit/audit-log.js";
-import type { Bus } from "./cluster/bus.js";
-import { LocalBus } from "./cluster/local-bus.js";
-import { RedisBus } from "./cluster/redis-bus.js";
-import { loadConfig, type Config } from "./config/config.js";
-import { systemClock, type Core } from "./core.js";
-import { ApiError, GrpcCode } from "./errors.js";
-import { HookRegistry } from "./hooks/hook-registry.js";
-import { createLogger } from "./logger.js";
-import { TesseraMetrics } from "./metrics/tessera-metrics.js";
-import { VERSION } from "./version.js";
-import { SessionCache } from "./session/session-cache.js";
-import { loadSigningKeys } from "./session/keys.js";
-import { openStore } from "./store/open-store.js";
-import { AuthSessionEventHub } from "./tickets/event-hub.js";
-import { configuredGameServers, gameServerTokenKey } from "./tickets/game-servers.js";
-import { TicketKeyring } from "./tickets/ticket-keys.js";
+import { argon2idHasher } from "../auth/password.js";
+import { AuditLog } from "../audit/audit-log.js";
+import type { Bus } from "../cluster/bus.js";
+import { LocalBus } from "../cluster/local-bus.js";
+import { RedisBus } from "../cluster/redis-bus.js";
+import { loadConfig, type Config } from "../config/config.js";
+import type { Core } from "../core.js";
+import { systemClock } from "../shared/time.js";
+import { ApiError, GrpcCode } from "../shared/api-error.js";
+import { HookRegistry } from "../hooks/hook-registry.js";
+import { createLogger } from "../shared/logger.js";
+import { TesseraMetrics } from "../metrics/tessera-metrics.js";
+import { VERSION } from "../shared/version.js";
+import { SessionCache } from "../session/session-cache.js";
+import { loadSigningKeys } from "../session/keys.js";
+import { openStore } from "../store/open-store.js";
+import { AuthSessionEventHub } from "../tickets/event-hub.js";
+import { configuredGameServers, gameServerTokenKey } from "../tickets/game-servers.js";
+import { TicketKeyring } from "../tickets/ticket-keys.js";
 
 /** A command used wrongly: printed with a pointer to its help, exit code 2. */
 export class UsageError extends Error {

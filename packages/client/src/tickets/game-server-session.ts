@@ -5,9 +5,9 @@
  * with the secret before it expires, on the schedule `AuthenticationService` uses for access
  * tokens (derived from the token's own `exp - iat`, never the device clock).
  */
-import { isTransient } from "./errors.js";
-import { refreshTiming, Stopwatch, type RefreshTiming } from "./refresh-timing.js";
-import { decodePayload } from "./session.js";
+import { isTransient } from "../errors.js";
+import { refreshTiming, Stopwatch, type RefreshTiming } from "../refresh-timing.js";
+import { decodePayload } from "../session.js";
 
 /** The server's answer to `POST /v2/tickets/server/authenticate`. */
 export interface GameServerTokenJson {

@@ -5,8 +5,8 @@
  * node within 2 s, and taking every node out of rotation because Redis is down would turn a
  * degraded cluster into an outage. Liveness (`/healthz`) checks nothing but the process.
  */
-import type { Core } from "./core.js";
-import { StoreUnavailableError } from "./store/store.js";
+import type { Core } from "../core.js";
+import { StoreUnavailableError } from "../store/store.js";
 
 export interface Readiness {
   ready: boolean;

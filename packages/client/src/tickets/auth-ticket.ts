@@ -2,8 +2,8 @@
  * `AuthTicket`: a ticket the player got for a validator (Steam's GetAuthSessionTicket result, and
  * Heathen's AuthenticationTicket): the bytes to send, their hex, the handle, the times, `cancel()`.
  */
-import type { TicketJson } from "./client.js";
-import { observed } from "./errors.js";
+import type { TicketJson } from "../client.js";
+import { observed } from "../errors.js";
 import { fromHex } from "./hex.js";
 
 /**

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
-import { ApiError, GrpcCode, invalidArgument } from "../errors.js";
+import { ApiError, GrpcCode, invalidArgument } from "../shared/api-error.js";
 import { checkTicketOffline, playerStanding } from "./auth-sessions.js";
 import { gameServerByKey } from "./game-servers.js";
 import { resolveOwnership } from "./licenses.js";

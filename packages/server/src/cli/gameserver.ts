@@ -2,12 +2,12 @@
  * `tessera gameserver create|list|delete`: managing game-server credentials against the configured
  * database (the same configuration flags as `serve`), with or without a running server.
  */
-import { ConfigError, loadConfig } from "./config/config.js";
-import { systemClock } from "./core.js";
-import { createLogger } from "./logger.js";
-import { openStore } from "./store/open-store.js";
-import { configuredGameServers, createGameServer, deleteGameServer, listGameServers } from "./tickets/game-servers.js";
-import { ApiError } from "./errors.js";
+import { ConfigError, loadConfig } from "../config/config.js";
+import { systemClock } from "../shared/time.js";
+import { createLogger } from "../shared/logger.js";
+import { openStore } from "../store/open-store.js";
+import { configuredGameServers, createGameServer, deleteGameServer, listGameServers } from "../tickets/game-servers.js";
+import { ApiError } from "../shared/api-error.js";
 import { resolve } from "node:path";
 
 export const GAMESERVER_USAGE = `Usage:

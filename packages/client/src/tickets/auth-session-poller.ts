@@ -5,8 +5,8 @@
  * event on once although delivery is at least once; it retries transport failures with backoff;
  * after a 401 it renews the token once, and gives up when the validator's token is refused for good.
  */
-import type { AuthSessionEventJson, Client } from "./client.js";
-import { AuthenticationError, TesseraError, isTransient } from "./errors.js";
+import type { AuthSessionEventJson, Client } from "../client.js";
+import { AuthenticationError, TesseraError, isTransient } from "../errors.js";
 
 /** The token of one validator session. */
 export interface ValidatorToken {

@@ -9,15 +9,15 @@
  * Responses arrive with the server's long-poll pull API, one loop per validator session
  * (`auth-session-poller.ts`), running only while auth sessions await responses.
  */
-import type { AuthenticationService } from "./authentication-service.js";
+import type { AuthenticationService } from "../authentication-service.js";
 import { AuthenticationSession, authSessionControl } from "./authentication-session.js";
 import { AuthTicket } from "./auth-ticket.js";
 import { AuthSessionPoller, type ValidatorToken } from "./auth-session-poller.js";
-import type { AuthSessionEventJson, Client } from "./client.js";
-import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, toAuthenticationError } from "./errors.js";
+import type { AuthSessionEventJson, Client } from "../client.js";
+import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, toAuthenticationError } from "../errors.js";
 import { GameServerSession } from "./game-server-session.js";
 import { fromHex, isHex, toHex } from "./hex.js";
-import { decodePayload, Session } from "./session.js";
+import { decodePayload, Session } from "../session.js";
 import { BeginAuthSessionResult } from "./ticket-responses.js";
 
 export interface AuthTicketsOptions {

@@ -9,8 +9,8 @@
  * giving each request a Core whose logger names its id costs one small object per request.
  */
 import { randomUUID } from "node:crypto";
-import type { Core } from "./core.js";
-import { requestLogger, type Logger } from "./logger.js";
+import type { Core } from "../core.js";
+import { requestLogger, type Logger } from "../shared/logger.js";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 

@@ -6,13 +6,13 @@
  * rows it had cached. Its open sockets of those sessions close when they reconnect, or at once
  * when the server shares `cluster.redis_url` with this command.
  */
-import { accountDetail, findAccount, type AccountDetail } from "./admin/accounts.js";
-import { endAllSessions } from "./admin/operator-actions.js";
-import { banAccount, unbanAccount } from "./account/ban.js";
-import { CLI_ACTOR } from "./audit/audit-events.js";
-import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./cli-context.js";
-import { endSession } from "./session/session-list.js";
-import type { BanKind } from "./store/store.js";
+import { accountDetail, findAccount, type AccountDetail } from "../admin/accounts.js";
+import { endAllSessions } from "../admin/operator-actions.js";
+import { banAccount, unbanAccount } from "../account/ban.js";
+import { CLI_ACTOR } from "../audit/audit-events.js";
+import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./command-context.js";
+import { endSession } from "../session/session-list.js";
+import type { BanKind } from "../store/store.js";
 
 export const USER_USAGE = `Usage:
   tessera user show <user id|username> [--json] [flags]

@@ -3,9 +3,9 @@
  * with or without a running server. The first admin of a deployment is made here. Prompt-free:
  * a password comes from standard input (`--password-stdin`) or is generated and printed once.
  */
-import { CLI_ACTOR } from "./audit/audit-events.js";
-import { checkConsolePassword, createConsoleUser, listConsoleUsers, updateConsoleUser } from "./admin/console-users.js";
-import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./cli-context.js";
+import { CLI_ACTOR } from "../audit/audit-events.js";
+import { checkConsolePassword, createConsoleUser, listConsoleUsers, updateConsoleUser } from "../admin/console-users.js";
+import { commandConfig, positional, runAction, splitFlags, usageRequested, UsageError, withCommandCore, type Output } from "./command-context.js";
 
 export const ADMIN_USAGE = `Usage:
   tessera admin create <username> [--role admin|viewer] [--password-stdin] [flags]

@@ -5,8 +5,8 @@
  * session of that user"; `onStart` fires once with the first response, every later change goes to
  * `on("response")`; and a response that ends it (anything but OK) leaves it ended.
  */
-import type { AuthSessionEventJson } from "./client.js";
-import { observed } from "./errors.js";
+import type { AuthSessionEventJson } from "../client.js";
+import { observed } from "../errors.js";
 import type { AuthSessionResponse } from "./ticket-responses.js";
 
 /** A listener of `onStart` or `on("response")`; it receives the session. */

@@ -1,0 +1,4 @@
+/** The server package's version, read from its package.json (two levels above src/shared/ and dist/shared/). */
+import { readFileSync } from "node:fs";
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
