@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SteamMessages } from "../src/auth/steam.js";
+import { SteamMessages } from "../src/auth/providers/steam.js";
 import type { SteamUnavailableCode } from "../src/auth/steam-web-api-client.js";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { enforceSafety } from "../src/config/safety.js";

@@ -5,11 +5,13 @@
 import type { Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound } from "../shared/api-error.js";
 import { checkUsername } from "../auth/identity-rules.js";
-import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
+import { PROVIDERS } from "../auth/providers/registry.js";
+import { StoreConflictError, type AccountPatch, type AccountRow, type IdentityRow } from "../store/store.js";
 import { rfc3339 } from "../shared/time.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { userActor, type AuditActor } from "../audit/audit-events.js";
 
+/** Nakama's `Account`; the identity fields (`email`, `devices`, `custom_id` …) come from the provider registry. */
 export interface AccountJson {
   user: Record<string, unknown>;
   wallet: string;
@@ -17,15 +19,38 @@ export interface AccountJson {
   devices?: { id: string }[];
   custom_id?: string;
   verify_time?: string;
+  /** Fields of providers added later (their `accountField`). */
+  [identityField: string]: unknown;
 }
 
-export async function getAccount(core: Core, userId: string): Promise<AccountJson> {
-  const found = await core.store.getAccountWithDevices(userId);
+export async function getAccount(core: Pick<Core, "store" | "presence">, userId: string): Promise<AccountJson> {
+  const found = await core.store.getAccountWithIdentities(userId);
   if (!found) throw notFound("Account not found.");
-  return accountJson(found.account, found.devices, core.presence.isOnline(userId));
+  return accountJson(found.account, found.identities, core.presence.isOnline(userId));
 }
 
-export function accountJson(a: AccountRow, devices: string[], online = false): AccountJson {
+/**
+ * Each provider's field of the account JSON (`email`, `devices`, `custom_id` at the top, `steam_id`
+ * in `user`), from the account's identities in link order. Identities of a provider this version
+ * does not know (written by a newer node) are not shown.
+ */
+export function identityFields(identities: readonly IdentityRow[]): { user: Record<string, string>; account: Record<string, string | { id: string }[]> } {
+  const user: Record<string, string> = {};
+  const account: Record<string, string | { id: string }[]> = {};
+  for (const provider of PROVIDERS) {
+    const held = identities.filter((i) => i.provider === provider.name);
+    const first = held[0];
+    if (first === undefined) continue;
+    const field = provider.accountField;
+    if (field.shape === "id_list") account[field.key] = held.map((i) => ({ id: i.subject }));
+    else (field.in === "user" ? user : account)[field.key] = first.subject;
+  }
+  return { user, account };
+}
+
+/** `identities`: the account's, in link order. */
+export function accountJson(a: AccountRow, identities: readonly IdentityRow[], online = false): AccountJson {
+  const fields = identityFields(identities);
   const user: Record<string, unknown> = { id: a.id, username: a.username };
   if (a.displayName) user["display_name"] = a.displayName;
   if (a.avatarUrl) user["avatar_url"] = a.avatarUrl;
@@ -33,15 +58,12 @@ export function accountJson(a: AccountRow, devices: string[], online = false): A
   if (a.location) user["location"] = a.location;
   if (a.timezone) user["timezone"] = a.timezone;
   user["metadata"] = a.metadata;
-  if (a.steamId) user["steam_id"] = a.steamId;
+  Object.assign(user, fields.user);
   // Nakama omits `online` when false; true while a realtime socket of the account is open here.
   if (online) user["online"] = true;
   user["create_time"] = rfc3339(a.createTime);
   user["update_time"] = rfc3339(a.updateTime);
-  const out: AccountJson = { user, wallet: "{}" };
-  if (a.email) out.email = a.email;
-  if (devices.length > 0) out.devices = devices.map((id) => ({ id }));
-  if (a.customId) out.custom_id = a.customId;
+  const out: AccountJson = { user, wallet: "{}", ...fields.account };
   if (a.verifyTime !== null) out.verify_time = rfc3339(a.verifyTime);
   return out;
 }

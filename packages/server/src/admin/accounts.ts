@@ -9,12 +9,16 @@ import { sessionInfo, type SessionInfo } from "../session/session-list.js";
 import { listLicenses, type LicensesJson } from "../tickets/licenses.js";
 import { listTickets, type TicketInfo } from "../tickets/tickets.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
-import type { AccountSearchField } from "../store/admin-store.js";
-import type { AccountRow } from "../store/store.js";
+import { PROVIDERS, type RegisteredProvider } from "../auth/providers/registry.js";
+import type { AccountSearch } from "../store/admin-store.js";
+import type { AccountRow, IdentityRow } from "../store/store.js";
 import { rfc3339 } from "../shared/time.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
-export const ACCOUNT_SEARCH_FIELDS: readonly AccountSearchField[] = ["any", "id", "username", "email", "custom_id", "steam_id", "device"];
+/** The console's search fields: the account's own, then each provider's (`email`, `custom_id`, `steam_id`, `device` …). */
+export const ACCOUNT_SEARCH_FIELDS: readonly string[] = ["any", "id", "username", ...PROVIDERS.map((p) => p.console.searchField)];
+
+const providerBySearchField = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.console.searchField, p]));
 
 export interface AccountSummary {
   id: string;
@@ -27,6 +31,8 @@ export interface AccountSummary {
   device_id?: string;
   create_time: string;
   disable_time?: string;
+  /** The subjects of providers added later, under their `console.summaryKey`. */
+  [identityField: string]: string | undefined;
 }
 
 export interface AccountSearchParams {
@@ -36,15 +42,23 @@ export interface AccountSearchParams {
   limit: number;
 }
 
-function summary(a: AccountRow, deviceId?: string): AccountSummary {
+/**
+ * A search hit: the subject of each one-per-account provider's identity; of a many-per-account
+ * provider (devices) only the one that matched a search of it.
+ */
+function summary(a: AccountRow, identities: readonly IdentityRow[], matched?: { provider: RegisteredProvider; subject: string }): AccountSummary {
+  const subjects: Record<string, string> = {};
+  for (const provider of PROVIDERS) {
+    if (provider.perAccount !== "one") continue;
+    const subject = identities.find((i) => i.provider === provider.name)?.subject;
+    if (subject) subjects[provider.console.summaryKey] = subject;
+  }
+  if (matched !== undefined && matched.provider.perAccount === "many") subjects[matched.provider.console.summaryKey] = matched.subject;
   return {
     id: a.id,
     username: a.username,
     ...(a.displayName ? { display_name: a.displayName } : {}),
-    ...(a.email ? { email: a.email } : {}),
-    ...(a.customId ? { custom_id: a.customId } : {}),
-    ...(a.steamId ? { steam_id: a.steamId } : {}),
-    ...(deviceId !== undefined ? { device_id: deviceId } : {}),
+    ...subjects,
     create_time: rfc3339(a.createTime),
     ...(a.disableTime !== null ? { disable_time: rfc3339(a.disableTime) } : {}),
   };
@@ -52,11 +66,11 @@ function summary(a: AccountRow, deviceId?: string): AccountSummary {
 
 /**
  * Searches accounts. No query: every account, newest first. `field` any (default): a username
- * prefix or any identity exactly (id, email, custom id, Steam id, device id); id: an exact UUID;
+ * prefix or any identity exactly (id, email, custom id, Steam id, device id …); id: an exact UUID;
  * the others: a prefix of that identity. Pages continue with `next_cursor`.
  */
 export async function searchAccounts(core: Pick<Core, "store">, params: AccountSearchParams): Promise<{ accounts: AccountSummary[]; next_cursor?: string }> {
-  const field = (params.field === undefined || params.field === "" ? "any" : params.field) as AccountSearchField;
+  const field = params.field === undefined || params.field === "" ? "any" : params.field;
   if (!ACCOUNT_SEARCH_FIELDS.includes(field)) throw invalidArgument(`Invalid field: expected one of ${ACCOUNT_SEARCH_FIELDS.join(", ")}.`);
   const query = params.query ?? "";
   if (Buffer.byteLength(query, "utf8") > 255) throw invalidArgument("Search query too long, at most 255 bytes.");
@@ -68,18 +82,39 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
     const rows = await core.store.admin.listAccounts(after ? { createTime: after.t, id: after.i } : undefined, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { accounts: page.map((a) => summary(a)), ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}) };
+    const identities = await identitiesByAccount(core, page);
+    return { accounts: page.map((a) => summary(a, identities(a.id))), ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}) };
   }
 
   const after = params.cursor ? decodeCursor(params.cursor, { f: "string", k: "string" }) : undefined;
   if (after && after.f !== field) throw invalidArgument("Invalid cursor: it belongs to a search of another field.");
-  const hits = await core.store.admin.searchAccounts({ field, query: field === "id" ? checkUserId(query) : query, after: after?.k, limit: limit + 1 });
+  const provider = providerBySearchField.get(field);
+  const rest = { ...(after === undefined ? {} : { after: after.k }), limit: limit + 1 };
+  const search: AccountSearch =
+    provider !== undefined
+      ? { field: "identity", provider: provider.name, query: provider.searchSubject?.(query) ?? query, ...rest }
+      : field === "any"
+        ? { field, query, identities: PROVIDERS.map((p) => ({ provider: p.name, subject: p.searchSubject?.(query) ?? query })), ...rest }
+        : { field: field === "id" ? "id" : "username", query: field === "id" ? checkUserId(query) : query, ...rest };
+  const hits = await core.store.admin.searchAccounts(search);
   const page = hits.slice(0, limit);
   const last = page.at(-1);
+  const identities = await identitiesByAccount(core, page.map((h) => h.account));
   return {
-    accounts: page.map((h) => summary(h.account, field === "device" ? h.key : undefined)),
+    accounts: page.map((h) => summary(h.account, identities(h.account.id), provider === undefined ? undefined : { provider, subject: h.key })),
     ...(hits.length > limit && last ? { next_cursor: encodeCursor({ f: field, k: last.key }) } : {}),
   };
+}
+
+/** The identities of a page of accounts, read in one query, by account id. */
+async function identitiesByAccount(core: Pick<Core, "store">, accounts: readonly AccountRow[]): Promise<(accountId: string) => IdentityRow[]> {
+  const byAccount = new Map<string, IdentityRow[]>();
+  for (const identity of await core.store.admin.identitiesOf(accounts.map((a) => a.id))) {
+    const list = byAccount.get(identity.accountId);
+    if (list) list.push(identity);
+    else byAccount.set(identity.accountId, [identity]);
+  }
+  return (accountId) => byAccount.get(accountId) ?? [];
 }
 
 export interface AccountDetail {
@@ -95,18 +130,22 @@ export interface AccountDetail {
   tickets: TicketInfo[];
 }
 
-/** Everything the account page shows: Nakama's account JSON plus what only operators see. */
+/** Everything the account page shows: Nakama's account JSON plus what only operators see (each provider's `operatorFields`, the ban). */
 export async function accountDetail(core: Core, userIdIn: unknown): Promise<AccountDetail> {
   const userId = checkUserId(userIdIn);
-  const found = await core.store.getAccountWithDevices(userId);
+  const found = await core.store.getAccountWithIdentities(userId);
   if (!found) throw notFound("Account not found.");
   const a = found.account;
+  const operatorFields: Record<string, string | boolean> = {};
+  for (const provider of PROVIDERS) {
+    const held = found.identities.find((i) => i.provider === provider.name);
+    if (held !== undefined && provider.operatorFields !== undefined) Object.assign(operatorFields, provider.operatorFields(held));
+  }
   const sessions = await core.store.listSessions(userId, Math.floor(core.clock.now() / 1000));
   return {
     account: {
-      ...accountJson(a, found.devices, core.presence.isOnline(userId)),
-      ...(a.steamOwnerId ? { steam_owner_id: a.steamOwnerId } : {}),
-      ...(a.steamId ? { steam_vac_banned: a.steamVacBanned } : {}),
+      ...accountJson(a, found.identities, core.presence.isOnline(userId)),
+      ...operatorFields,
       ...(a.disableTime !== null ? { disable_time: rfc3339(a.disableTime), ban_kind: a.banKind ?? "publisher" } : {}),
       ...(a.disableTime !== null && a.banReason ? { ban_reason: a.banReason } : {}),
     },

@@ -1,21 +1,21 @@
 /**
- * Signing in by device, email (or username) and password, custom id, Steam ticket, or anonymously:
- * find or create the account, then start a session. Nakama's rules: `create` defaults to true, an
- * existing account keeps its username, a new one without a requested username gets a random one.
+ * Signing in with any provider of the registry, or anonymously: the provider checks the credential
+ * and says which identity it proves; this finds the account holding it or creates one, then starts
+ * a session. Nakama's rules: `create` defaults to true, an existing account keeps its username, a
+ * new one without a requested username gets a random one.
  */
 import type { ClientInfo, Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../shared/api-error.js";
 import { startSession, type SessionTokens } from "../session/issue.js";
 import type { Vars } from "../session/vars.js";
-import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } from "../store/store.js";
-import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
-import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
+import { StoreConflictError, type AccountRow, type IdentityKey, type NewIdentity } from "../store/store.js";
+import { checkUsername } from "./identity-rules.js";
 import { generateUsername } from "./username.js";
+import { refreshProfile } from "./identity-profile.js";
+import type { Credential, SignInProof } from "./providers/provider.js";
+import type { RegisteredProvider, SignInProvider } from "./providers/registry.js";
 import { userActor } from "../audit/audit-events.js";
 import { rowIds } from "../shared/ids.js";
-
-/** How a player signed in, as the audit log names it. */
-export type SignInProvider = IdentityKey["kind"] | "anonymous";
 
 export interface AuthenticateOptions {
   /** Create the account if the identity is unknown (Nakama's `create`, default true). */
@@ -34,87 +34,66 @@ export interface AuthenticateResult extends SessionTokens {
 /** Generated usernames are retried on the (rare) collision with an existing one. */
 const USERNAME_ATTEMPTS = 5;
 
-export async function authenticateDevice(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
-  const deviceId = checkDeviceId(id);
-  const username = requestedUsername(opts.username);
-  return findOrCreate(core, { kind: "device", id: deviceId }, async () => ({ kind: "device", id: deviceId }), username, opts);
-}
-
-export async function authenticateCustom(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
-  const customId = checkCustomId(id);
-  const username = requestedUsername(opts.username);
-  return findOrCreate(core, { kind: "custom", id: customId }, async () => ({ kind: "custom", id: customId }), username, opts);
-}
-
-/** Email and password; with no email, username (query parameter) and password. */
-export async function authenticateEmail(core: Core, emailIn: string, password: string, opts: AuthenticateOptions): Promise<AuthenticateResult> {
-  const byUsername = emailIn === "";
-  const email = byUsername ? "" : checkEmail(emailIn);
-  checkPassword(password);
-  if (byUsername && (opts.username === undefined || opts.username === "")) {
-    throw invalidArgument("Username is required when email address is not supplied.");
-  }
-  const username = requestedUsername(opts.username);
-
-  if (byUsername) {
-    const account = await core.store.findAccountByUsername(username!);
-    if (!account) return refuseUnknown(core, password);
-    await checkPasswordOf(core, account, password, opts);
-    return begin(core, account, false, opts, "email");
-  }
-
-  const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
-  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts), () =>
-    refuseUnknown(core, password),
-  );
-}
-
 /**
- * Steam: the client's `token` is a Steam auth ticket (hex) that Steam's Web API turns into the
- * player's Steam id, which is the identity. Also records the game owner (borrowed games) and the
- * VAC status on the account, and refuses publisher bans (and VAC bans when configured).
+ * Signs in with `provider`'s credential. The input rules come first (the provider's, then the
+ * username's), then the costly checks (a password hash, a call to Steam), then the account.
  */
-export async function authenticateSteam(core: Core, token: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
-  const ticket = steamTicketOf(core, token);
+export async function authenticate(core: Core, provider: RegisteredProvider, credential: Credential, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  const checked = provider.checkSignIn(core, credential, { username: opts.username === "" ? undefined : opts.username });
   const username = requestedUsername(opts.username);
-  const player = await verifySteamTicket(core, ticket);
-  refusePublisherBan(core, player);
-  const create = async (): Promise<Identity> => {
-    await admitSteamPlayer(core, player, undefined);
-    return player.identity;
-  };
-  return findOrCreate(core, { kind: "steam", id: player.identity.id }, create, username, opts, (account) => admitSteamPlayer(core, player, account));
+  const proof = await checked.prove();
+  if (proof.identity === undefined) {
+    if (proof.account === undefined) return unknownAccount(proof);
+    return signInExisting(core, provider, proof, proof.account, opts);
+  }
+
+  const existing = await core.store.findAccountByIdentity(proof.identity);
+  if (existing) return signInExisting(core, provider, proof, existing, opts);
+  if (!opts.create) return unknownAccount(proof);
+  if (proof.refusal) throw proof.refusal;
+
+  const passwordHash = proof.newPasswordHash === undefined ? null : await proof.newPasswordHash();
+  try {
+    const account = await createAccount(core, proof.identity, passwordHash, username);
+    return begin(core, account, true, opts, provider.name, proof.identity);
+  } catch (err) {
+    // A concurrent request created the same identity first: sign in to that account instead.
+    if (!(err instanceof StoreConflictError) || err.field !== "identity") throw err;
+    const winner = await core.store.findAccountByIdentity(proof.identity);
+    if (!winner) throw err;
+    return signInExisting(core, provider, proof, winner, opts);
+  }
 }
 
 /** Tessera's anonymous sign-in: a new account with no identity; only its refresh token brings it back. */
 export async function authenticateAnonymous(core: Core, opts: AuthenticateOptions): Promise<AuthenticateResult> {
   if (!opts.create) throw invalidArgument("Anonymous authentication always creates an account; create must not be false.");
   const username = requestedUsername(opts.username);
-  const account = await createAccount(core, undefined, username);
-  return begin(core, account, true, opts, "anonymous");
+  const account = await createAccount(core, undefined, null, username);
+  return begin(core, account, true, opts, "anonymous", undefined);
 }
 
 function requestedUsername(username: string | undefined): string | undefined {
   return username === undefined || username === "" ? undefined : checkUsername(username);
 }
 
-async function checkPasswordOf(core: Core, account: AccountRow, password: string, opts: AuthenticateOptions): Promise<void> {
-  // The password is checked before the ban, so a ban is not revealed without the password.
-  const matches = account.passwordHash === null ? await core.passwords.verifyNone(password) : await core.passwords.verify(account.passwordHash, password);
-  if (!matches) {
-    signInRefused(core, account, "email", "invalid_credentials", opts);
-    throw unauthenticated(Messages.invalidCredentials);
-  }
+function unknownAccount(proof: SignInProof): Promise<never> {
+  if (proof.unknown) return proof.unknown();
+  throw notFound(Messages.accountNotFound);
 }
 
 /**
- * A password sign-in naming no account answers exactly as a wrong password does, after the same
- * work, so neither the answer nor its timing tells whether an email or username is registered.
- * (Nakama answers 404 "User account not found." here; see docs/security.md.)
+ * An existing account: what the provider says now is recorded, the credential's secret checked
+ * (before the ban, so a ban is not revealed without the password), the provider's refusal applied.
  */
-async function refuseUnknown(core: Core, password: string): Promise<never> {
-  await core.passwords.verifyNone(password);
-  throw unauthenticated(Messages.invalidCredentials);
+async function signInExisting(core: Core, provider: RegisteredProvider, proof: SignInProof, account: AccountRow, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+  if (proof.identity !== undefined) await refreshProfile(core, provider, account.id, proof.identity);
+  if (proof.matches !== undefined && !(await proof.matches(account))) {
+    signInRefused(core, account, provider.name, "invalid_credentials", opts);
+    throw unauthenticated(Messages.invalidCredentials);
+  }
+  if (proof.refusal) throw proof.refusal;
+  return begin(core, account, false, opts, provider.name, proof.identity);
 }
 
 function signInRefused(core: Core, account: AccountRow, provider: SignInProvider, reason: "invalid_credentials" | "banned", opts: AuthenticateOptions): void {
@@ -122,50 +101,11 @@ function signInRefused(core: Core, account: AccountRow, provider: SignInProvider
   core.audit.record({ kind: "sign_in_failed", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, reason } });
 }
 
-/**
- * Signs in the account holding `key`, or creates it with `identityToCreate()`. `admit` runs on an
- * existing account before its session starts (a password check, Steam's status), also on the
- * account that won a concurrent creation. `unknown` answers an unknown identity when `create` is
- * false (default: 404 "User account not found.").
- */
-async function findOrCreate(
-  core: Core,
-  key: IdentityKey,
-  identityToCreate: () => Promise<Identity>,
-  username: string | undefined,
-  opts: AuthenticateOptions,
-  admit?: (account: AccountRow) => Promise<void>,
-  unknown?: () => Promise<never>,
-): Promise<AuthenticateResult> {
-  const existing = await core.store.findAccountByIdentity(key);
-  if (existing) {
-    await admit?.(existing);
-    return begin(core, existing, false, opts, key.kind);
-  }
-  if (!opts.create) {
-    if (unknown) return unknown();
-    throw notFound(Messages.accountNotFound);
-  }
-
-  const identity = await identityToCreate();
-  try {
-    const account = await createAccount(core, identity, username);
-    return begin(core, account, true, opts, key.kind);
-  } catch (err) {
-    // A concurrent request created the same identity first: sign in to that account instead.
-    if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
-    const winner = await core.store.findAccountByIdentity(key);
-    if (!winner) throw err;
-    await admit?.(winner);
-    return begin(core, winner, false, opts, key.kind);
-  }
-}
-
-async function createAccount(core: Core, identity: Identity | undefined, username: string | undefined): Promise<AccountRow> {
+async function createAccount(core: Core, identity: NewIdentity | undefined, passwordHash: string | null, username: string | undefined): Promise<AccountRow> {
   for (let attempt = 0; ; attempt++) {
     try {
       const now = core.clock.now();
-      return await core.store.createAccount({ id: rowIds.next(now), username: username ?? generateUsername(), createTime: now }, identity);
+      return await core.store.createAccount({ id: rowIds.next(now), username: username ?? generateUsername(), createTime: now, passwordHash }, identity);
     } catch (err) {
       if (!(err instanceof StoreConflictError) || err.field !== "username") throw err;
       if (username !== undefined) throw alreadyExists(Messages.usernameInUse);
@@ -174,13 +114,20 @@ async function createAccount(core: Core, identity: Identity | undefined, usernam
   }
 }
 
-/** Starts the session of a sign-in, or refuses a banned account; both are audited. */
-async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions, provider: SignInProvider): Promise<AuthenticateResult> {
+/** Starts the session of a sign-in (touching the identity used), or refuses a banned account; both are audited. */
+async function begin(
+  core: Core,
+  account: AccountRow,
+  created: boolean,
+  opts: AuthenticateOptions,
+  provider: SignInProvider,
+  used: IdentityKey | undefined,
+): Promise<AuthenticateResult> {
   if (account.disableTime !== null) {
     signInRefused(core, account, provider, "banned", opts);
     throw permissionDenied(Messages.accountBanned);
   }
-  const tokens = await startSession(core, account, opts.vars, opts.client);
+  const tokens = await startSession(core, account, opts.vars, opts.client, used);
   core.metrics.signIn(provider, created);
   core.audit.count("sign_in");
   core.audit.record({ kind: "sign_in", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, created } });

@@ -5,17 +5,10 @@
  * for `create`), as in Nakama; a field of the wrong type is a `PayloadError` naming its path.
  */
 import { parseVars, type Vars } from "../session/vars.js";
+import type { Credential, CredentialBody, ProviderWire } from "../auth/providers/provider.js";
 import type {
-  AccountSteam,
   AuthenticateAnonymousRequest,
-  AuthenticateCustomRequest,
-  AuthenticateDeviceRequest,
-  AuthenticateEmailRequest,
-  AuthenticateSteamRequest,
   DeleteSessionRequest,
-  EmailRequest,
-  IdentityIdRequest,
-  LinkSteamRequest,
   SessionLogoutRequest,
   SessionRefreshRequest,
   UpdateAccountRequest,
@@ -79,26 +72,63 @@ function authenticate<A>(value: unknown, account: (a: Fields) => A): { account: 
   return { account: account(optionalRecord(o, "account", "")), create: flag(o, "create", "", true), username: text(o, "username", "") };
 }
 
-export const checkAuthenticateDevice = (value: unknown): AuthenticateDeviceRequest =>
-  authenticate(value, (a) => ({ id: text(a, "id", "account."), vars: vars(a, "vars", "account.") }));
+/**
+ * A credential in a hook payload: the provider's fields (`id`; `email`, `password`; `token` …),
+ * each a string, with `vars` where the provider's Nakama message has them.
+ */
+export type CredentialPayload = { readonly [field: string]: string | Vars };
 
-export const checkAuthenticateCustom = checkAuthenticateDevice as (value: unknown) => AuthenticateCustomRequest;
-
-export const checkAuthenticateEmail = (value: unknown): AuthenticateEmailRequest =>
-  authenticate(value, (a) => ({ email: text(a, "email", "account."), password: text(a, "password", "account."), vars: vars(a, "vars", "account.") }));
-
-const accountSteam = (a: Fields, path: string): AccountSteam => ({ token: text(a, "token", path), vars: vars(a, "vars", path) });
-
-export function checkAuthenticateSteam(value: unknown): AuthenticateSteamRequest {
-  return { ...authenticate(value, (a) => accountSteam(a, "account.")), sync: flag(record(value, "the request"), "sync", "", false) };
+/** Nakama's `Authenticate<X>Request` of any provider: `{account: {<fields>, vars}, create, username}`, Steam's with `sync`. */
+export interface AuthenticatePayload {
+  account: CredentialPayload & { readonly vars: Vars };
+  create: boolean;
+  username: string;
+  sync?: boolean;
 }
 
-export function checkLinkSteam(value: unknown): LinkSteamRequest {
-  const o = record(value, "the request");
-  return { account: accountSteam(optionalRecord(o, "account", ""), "account."), sync: flag(o, "sync", "", false) };
+/** A link or unlink request: the credential's fields (`{id}`, `{token, vars}`), or Steam's `{account: {token, vars}, sync}`. */
+export type CredentialRequest = CredentialPayload | { account: CredentialPayload; sync: boolean };
+
+function credentialFields(o: Fields, fields: ProviderWire["fields"], path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(fields)) out[name] = text(o, name, path);
+  return out;
 }
 
-export const checkAccountSteam = (value: unknown): AccountSteam => accountSteam(record(value, "the request"), "");
+function credentialWithVars(o: Fields, fields: ProviderWire["fields"], path: string): CredentialPayload & { readonly vars: Vars } {
+  return { ...credentialFields(o, fields, path), vars: vars(o, "vars", path) };
+}
+
+/** The check of a provider's sign-in request (built from the HTTP input, or returned by a before hook). */
+export function authenticateCheck(wire: ProviderWire): (value: unknown) => AuthenticatePayload {
+  return (value) => {
+    const request: AuthenticatePayload = authenticate(value, (a) => credentialWithVars(a, wire.fields, "account."));
+    if (wire.sync) request.sync = flag(record(value, "the request"), "sync", "", false);
+    return request;
+  };
+}
+
+/** The check of a provider's link or unlink request, in the body shape the provider declares for it. */
+export function credentialCheck(wire: ProviderWire, body: CredentialBody): (value: unknown) => CredentialRequest {
+  return (value) => {
+    const o = record(value, "the request");
+    if (body.kind === "fields") return body.vars ? credentialWithVars(o, wire.fields, "") : credentialFields(o, wire.fields, "");
+    return { account: credentialWithVars(optionalRecord(o, "account", ""), wire.fields, "account."), sync: flag(o, "sync", "", false) };
+  };
+}
+
+/** The provider's credential in a checked request: its fields, without `vars`. */
+export function credentialOf(wire: ProviderWire, request: AuthenticatePayload | CredentialRequest): Credential {
+  // Sign-ins and Steam's link carry it in `account` (no provider names a field so).
+  const nested: unknown = request["account"];
+  const account = typeof nested === "object" && nested !== null ? (nested as CredentialPayload) : (request as CredentialPayload);
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(wire.fields)) {
+    const value = account[name];
+    out[name] = typeof value === "string" ? value : "";
+  }
+  return out;
+}
 
 export const checkAuthenticateAnonymous = (value: unknown): AuthenticateAnonymousRequest =>
   authenticate(value, (a) => ({ vars: vars(a, "vars", "account.") }));
@@ -123,15 +153,6 @@ export function checkUpdateAccount(value: unknown): UpdateAccountRequest {
     location: nullableText(o, "location", ""),
     timezone: nullableText(o, "timezone", ""),
   };
-}
-
-export function checkIdentityId(value: unknown): IdentityIdRequest {
-  return { id: text(record(value, "the request"), "id", "") };
-}
-
-export function checkEmail(value: unknown): EmailRequest {
-  const o = record(value, "the request");
-  return { email: text(o, "email", ""), password: text(o, "password", "") };
 }
 
 export function checkDeleteSession(value: unknown): DeleteSessionRequest {

@@ -5,6 +5,8 @@
  * from request input and the number of series stays bounded.
  */
 import type { BusHealth } from "../cluster/bus.js";
+// The `provider` label's values: the registry's provider names and "anonymous".
+import { SIGN_IN_PROVIDERS, type SignInProvider } from "../auth/providers/registry.js";
 import type { RevocationReason } from "../store/store.js";
 import type { CounterChild } from "./counter.js";
 import type { GaugeChild } from "./gauge.js";
@@ -13,11 +15,9 @@ import { AuthSessionResponse, BeginAuthSessionResult } from "../tickets/response
 import { registerProcessMetrics } from "./process-metrics.js";
 import { MetricsRegistry } from "./registry.js";
 
-export type SignInProvider = "device" | "email" | "custom" | "steam" | "anonymous";
 export type RefreshOutcome = "rotated" | "grace_duplicate" | "reuse_detected" | "invalid" | "banned";
 export type StoreBackend = "sqlite" | "postgres";
 
-const SIGN_IN_PROVIDERS: readonly SignInProvider[] = ["device", "email", "custom", "steam", "anonymous"];
 const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["rotated", "grace_duplicate", "reuse_detected", "invalid", "banned"];
 const REVOCATION_REASONS: readonly RevocationReason[] = ["logout", "logout_all", "ended", "refresh_reuse", "single_session", "banned", "deleted"];
 const BUS_STATES: readonly BusHealth["state"][] = ["local", "connected", "disconnected"];

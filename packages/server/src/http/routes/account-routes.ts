@@ -1,49 +1,38 @@
-/** The caller's account, and linking/unlinking identities: thin calls into account/, between their runtime hooks. */
+/** The caller's account, and linking/unlinking the identities of every provider of the registry: thin calls into account/, between their runtime hooks. */
 import { deleteAccount, getAccount, updateAccount, type AccountJson } from "../../account/account-view.js";
-import { linkCustom, linkDevice, linkEmail, linkSteam, unlinkCustom, unlinkDevice, unlinkEmail, unlinkSteam } from "../../account/link.js";
-import type { Core } from "../../core.js";
-import { camelKeys, checkAccountSteam, checkEmail, checkIdentityId, checkLinkSteam, checkUpdateAccount } from "../../hooks/hook-payloads.js";
-import type { AccountSteam, EmailRequest, HookName, IdentityIdRequest, LinkSteamRequest, UpdateAccountRequest } from "../../hooks/runtime-types.js";
+import { linkIdentity, unlinkIdentity } from "../../account/link.js";
+import { PROVIDERS, type RegisteredProvider } from "../../auth/providers/registry.js";
+import { camelKeys, checkUpdateAccount, credentialCheck, credentialOf, type CredentialRequest } from "../../hooks/hook-payloads.js";
+import type { UpdateAccountRequest } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
-import { parseVars } from "../../session/vars.js";
 import type { Caller } from "../../session/verify-access.js";
-import { route, type FieldSchema, type RequestContext, type Route } from "../route.js";
-import { SYNC_FIELD } from "./query.js";
+import { route, type Route } from "../route.js";
+import { credentialBody } from "./credential-fields.js";
 
-type Ctx = RequestContext<Caller>;
-
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const orNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const orUndefined = (v: string | null): string | undefined => v ?? undefined;
 
-/** A link/unlink call by id (device, custom): `{id}` between the hooks of `name`. */
-function byId(name: HookName, op: (core: Core, userId: string, id: string) => Promise<void>) {
-  return withHooks<Caller, IdentityIdRequest, void>({
-    name,
-    request: (ctx: Ctx) => ({ id: str(ctx.body["id"]) }),
-    check: checkIdentityId,
-    call: (ctx, req) => op(ctx.core, ctx.caller.userId, req.id),
+/** `POST /v2/account/{link,unlink}/<provider>`: the provider's credential between the hooks of Link<X> / Unlink<X>. */
+function credentialRoute(provider: RegisteredProvider, op: "link" | "unlink"): Route {
+  const { wire } = provider;
+  const check = credentialCheck(wire, wire[op]);
+  const domain = op === "link" ? linkIdentity : unlinkIdentity;
+  return route({
+    method: "POST",
+    path: `/v2/account/${op}/${wire.path}`,
+    auth: "bearer",
+    tag: "link",
+    summary: wire.summaries[op],
+    body: credentialBody(wire, wire[op]),
+    response: "{}",
+    handler: withHooks<Caller, CredentialRequest, void>({
+      name: wire.hooks[op],
+      // The HTTP body is already checked against the declaration; the hook check reads it into Nakama's request.
+      request: (ctx) => check(ctx.body),
+      check,
+      call: (ctx, req) => domain(ctx.core, provider, ctx.caller.userId, credentialOf(wire, req)),
+    }),
   });
-}
-
-/** A link/unlink call by email: `{email, password}` between the hooks of `name`. */
-function byEmail(name: HookName, op: (core: Core, userId: string, email: string, password: string) => Promise<void>) {
-  return withHooks<Caller, EmailRequest, void>({
-    name,
-    request: (ctx: Ctx) => ({ email: str(ctx.body["email"]), password: str(ctx.body["password"]) }),
-    check: checkEmail,
-    call: (ctx, req) => op(ctx.core, ctx.caller.userId, req.email, req.password),
-  });
-}
-
-/** Nakama's `AccountSteam`: the ticket as `token`; `vars` are accepted and unused outside sign-in. */
-const ACCOUNT_STEAM: Record<string, FieldSchema> = {
-  token: { type: "string", description: "Steam auth ticket, hex-encoded." },
-  vars: { type: "string_map" },
-};
-
-function accountSteam(body: Record<string, unknown>): AccountSteam {
-  return { token: str(body["token"]), vars: parseVars(body["vars"]) ?? {} };
 }
 
 export const accountRoutes: Route[] = [
@@ -112,62 +101,6 @@ export const accountRoutes: Route[] = [
       call: (ctx) => deleteAccount(ctx.core, ctx.caller.userId),
     }),
   }),
-  route({
-    method: "POST", path: "/v2/account/link/device", auth: "bearer", tag: "link",
-    summary: "Link a device id to the caller's account (409 if another account has it).",
-    body: { id: { type: "string" } }, response: "{}",
-    handler: byId("LinkDevice", linkDevice),
-  }),
-  route({
-    method: "POST", path: "/v2/account/link/email", auth: "bearer", tag: "link",
-    summary: "Link (or replace) the email and password of the caller's account.",
-    body: { email: { type: "string" }, password: { type: "string" } }, response: "{}",
-    handler: byEmail("LinkEmail", linkEmail),
-  }),
-  route({
-    method: "POST", path: "/v2/account/link/custom", auth: "bearer", tag: "link",
-    summary: "Link (or replace) the custom id of the caller's account.",
-    body: { id: { type: "string" } }, response: "{}",
-    handler: byId("LinkCustom", linkCustom),
-  }),
-  route({
-    method: "POST", path: "/v2/account/link/steam", auth: "bearer", tag: "link",
-    summary: "Link the Steam id a Steam auth ticket proves (Nakama's {account: {token}, sync}; 409 if another account has it). docs/steam.md.",
-    body: { account: { type: "object", fields: ACCOUNT_STEAM }, sync: SYNC_FIELD }, response: "{}",
-    handler: withHooks<Caller, LinkSteamRequest, void>({
-      name: "LinkSteam",
-      request: (ctx) => ({ account: accountSteam((ctx.body["account"] as Record<string, unknown> | undefined) ?? {}), sync: ctx.body["sync"] === true }),
-      check: checkLinkSteam,
-      call: (ctx, req) => linkSteam(ctx.core, ctx.caller.userId, req.account.token),
-    }),
-  }),
-  route({
-    method: "POST", path: "/v2/account/unlink/device", auth: "bearer", tag: "link",
-    summary: "Unlink a device id; refused (400) if it is the account's last identity.",
-    body: { id: { type: "string" } }, response: "{}",
-    handler: byId("UnlinkDevice", unlinkDevice),
-  }),
-  route({
-    method: "POST", path: "/v2/account/unlink/email", auth: "bearer", tag: "link",
-    summary: "Unlink the email; refused (400) if it is the account's last identity.",
-    body: { email: { type: "string" }, password: { type: "string" } }, response: "{}",
-    handler: byEmail("UnlinkEmail", (core, userId, email) => unlinkEmail(core, userId, email)),
-  }),
-  route({
-    method: "POST", path: "/v2/account/unlink/custom", auth: "bearer", tag: "link",
-    summary: "Unlink the custom id; refused (400) if it is the account's last identity.",
-    body: { id: { type: "string" } }, response: "{}",
-    handler: byId("UnlinkCustom", unlinkCustom),
-  }),
-  route({
-    method: "POST", path: "/v2/account/unlink/steam", auth: "bearer", tag: "link",
-    summary: "Unlink the Steam id: the one a ticket proves, or with no token the account's; refused (400) if it is the last identity.",
-    body: ACCOUNT_STEAM, response: "{}",
-    handler: withHooks<Caller, AccountSteam, void>({
-      name: "UnlinkSteam",
-      request: (ctx) => accountSteam(ctx.body),
-      check: checkAccountSteam,
-      call: (ctx, req) => unlinkSteam(ctx.core, ctx.caller.userId, req.token),
-    }),
-  }),
+  ...PROVIDERS.map((provider) => credentialRoute(provider, "link")),
+  ...PROVIDERS.map((provider) => credentialRoute(provider, "unlink")),
 ];

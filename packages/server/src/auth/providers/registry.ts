@@ -1,0 +1,33 @@
+/**
+ * Every sign-in provider, in the order routes, hooks and metrics list them. Adding a provider is
+ * one module implementing `Provider` (provider.ts) and one line here; docs/architecture.md has
+ * the steps.
+ */
+import { customProvider } from "./custom.js";
+import { deviceProvider } from "./device.js";
+import { emailProvider } from "./email.js";
+import type { Provider } from "./provider.js";
+import { steamProvider } from "./steam.js";
+
+export const PROVIDERS = [deviceProvider, emailProvider, customProvider, steamProvider] as const;
+
+/** A provider's name: an `identities.provider` value. */
+export type ProviderName = (typeof PROVIDERS)[number]["name"];
+
+/** Any provider of the registry (its name typed as one of theirs). */
+export type RegisteredProvider = Provider<ProviderName>;
+
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);
+
+const byName = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.name, p]));
+
+/** The provider of an `identities.provider` value; undefined for a name no provider of this version has. */
+export function providerNamed(name: string): RegisteredProvider | undefined {
+  return byName.get(name);
+}
+
+/** How a player signed in, as the audit log and the metrics name it: a provider, or anonymously (no identity). */
+export type SignInProvider = ProviderName | "anonymous";
+
+/** The metrics' `provider` label values. */
+export const SIGN_IN_PROVIDERS: readonly SignInProvider[] = [...PROVIDER_NAMES, "anonymous"];
