@@ -10,13 +10,13 @@ import { listLicenses, type LicensesJson } from "../tickets/licenses.js";
 import { listTickets, type TicketInfo } from "../tickets/tickets.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
 import { PROVIDERS, type RegisteredProvider } from "../auth/providers/registry.js";
-import type { AccountSearch } from "../store/admin-store.js";
+import type { AccountSearch, AccountSearchField } from "../store/admin-store.js";
 import type { AccountRow, IdentityRow } from "../store/store.js";
 import { rfc3339 } from "../shared/time.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
-/** The console's search fields: the account's own, then each provider's (`email`, `custom_id`, `steam_id`, `device` …). */
-export const ACCOUNT_SEARCH_FIELDS: readonly string[] = ["any", "id", "username", ...PROVIDERS.map((p) => p.console.searchField)];
+/** The console's search fields: the account's own, then each provider's (`device`, `email`, `custom_id`, `steam_id` …). */
+export const ACCOUNT_SEARCH_FIELDS: readonly AccountSearchField[] = ["any", "id", "username", ...PROVIDERS.map((p) => p.console.searchField)];
 
 const providerBySearchField = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.console.searchField, p]));
 
@@ -70,7 +70,7 @@ function summary(a: AccountRow, identities: readonly IdentityRow[], matched?: { 
  * the others: a prefix of that identity. Pages continue with `next_cursor`.
  */
 export async function searchAccounts(core: Pick<Core, "store">, params: AccountSearchParams): Promise<{ accounts: AccountSummary[]; next_cursor?: string }> {
-  const field = params.field === undefined || params.field === "" ? "any" : params.field;
+  const field = (params.field === undefined || params.field === "" ? "any" : params.field) as AccountSearchField;
   if (!ACCOUNT_SEARCH_FIELDS.includes(field)) throw invalidArgument(`Invalid field: expected one of ${ACCOUNT_SEARCH_FIELDS.join(", ")}.`);
   const query = params.query ?? "";
   if (Buffer.byteLength(query, "utf8") > 255) throw invalidArgument("Search query too long, at most 255 bytes.");
@@ -89,13 +89,7 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
   const after = params.cursor ? decodeCursor(params.cursor, { f: "string", k: "string" }) : undefined;
   if (after && after.f !== field) throw invalidArgument("Invalid cursor: it belongs to a search of another field.");
   const provider = providerBySearchField.get(field);
-  const rest = { ...(after === undefined ? {} : { after: after.k }), limit: limit + 1 };
-  const search: AccountSearch =
-    provider !== undefined
-      ? { field: "identity", provider: provider.name, query: provider.searchSubject?.(query) ?? query, ...rest }
-      : field === "any"
-        ? { field, query, identities: PROVIDERS.map((p) => ({ provider: p.name, subject: p.searchSubject?.(query) ?? query })), ...rest }
-        : { field: field === "id" ? "id" : "username", query: field === "id" ? checkUserId(query) : query, ...rest };
+  const search: AccountSearch = { field, query: field === "id" ? checkUserId(query) : query, after: after?.k, limit: limit + 1 };
   const hits = await core.store.admin.searchAccounts(search);
   const page = hits.slice(0, limit);
   const last = page.at(-1);

@@ -30,7 +30,6 @@ export const emailProvider: Provider<"email"> = {
   messages: { inUse: "Email is already in use.", notLinked: "Email is not linked to this account." },
   accountField: { shape: "subject", in: "account", key: "email" },
   console: { searchField: "email", summaryKey: "email" },
-  searchSubject: (query) => query.toLowerCase(),
   signInIdentifier(body, query) {
     const email = body["email"];
     if (typeof email === "string" && email !== "") return identifierOf("email", email.toLowerCase());

@@ -8,7 +8,11 @@
 import type { Core } from "../../core.js";
 import type { HookName } from "../../hooks/runtime-types.js";
 import type { ApiError } from "../../shared/api-error.js";
+import type { AccountSearchField } from "../../store/admin-store.js";
 import type { AccountRow, IdentityRow, NewIdentity } from "../../store/store.js";
+
+/** A console search field of one provider's subjects. */
+export type IdentitySearchField = Exclude<AccountSearchField, "any" | "id" | "username">;
 
 /** What providers may use of the `Core`: the checks they make reach no further. */
 export type ProviderCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "logger">;
@@ -123,10 +127,11 @@ export interface Provider<N extends string = string> {
     readonly notLinked: string;
   };
   readonly accountField: AccountField;
-  /** The console: the account search's `field` value for this provider's subjects, and the key of a hit's subject in a summary. */
-  readonly console: { readonly searchField: string; readonly summaryKey: string };
-  /** Normalises a search query as subjects are stored (email: lower case). */
-  searchSubject?(query: string): string;
+  /**
+   * The console: the account search's `field` value for this provider's subjects (the store's
+   * search ranges over the provider's subjects for it), and the key of a hit's subject in a summary.
+   */
+  readonly console: { readonly searchField: IdentitySearchField; readonly summaryKey: string };
   /** Operator-only facts from an identity's profile, for the console's account page (Steam's owner and VAC status). */
   operatorFields?(identity: IdentityRow): Readonly<Record<string, string | boolean>>;
   /**

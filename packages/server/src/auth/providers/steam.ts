@@ -6,7 +6,7 @@
  * refused outright; VAC bans when `social.steam.refuse_vac_banned` is set.
  */
 import { Messages, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../../shared/api-error.js";
-import type { IdentityRow, NewIdentity } from "../../store/store.js";
+import type { IdentityProfile, IdentityRow, NewIdentity } from "../../store/store.js";
 import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "../steam-web-api-client.js";
 import { field, type LinkProof, type Provider, type ProviderCore } from "./provider.js";
 
@@ -117,8 +117,14 @@ async function proveTicket(core: ProviderCore, ticket: string): Promise<LinkProo
   return { identity };
 }
 
+/** The owner and VAC status recorded in a `steam` identity's profile. */
+export function steamStatusOf(profile: IdentityProfile): { ownerId: string | null; vacBanned: boolean } {
+  const owner = profile["owner_id"];
+  return { ownerId: typeof owner === "string" && owner !== "" ? owner : null, vacBanned: profile["vac_banned"] === true };
+}
+
 /** The console's account page: the game's owner when borrowed, and the VAC status Steam last reported. */
 function steamOperatorFields(identity: IdentityRow): Readonly<Record<string, string | boolean>> {
-  const owner = identity.profile["owner_id"];
-  return { ...(typeof owner === "string" && owner !== "" ? { steam_owner_id: owner } : {}), steam_vac_banned: identity.profile["vac_banned"] === true };
+  const { ownerId, vacBanned } = steamStatusOf(identity.profile);
+  return { ...(ownerId !== null ? { steam_owner_id: ownerId } : {}), steam_vac_banned: vacBanned };
 }
