@@ -5,7 +5,7 @@
 import type { Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound } from "../shared/api-error.js";
 import { checkUsername } from "../auth/identity-rules.js";
-import { StoreConflictError, type AccountPatch, type AccountRow } from "../store/store.js";
+import { StoreConflictError, type AccountPatch, type AccountRow, type IdentityRow } from "../store/store.js";
 import { rfc3339 } from "../shared/time.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { userActor, type AuditActor } from "../audit/audit-events.js";
@@ -20,12 +20,22 @@ export interface AccountJson {
 }
 
 export async function getAccount(core: Core, userId: string): Promise<AccountJson> {
-  const found = await core.store.getAccountWithDevices(userId);
+  const found = await core.store.getAccountWithIdentities(userId);
   if (!found) throw notFound("Account not found.");
-  return accountJson(found.account, found.devices, core.presence.isOnline(userId));
+  return accountJson(found.account, found.identities, core.presence.isOnline(userId));
 }
 
-export function accountJson(a: AccountRow, devices: string[], online = false): AccountJson {
+/** The subject of an account's identity of a provider that allows one (email, custom id, Steam id). */
+export function subjectOf(identities: readonly IdentityRow[], provider: string): string | undefined {
+  return identities.find((i) => i.provider === provider)?.subject;
+}
+
+/** `identities`: the account's, in link order (the devices are listed in it). */
+export function accountJson(a: AccountRow, identities: readonly IdentityRow[], online = false): AccountJson {
+  const email = subjectOf(identities, "email");
+  const customId = subjectOf(identities, "custom");
+  const steamId = subjectOf(identities, "steam");
+  const devices = identities.filter((i) => i.provider === "device").map((i) => i.subject);
   const user: Record<string, unknown> = { id: a.id, username: a.username };
   if (a.displayName) user["display_name"] = a.displayName;
   if (a.avatarUrl) user["avatar_url"] = a.avatarUrl;
@@ -33,15 +43,15 @@ export function accountJson(a: AccountRow, devices: string[], online = false): A
   if (a.location) user["location"] = a.location;
   if (a.timezone) user["timezone"] = a.timezone;
   user["metadata"] = a.metadata;
-  if (a.steamId) user["steam_id"] = a.steamId;
+  if (steamId) user["steam_id"] = steamId;
   // Nakama omits `online` when false; true while a realtime socket of the account is open here.
   if (online) user["online"] = true;
   user["create_time"] = rfc3339(a.createTime);
   user["update_time"] = rfc3339(a.updateTime);
   const out: AccountJson = { user, wallet: "{}" };
-  if (a.email) out.email = a.email;
+  if (email) out.email = email;
   if (devices.length > 0) out.devices = devices.map((id) => ({ id }));
-  if (a.customId) out.custom_id = a.customId;
+  if (customId) out.custom_id = customId;
   if (a.verifyTime !== null) out.verify_time = rfc3339(a.verifyTime);
   return out;
 }

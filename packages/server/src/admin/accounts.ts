@@ -4,13 +4,14 @@
  */
 import type { Core } from "../core.js";
 import { invalidArgument, notFound } from "../shared/api-error.js";
-import { accountJson } from "../account/account-view.js";
+import { accountJson, subjectOf } from "../account/account-view.js";
+import { steamStatusOf } from "../auth/steam.js";
 import { sessionInfo, type SessionInfo } from "../session/session-list.js";
 import { listLicenses, type LicensesJson } from "../tickets/licenses.js";
 import { listTickets, type TicketInfo } from "../tickets/tickets.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
 import type { AccountSearchField } from "../store/admin-store.js";
-import type { AccountRow } from "../store/store.js";
+import type { AccountRow, IdentityRow } from "../store/store.js";
 import { rfc3339 } from "../shared/time.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
@@ -36,14 +37,17 @@ export interface AccountSearchParams {
   limit: number;
 }
 
-function summary(a: AccountRow, deviceId?: string): AccountSummary {
+function summary(a: AccountRow, identities: readonly IdentityRow[], deviceId?: string): AccountSummary {
+  const email = subjectOf(identities, "email");
+  const customId = subjectOf(identities, "custom");
+  const steamId = subjectOf(identities, "steam");
   return {
     id: a.id,
     username: a.username,
     ...(a.displayName ? { display_name: a.displayName } : {}),
-    ...(a.email ? { email: a.email } : {}),
-    ...(a.customId ? { custom_id: a.customId } : {}),
-    ...(a.steamId ? { steam_id: a.steamId } : {}),
+    ...(email ? { email } : {}),
+    ...(customId ? { custom_id: customId } : {}),
+    ...(steamId ? { steam_id: steamId } : {}),
     ...(deviceId !== undefined ? { device_id: deviceId } : {}),
     create_time: rfc3339(a.createTime),
     ...(a.disableTime !== null ? { disable_time: rfc3339(a.disableTime) } : {}),
@@ -68,7 +72,8 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
     const rows = await core.store.admin.listAccounts(after ? { createTime: after.t, id: after.i } : undefined, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { accounts: page.map((a) => summary(a)), ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}) };
+    const identities = await identitiesByAccount(core, page);
+    return { accounts: page.map((a) => summary(a, identities(a.id))), ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}) };
   }
 
   const after = params.cursor ? decodeCursor(params.cursor, { f: "string", k: "string" }) : undefined;
@@ -76,10 +81,22 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
   const hits = await core.store.admin.searchAccounts({ field, query: field === "id" ? checkUserId(query) : query, after: after?.k, limit: limit + 1 });
   const page = hits.slice(0, limit);
   const last = page.at(-1);
+  const identities = await identitiesByAccount(core, page.map((h) => h.account));
   return {
-    accounts: page.map((h) => summary(h.account, field === "device" ? h.key : undefined)),
+    accounts: page.map((h) => summary(h.account, identities(h.account.id), field === "device" ? h.key : undefined)),
     ...(hits.length > limit && last ? { next_cursor: encodeCursor({ f: field, k: last.key }) } : {}),
   };
+}
+
+/** The identities of a page of accounts, read in one query, by account id. */
+async function identitiesByAccount(core: Pick<Core, "store">, accounts: readonly AccountRow[]): Promise<(accountId: string) => IdentityRow[]> {
+  const byAccount = new Map<string, IdentityRow[]>();
+  for (const identity of await core.store.admin.identitiesOf(accounts.map((a) => a.id))) {
+    const list = byAccount.get(identity.accountId);
+    if (list) list.push(identity);
+    else byAccount.set(identity.accountId, [identity]);
+  }
+  return (accountId) => byAccount.get(accountId) ?? [];
 }
 
 export interface AccountDetail {
@@ -98,15 +115,17 @@ export interface AccountDetail {
 /** Everything the account page shows: Nakama's account JSON plus what only operators see. */
 export async function accountDetail(core: Core, userIdIn: unknown): Promise<AccountDetail> {
   const userId = checkUserId(userIdIn);
-  const found = await core.store.getAccountWithDevices(userId);
+  const found = await core.store.getAccountWithIdentities(userId);
   if (!found) throw notFound("Account not found.");
   const a = found.account;
+  const steam = found.identities.find((i) => i.provider === "steam");
+  const steamStatus = steam === undefined ? undefined : steamStatusOf(steam.profile);
   const sessions = await core.store.listSessions(userId, Math.floor(core.clock.now() / 1000));
   return {
     account: {
-      ...accountJson(a, found.devices, core.presence.isOnline(userId)),
-      ...(a.steamOwnerId ? { steam_owner_id: a.steamOwnerId } : {}),
-      ...(a.steamId ? { steam_vac_banned: a.steamVacBanned } : {}),
+      ...accountJson(a, found.identities, core.presence.isOnline(userId)),
+      ...(steamStatus?.ownerId ? { steam_owner_id: steamStatus.ownerId } : {}),
+      ...(steamStatus ? { steam_vac_banned: steamStatus.vacBanned } : {}),
       ...(a.disableTime !== null ? { disable_time: rfc3339(a.disableTime), ban_kind: a.banKind ?? "publisher" } : {}),
       ...(a.disableTime !== null && a.banReason ? { ban_reason: a.banReason } : {}),
     },

@@ -7,15 +7,29 @@ import type { ClientInfo, Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../shared/api-error.js";
 import { startSession, type SessionTokens } from "../session/issue.js";
 import type { Vars } from "../session/vars.js";
-import { StoreConflictError, type AccountRow, type Identity, type IdentityKey } from "../store/store.js";
+import { StoreConflictError, type AccountRow, type IdentityKey, type NewIdentity } from "../store/store.js";
 import { checkCustomId, checkDeviceId, checkEmail, checkPassword, checkUsername } from "./identity-rules.js";
-import { admitSteamPlayer, refusePublisherBan, steamTicketOf, verifySteamTicket } from "./steam.js";
+import { admitSteamPlayer, refusePublisherBan, steamIdentity, steamTicketOf, verifySteamTicket } from "./steam.js";
 import { generateUsername } from "./username.js";
 import { userActor } from "../audit/audit-events.js";
 import { rowIds } from "../shared/ids.js";
 
-/** How a player signed in, as the audit log names it. */
-export type SignInProvider = IdentityKey["kind"] | "anonymous";
+/** How a player signed in, as the audit log names it: an identity provider, or anonymously. */
+export type SignInProvider = IdentityProvider | "anonymous";
+
+/** The identity providers signing in here (the `provider` of their identities). */
+type IdentityProvider = "device" | "email" | "custom" | "steam";
+
+/** A sign-in's identity: its key, and what creates it when it is new (the identity, an email's password). */
+interface SignInIdentity {
+  key: IdentityKey & { provider: IdentityProvider };
+  create: () => Promise<{ identity: NewIdentity; passwordHash?: string }>;
+}
+
+function simpleIdentity(provider: IdentityProvider, subject: string): SignInIdentity {
+  const key = { provider, subject };
+  return { key, create: async () => ({ identity: { ...key, profile: {} } }) };
+}
 
 export interface AuthenticateOptions {
   /** Create the account if the identity is unknown (Nakama's `create`, default true). */
@@ -37,13 +51,13 @@ const USERNAME_ATTEMPTS = 5;
 export async function authenticateDevice(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
   const deviceId = checkDeviceId(id);
   const username = requestedUsername(opts.username);
-  return findOrCreate(core, { kind: "device", id: deviceId }, async () => ({ kind: "device", id: deviceId }), username, opts);
+  return findOrCreate(core, simpleIdentity("device", deviceId), username, opts);
 }
 
 export async function authenticateCustom(core: Core, id: unknown, opts: AuthenticateOptions): Promise<AuthenticateResult> {
   const customId = checkCustomId(id);
   const username = requestedUsername(opts.username);
-  return findOrCreate(core, { kind: "custom", id: customId }, async () => ({ kind: "custom", id: customId }), username, opts);
+  return findOrCreate(core, simpleIdentity("custom", customId), username, opts);
 }
 
 /** Email and password; with no email, username (query parameter) and password. */
@@ -60,13 +74,12 @@ export async function authenticateEmail(core: Core, emailIn: string, password: s
     const account = await core.store.findAccountByUsername(username!);
     if (!account) return refuseUnknown(core, password);
     await checkPasswordOf(core, account, password, opts);
-    return begin(core, account, false, opts, "email");
+    return begin(core, account, false, opts, "email", undefined);
   }
 
-  const identity = async (): Promise<Identity> => ({ kind: "email", email, passwordHash: await core.passwords.hash(password) });
-  return findOrCreate(core, { kind: "email", email }, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts), () =>
-    refuseUnknown(core, password),
-  );
+  const key = { provider: "email" as const, subject: email };
+  const identity: SignInIdentity = { key, create: async () => ({ identity: { ...key, profile: {} }, passwordHash: await core.passwords.hash(password) }) };
+  return findOrCreate(core, identity, username, opts, (account) => checkPasswordOf(core, account, password, opts), () => refuseUnknown(core, password));
 }
 
 /**
@@ -79,19 +92,22 @@ export async function authenticateSteam(core: Core, token: unknown, opts: Authen
   const username = requestedUsername(opts.username);
   const player = await verifySteamTicket(core, ticket);
   refusePublisherBan(core, player);
-  const create = async (): Promise<Identity> => {
-    await admitSteamPlayer(core, player, undefined);
-    return player.identity;
+  const identity: SignInIdentity = {
+    key: { provider: "steam", subject: player.identity.id },
+    create: async () => {
+      await admitSteamPlayer(core, player, undefined);
+      return { identity: steamIdentity(player.identity) };
+    },
   };
-  return findOrCreate(core, { kind: "steam", id: player.identity.id }, create, username, opts, (account) => admitSteamPlayer(core, player, account));
+  return findOrCreate(core, identity, username, opts, (account) => admitSteamPlayer(core, player, account));
 }
 
 /** Tessera's anonymous sign-in: a new account with no identity; only its refresh token brings it back. */
 export async function authenticateAnonymous(core: Core, opts: AuthenticateOptions): Promise<AuthenticateResult> {
   if (!opts.create) throw invalidArgument("Anonymous authentication always creates an account; create must not be false.");
   const username = requestedUsername(opts.username);
-  const account = await createAccount(core, undefined, username);
-  return begin(core, account, true, opts, "anonymous");
+  const account = await createAccount(core, undefined, username, null);
+  return begin(core, account, true, opts, "anonymous", undefined);
 }
 
 function requestedUsername(username: string | undefined): string | undefined {
@@ -123,49 +139,50 @@ function signInRefused(core: Core, account: AccountRow, provider: SignInProvider
 }
 
 /**
- * Signs in the account holding `key`, or creates it with `identityToCreate()`. `admit` runs on an
+ * Signs in the account holding the identity's key, or creates it with the identity's `create()`. `admit` runs on an
  * existing account before its session starts (a password check, Steam's status), also on the
  * account that won a concurrent creation. `unknown` answers an unknown identity when `create` is
  * false (default: 404 "User account not found.").
  */
 async function findOrCreate(
   core: Core,
-  key: IdentityKey,
-  identityToCreate: () => Promise<Identity>,
+  signIn: SignInIdentity,
   username: string | undefined,
   opts: AuthenticateOptions,
   admit?: (account: AccountRow) => Promise<void>,
   unknown?: () => Promise<never>,
 ): Promise<AuthenticateResult> {
+  const { key } = signIn;
   const existing = await core.store.findAccountByIdentity(key);
   if (existing) {
     await admit?.(existing);
-    return begin(core, existing, false, opts, key.kind);
+    return begin(core, existing, false, opts, key.provider, key);
   }
   if (!opts.create) {
     if (unknown) return unknown();
     throw notFound(Messages.accountNotFound);
   }
 
-  const identity = await identityToCreate();
+  const { identity, passwordHash } = await signIn.create();
   try {
-    const account = await createAccount(core, identity, username);
-    return begin(core, account, true, opts, key.kind);
+    // A new identity's last use is its creation: the session does not touch it again.
+    const account = await createAccount(core, identity, username, passwordHash ?? null);
+    return begin(core, account, true, opts, key.provider, undefined);
   } catch (err) {
     // A concurrent request created the same identity first: sign in to that account instead.
     if (!(err instanceof StoreConflictError) || err.field === "username") throw err;
     const winner = await core.store.findAccountByIdentity(key);
     if (!winner) throw err;
     await admit?.(winner);
-    return begin(core, winner, false, opts, key.kind);
+    return begin(core, winner, false, opts, key.provider, key);
   }
 }
 
-async function createAccount(core: Core, identity: Identity | undefined, username: string | undefined): Promise<AccountRow> {
+async function createAccount(core: Core, identity: NewIdentity | undefined, username: string | undefined, passwordHash: string | null): Promise<AccountRow> {
   for (let attempt = 0; ; attempt++) {
     try {
       const now = core.clock.now();
-      return await core.store.createAccount({ id: rowIds.next(now), username: username ?? generateUsername(), createTime: now }, identity);
+      return await core.store.createAccount({ id: rowIds.next(now), username: username ?? generateUsername(), createTime: now, passwordHash }, identity);
     } catch (err) {
       if (!(err instanceof StoreConflictError) || err.field !== "username") throw err;
       if (username !== undefined) throw alreadyExists(Messages.usernameInUse);
@@ -174,13 +191,20 @@ async function createAccount(core: Core, identity: Identity | undefined, usernam
   }
 }
 
-/** Starts the session of a sign-in, or refuses a banned account; both are audited. */
-async function begin(core: Core, account: AccountRow, created: boolean, opts: AuthenticateOptions, provider: SignInProvider): Promise<AuthenticateResult> {
+/** Starts the session of a sign-in (`used`: the identity whose last use it sets), or refuses a banned account; both are audited. */
+async function begin(
+  core: Core,
+  account: AccountRow,
+  created: boolean,
+  opts: AuthenticateOptions,
+  provider: SignInProvider,
+  used: IdentityKey | undefined,
+): Promise<AuthenticateResult> {
   if (account.disableTime !== null) {
     signInRefused(core, account, provider, "banned", opts);
     throw permissionDenied(Messages.accountBanned);
   }
-  const tokens = await startSession(core, account, opts.vars, opts.client);
+  const tokens = await startSession(core, account, opts.vars, opts.client, used);
   core.metrics.signIn(provider, created);
   core.audit.count("sign_in");
   core.audit.record({ kind: "sign_in", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, created } });

@@ -5,8 +5,28 @@
  */
 import type { Core } from "../core.js";
 import { Messages, alreadyExists, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../shared/api-error.js";
-import { StoreConflictError, type AccountRow, type SteamIdentity } from "../store/store.js";
+import { StoreConflictError, type AccountRow, type IdentityProfile, type NewIdentity } from "../store/store.js";
 import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "./steam-web-api-client.js";
+
+/** A Steam id (decimal SteamID64) with what Steam said about it at this sign-in or link. */
+export interface SteamIdentity {
+  id: string;
+  /** The game owner's Steam id when the game is borrowed (family sharing); null when the player owns it. */
+  ownerId: string | null;
+  /** A VAC ban in this game. */
+  vacBanned: boolean;
+}
+
+/** The `steam` identity stored for a Steam id: Steam's owner and VAC status are its profile. */
+export function steamIdentity(steam: SteamIdentity): NewIdentity {
+  return { provider: "steam", subject: steam.id, profile: { owner_id: steam.ownerId, vac_banned: steam.vacBanned } };
+}
+
+/** The owner and VAC status recorded in a `steam` identity's profile. */
+export function steamStatusOf(profile: IdentityProfile): { ownerId: string | null; vacBanned: boolean } {
+  const owner = profile["owner_id"];
+  return { ownerId: typeof owner === "string" ? owner : null, vacBanned: profile["vac_banned"] === true };
+}
 
 /** What one Steam ticket proved: the identity to sign in or link, and the publisher ban. */
 export interface SteamPlayer {
@@ -63,7 +83,7 @@ export async function verifySteamTicket(core: Core, ticket: string): Promise<Ste
   }
   const { steamId, ownerSteamId, vacBanned, publisherBanned } = verdict;
   return {
-    identity: { kind: "steam", id: steamId, ownerId: ownerSteamId === steamId ? null : ownerSteamId, vacBanned },
+    identity: { id: steamId, ownerId: ownerSteamId === steamId ? null : ownerSteamId, vacBanned },
     publisherBanned,
   };
 }
@@ -82,12 +102,14 @@ export function refusePublisherBan(core: Core, player: SteamPlayer): void {
  */
 export async function admitSteamPlayer(core: Core, player: SteamPlayer, account: AccountRow | undefined): Promise<void> {
   const { identity } = player;
-  if (account !== undefined && account.steamId === identity.id && (account.steamOwnerId !== identity.ownerId || account.steamVacBanned !== identity.vacBanned)) {
+  const held = account === undefined ? undefined : (await core.store.listIdentities(account.id)).find((i) => i.provider === "steam" && i.subject === identity.id);
+  const recorded = held === undefined ? undefined : steamStatusOf(held.profile);
+  if (account !== undefined && recorded !== undefined && (recorded.ownerId !== identity.ownerId || recorded.vacBanned !== identity.vacBanned)) {
     try {
-      await core.store.linkIdentity(account.id, identity, core.clock.now());
+      await core.store.linkIdentity(account.id, steamIdentity(identity), { replace: true }, core.clock.now());
     } catch (err) {
       // The Steam id moved to another account between the lookup and this write.
-      if (err instanceof StoreConflictError && err.field === "steam_id") throw alreadyExists(SteamMessages.inUse);
+      if (err instanceof StoreConflictError && err.field === "identity") throw alreadyExists(SteamMessages.inUse);
       throw err;
     }
   }
