@@ -68,7 +68,7 @@ export async function runMicro(seconds: number): Promise<MicroResult[]> {
     for (let a = 0; a < accounts; a++) {
       const id = randomUUID();
       accountIds.push(id);
-      await store.createAccount({ id, username: `micro${a}`, createTime: now }, { kind: "device", id: `micro-device-${a}` });
+      await store.createAccount({ id, username: `micro${a}`, createTime: now }, { provider: "device", subject: `micro-device-${a}`, profile: {} });
     }
     for (let s = 0; s < SESSIONS; s++) {
       const row: SessionRow = {

@@ -988,7 +988,10 @@ describe("AuthenticationService with Steam (a fake Steam Web API)", { concurrenc
     const mine = { steamId: steamId(), ownerSteamId: steamId() };
     await e.auth.linkSteam(steam.ticketFor(mine));
     assert.deepEqual((await e.auth.getPlayerInfo()).identities, [{ typeId: "steam", userId: mine.steamId }]);
-    const row = (await e.server.core.store.findAccountByIdentity({ kind: "steam", id: mine.steamId }))!;
+    // What Steam said is the profile of the account's `steam` identity.
+    const account = (await e.server.core.store.findAccountByIdentity({ provider: "steam", subject: mine.steamId }))!;
+    const identity = (await e.server.core.store.listIdentities(account.id)).find((i) => i.provider === "steam")!;
+    const row = { steamOwnerId: identity.profile["owner_id"] };
     assert.equal(row.steamOwnerId, mine.ownerSteamId, "the borrowed game's owner is recorded");
 
     // Steam ids of another account: AccountAlreadyLinked; unlinking what is not linked: 10005.

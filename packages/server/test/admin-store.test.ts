@@ -10,7 +10,7 @@ import type { AuditEventRow, ConsoleUserRow } from "../src/store/admin-store.js"
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import { prefixSuccessor } from "../src/store/sql-admin-store.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
-import { StoreConflictError, type AccountRow, type Identity, type Store } from "../src/store/store.js";
+import { StoreConflictError, type AccountRow, type NewIdentity, type Store } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
 
@@ -88,7 +88,7 @@ for (const backend of backends) {
       await backend.cleanup();
     });
 
-    const account = (username: string, identity?: Identity, createTime = NOW) => store.createAccount({ id: randomUUID(), username, createTime }, identity);
+    const account = (username: string, identity?: NewIdentity, createTime = NOW) => store.createAccount({ id: randomUUID(), username, createTime }, identity);
 
     it("creates, finds, lists, updates and deletes console users; a taken username conflicts", async () => {
       const alice = consoleUser({ username: "alice-ops" });
@@ -222,11 +222,11 @@ for (const backend of backends) {
 
     it("searches accounts by username, email, custom id, Steam id and device prefix, and by exact id, in key order and pages", async () => {
       const tag = randomUUID().slice(0, 6);
-      const a = await account(`${tag}-anna`, { kind: "email", email: `${tag}-anna@example.com`, passwordHash: "h" });
-      const b = await account(`${tag}-ann`, { kind: "custom", id: `${tag}-custom-b` });
-      const c = await account(`${tag}-bert`, { kind: "device", id: `${tag}-device-c1` });
-      await store.linkIdentity(c.id, { kind: "device", id: `${tag}-device-c2` }, NOW);
-      const d = await account(`${tag}-zoë`, { kind: "steam", id: `7656${tag}`, ownerId: null, vacBanned: false });
+      const a = await account(`${tag}-anna`, { provider: "email", subject: `${tag}-anna@example.com`, profile: {} });
+      const b = await account(`${tag}-ann`, { provider: "custom", subject: `${tag}-custom-b`, profile: {} });
+      const c = await account(`${tag}-bert`, { provider: "device", subject: `${tag}-device-c1`, profile: {} });
+      await store.linkIdentity(c.id, { provider: "device", subject: `${tag}-device-c2`, profile: {} }, { replace: false }, NOW);
+      const d = await account(`${tag}-zoë`, { provider: "steam", subject: `7656${tag}`, profile: { owner_id: null, vac_banned: false } });
       const e = await account(`${tag}-名前`);
 
       const keys = async (field: Parameters<Store["admin"]["searchAccounts"]>[0]["field"], query: string, after?: string, limit = 50) =>

@@ -213,7 +213,7 @@ describe("crash (SIGKILL) during a burst of sign-ups", () => {
       const accounts = (db.prepare("SELECT COUNT(*) AS n FROM accounts").get() as { n: number }).n;
       assert.ok(accounts >= created.size, `${accounts} accounts stored, ${created.size} answered`);
       assert.ok(accounts <= TOTAL);
-      const owner = db.prepare("SELECT account_id FROM account_devices WHERE id = ?");
+      const owner = db.prepare("SELECT account_id FROM identities WHERE provider = 'device' AND subject = ?");
       for (const [device, uid] of created) {
         assert.equal((owner.get(device) as { account_id: string } | undefined)?.account_id, uid, device);
       }
@@ -393,7 +393,7 @@ async function postgresIntegrity(url: string, t: { diagnostic(message: string): 
   await client.connect();
   try {
     const orphans = await client.query(
-      "SELECT (SELECT count(*) FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id))::int AS sessions, (SELECT count(*) FROM account_devices d WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id))::int AS devices",
+      "SELECT (SELECT count(*) FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id))::int AS sessions, (SELECT count(*) FROM identities d WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id))::int AS devices",
     );
     assert.deepEqual(orphans.rows[0], { sessions: 0, devices: 0 });
     const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck'");

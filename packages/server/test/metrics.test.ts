@@ -204,7 +204,7 @@ describe("GET /metrics", () => {
     assert.equal(count(after) - count(before), 2);
     assert.ok(sampleValue(after, "tessera_http_request_duration_seconds_sum", { method: "GET", route: "/v2/account" })! > 0);
     assert.equal(sampleValue(after, "tessera_http_requests_in_flight"), 1, "only the scrape itself");
-    const store = sampleValue(after, "tessera_store_operation_duration_seconds_count", { backend: "sqlite", operation: "getAccountWithDevices" });
+    const store = sampleValue(after, "tessera_store_operation_duration_seconds_count", { backend: "sqlite", operation: "getAccountWithIdentities" });
     assert.ok(store !== undefined && store >= 2, `store reads are timed (${store})`);
     assert.ok((sampleValue(after, "tessera_store_operation_duration_seconds_count", { backend: "sqlite", operation: "tickets.ticketKeys" }) ?? 0) >= 1);
   });

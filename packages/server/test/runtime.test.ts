@@ -207,7 +207,7 @@ describe("hook failures", () => {
 
   it("the request a hook returns is the one that runs", async () => {
     const s = ok(await custom("hook-rewrite"));
-    const acc = await t.server.core.store.findAccountByIdentity({ kind: "custom", id: "rewritten-rewrite" });
+    const acc = await t.server.core.store.findAccountByIdentity({ provider: "custom", subject: "rewritten-rewrite" });
     assert.equal(acc?.id, claimsOf(s.token)["uid"]);
     // A hook that settles within the limit is awaited.
     ok(await custom("hook-slow-ok"));

@@ -32,7 +32,7 @@ describe("SQLite reads batched per turn of the event loop", () => {
     const accounts = [];
     for (let i = 0; i < 50; i++) {
       const device = `device-${i}-${randomUUID()}`;
-      accounts.push({ device, account: await store.createAccount({ id: randomUUID(), username: `player${i}`, createTime: NOW }, { kind: "device", id: device }) });
+      accounts.push({ device, account: await store.createAccount({ id: randomUUID(), username: `player${i}`, createTime: NOW }, { provider: "device", subject: device, profile: {} }) });
     }
     const sessions = await Promise.all(accounts.map(async ({ account }) => {
       const s = session(account.id, account.username);
@@ -41,9 +41,15 @@ describe("SQLite reads batched per turn of the event loop", () => {
     }));
     // All asked in the same turn: one batch.
     const [byDevice, byId, withDevices, bySession, missing, missingSession] = await Promise.all([
-      Promise.all(accounts.map(({ device }) => store.findAccountByIdentity({ kind: "device", id: device }))),
+      Promise.all(accounts.map(({ device }) => store.findAccountByIdentity({ provider: "device", subject: device }))),
       Promise.all(accounts.map(({ account }) => store.getAccount(account.id))),
-      Promise.all(accounts.map(({ account }) => store.getAccountWithDevices(account.id))),
+      Promise.all(
+        accounts.map(async ({ account }) => {
+          // The account with its device ids, as the one read of GET /v2/account returns them.
+          const found = await store.getAccountWithIdentities(account.id);
+          return found && { account: found.account, devices: found.identities.map((i) => i.subject) };
+        }),
+      ),
       Promise.all(sessions.map((s) => store.getSessionWithAccount(s.id))),
       store.getAccount(randomUUID()),
       store.getSession(randomUUID()),

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SteamMessages } from "../src/auth/providers/steam.js";
+import { SteamMessages, steamStatusOf } from "../src/auth/providers/steam.js";
 import type { SteamUnavailableCode } from "../src/auth/steam-web-api-client.js";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { enforceSafety } from "../src/config/safety.js";
@@ -57,8 +57,23 @@ async function signIn(t: TestServer, player: FakeSteamPlayer, query = ""): Promi
   return ok(await t.api.withKey(STEAM + query, { token: steam.ticketFor(player) }));
 }
 
-function rowOf(t: TestServer, id: string): Promise<AccountRow | undefined> {
-  return t.server.core.store.findAccountByIdentity({ kind: "steam", id });
+/** An account with its Steam id and what Steam said about it (its `steam` identity), as the store holds them. */
+type SteamAccountRow = AccountRow & { steamId: string | null; steamOwnerId: string | null; steamVacBanned: boolean };
+
+async function withSteam(t: TestServer, account: AccountRow): Promise<SteamAccountRow> {
+  const identity = (await t.server.core.store.listIdentities(account.id)).find((i) => i.provider === "steam");
+  const status = identity === undefined ? { ownerId: null, vacBanned: false } : steamStatusOf(identity.profile);
+  return { ...account, steamId: identity?.subject ?? null, steamOwnerId: status.ownerId, steamVacBanned: status.vacBanned };
+}
+
+async function rowOf(t: TestServer, id: string): Promise<SteamAccountRow | undefined> {
+  const account = await t.server.core.store.findAccountByIdentity({ provider: "steam", subject: id });
+  return account && withSteam(t, account);
+}
+
+async function accountRow(t: TestServer, id: string): Promise<SteamAccountRow | undefined> {
+  const account = await t.server.core.store.getAccount(id);
+  return account && withSteam(t, account);
 }
 
 describe("Steam sign-in", () => {
@@ -286,7 +301,7 @@ describe("Steam link and unlink", () => {
 
     ok(await t.api.withToken("POST", UNLINK, a.token, { token: steam.ticketFor(player) }));
     assert.equal(await rowOf(t, player.steamId), undefined);
-    const row = (await t.server.core.store.getAccount(a.uid))!;
+    const row = (await accountRow(t, a.uid))!;
     assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned], [null, null, false]);
     assert.equal(ok(await t.api.withToken("GET", "/v2/account", a.token)).user.steam_id, undefined);
     assertError(await t.api.withKey(`${STEAM}?create=false`, { token: steam.ticketFor(player) }), 404, "User account not found.");
@@ -300,7 +315,7 @@ describe("Steam link and unlink", () => {
     const asked = steam.requests.length;
     ok(await t.api.withToken("POST", UNLINK, a.token, { token: "" }));
     assert.equal(steam.requests.length, asked, "Steam was not asked");
-    assert.equal((await t.server.core.store.getAccount(a.uid))!.steamId, null);
+    assert.equal((await accountRow(t, a.uid))!.steamId, null);
   });
 
   it("never unlinks the last identity", async () => {

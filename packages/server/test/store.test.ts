@@ -12,7 +12,7 @@ import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../src/store/postgres/migrati
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../src/store/sqlite/migrations.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
-import { StoreConflictError, StoreUnavailableError, type Identity, type SessionRow, type Store } from "../src/store/store.js";
+import { StoreConflictError, StoreUnavailableError, type AccountRow, type NewIdentity, type SessionRow, type Store } from "../src/store/store.js";
 import { tempDir } from "./support/harness.js";
 import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, execIn, postgresSkip } from "./support/postgres.js";
 
@@ -123,15 +123,33 @@ function sessionRow(accountId: string, overrides: Partial<SessionRow> = {}): Ses
   };
 }
 
+/** The identity conflicts under the names the unique columns had before identities were one table. */
+const CONFLICT_NAMES: Record<string, string> = { device: "device", email: "email", custom: "custom_id", steam: "steam_id" };
+
+/** Which unique value was taken: the field, or for an identity, its provider's former column. */
 async function conflictOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (err) {
     assert.ok(err instanceof StoreConflictError, `expected StoreConflictError, got ${String(err)}`);
-    return err.field;
+    if (err.field !== "identity") return err.field;
+    assert.ok(err.provider !== undefined, "an identity conflict names its provider");
+    return CONFLICT_NAMES[err.provider] ?? err.provider;
   }
   assert.fail("expected a StoreConflictError");
 }
+
+const asDevice = (id: string): NewIdentity => ({ provider: "device", subject: id, profile: {} });
+const asEmail = (address: string): NewIdentity => ({ provider: "email", subject: address, profile: {} });
+const asCustom = (id: string): NewIdentity => ({ provider: "custom", subject: id, profile: {} });
+const asSteam = (id: string, ownerId: string | null = null, vacBanned = false): NewIdentity => ({
+  provider: "steam",
+  subject: id,
+  profile: { owner_id: ownerId, vac_banned: vacBanned },
+});
+/** Link options: a device is added, the other providers replace the account's current one. */
+const ADD = { replace: false } as const;
+const REPLACE = { replace: true } as const;
 
 for (const backend of [sqlite, postgres, postgresSerializable]) {
   describe(`Store contract: ${backend.name}`, { skip: backend.skip }, () => {
@@ -147,36 +165,62 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       await backend.cleanup();
     });
 
-    async function account(identity?: Identity, username = uid("user")) {
-      return store.createAccount({ id: randomUUID(), username, createTime: NOW }, identity);
+    async function account(identity?: NewIdentity, username = uid("user"), passwordHash: string | null = null) {
+      return store.createAccount({ id: randomUUID(), username, createTime: NOW, passwordHash }, identity);
+    }
+
+    async function devicesOf(accountId: string): Promise<string[]> {
+      return (await store.listIdentities(accountId)).filter((i) => i.provider === "device").map((i) => i.subject);
+    }
+
+    /** An account with the identity fields accounts had before identities were one table, read from its identities. */
+    async function withIdentities(a: AccountRow) {
+      const identities = await store.listIdentities(a.id);
+      const of = (provider: string) => identities.find((i) => i.provider === provider);
+      const steamProfile = of("steam")?.profile;
+      return {
+        ...a,
+        email: of("email")?.subject ?? null,
+        customId: of("custom")?.subject ?? null,
+        steamId: of("steam")?.subject ?? null,
+        steamOwnerId: (steamProfile?.["owner_id"] as string | null | undefined) ?? null,
+        steamVacBanned: steamProfile?.["vac_banned"] === true,
+      };
+    }
+
+    /** The account and its device ids in link order, read in one call. */
+    async function accountWithDevices(id: string) {
+      const found = await store.getAccountWithIdentities(id);
+      return found && { account: found.account, devices: found.identities.filter((i) => i.provider === "device").map((i) => i.subject) };
     }
 
     it("creates accounts with each kind of first identity, or none", async () => {
       const device = uid("device");
-      const byDevice = await account({ kind: "device", id: device });
+      const byDevice = await account(asDevice(device));
       assert.equal(byDevice.langTag, "en");
       assert.equal(byDevice.metadata, "{}");
       assert.equal(byDevice.createTime, NOW);
       assert.equal(byDevice.updateTime, NOW);
       assert.equal(typeof byDevice.createTime, "number");
-      assert.equal(byDevice.email, null);
+      const shown = await withIdentities(byDevice);
+      assert.equal(shown.email, null);
       assert.equal(byDevice.disableTime, null);
-      assert.deepEqual([byDevice.steamId, byDevice.steamOwnerId, byDevice.steamVacBanned], [null, null, false]);
-      assert.deepEqual(await store.listDevices(byDevice.id), [device]);
+      assert.deepEqual([shown.steamId, shown.steamOwnerId, shown.steamVacBanned], [null, null, false]);
+      assert.deepEqual(await devicesOf(byDevice.id), [device]);
 
       const email = `${uid("mail")}@example.com`;
-      const byEmail = await account({ kind: "email", email, passwordHash: "$argon2id$hash" });
-      assert.equal(byEmail.email, email);
+      const byEmail = await account(asEmail(email), undefined, "$argon2id$hash");
+      assert.equal((await withIdentities(byEmail)).email, email);
       assert.equal(byEmail.passwordHash, "$argon2id$hash");
-      assert.deepEqual(await store.listDevices(byEmail.id), []);
+      assert.deepEqual(await devicesOf(byEmail.id), []);
 
       const custom = uid("custom");
-      const byCustom = await account({ kind: "custom", id: custom });
-      assert.equal(byCustom.customId, custom);
+      const byCustom = await account(asCustom(custom));
+      assert.equal((await withIdentities(byCustom)).customId, custom);
 
       const bare = await account(undefined);
       assert.deepEqual(await store.getAccount(bare.id), bare);
-      assert.equal(bare.customId, null);
+      assert.equal((await withIdentities(bare)).customId, null);
       assert.equal(await store.getAccount(randomUUID()), undefined);
     });
 
@@ -184,16 +228,16 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const device = uid("device");
       const email = `${uid("mail")}@example.com`;
       const custom = uid("custom");
-      const taken = await account({ kind: "device", id: device });
-      await account({ kind: "email", email, passwordHash: "h" });
-      await account({ kind: "custom", id: custom });
+      const taken = await account(asDevice(device));
+      await account(asEmail(email), undefined, "h");
+      await account(asCustom(custom));
 
       assert.equal(await conflictOf(account(undefined, taken.username)), "username");
       const loser = uid("user");
-      assert.equal(await conflictOf(account({ kind: "device", id: device }, loser)), "device");
+      assert.equal(await conflictOf(account(asDevice(device), loser)), "device");
       assert.equal(await store.findAccountByUsername(loser), undefined, "the account row of a failed creation is rolled back");
-      assert.equal(await conflictOf(account({ kind: "email", email, passwordHash: "h" })), "email");
-      assert.equal(await conflictOf(account({ kind: "custom", id: custom })), "custom_id");
+      assert.equal(await conflictOf(account(asEmail(email), undefined, "h")), "email");
+      assert.equal(await conflictOf(account(asCustom(custom))), "custom_id");
       assert.equal(await conflictOf(store.createAccount({ id: taken.id, username: uid("user"), createTime: NOW }, undefined)), "id");
     });
 
@@ -202,7 +246,7 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const device = uid("device");
       const names = Array.from({ length: 12 }, () => uid("user"));
       const results = await Promise.allSettled(
-        names.map((name, i) => account({ kind: "device", id: i === 5 || i === 6 ? device : uid("device") }, name)),
+        names.map((name, i) => account(asDevice(i === 5 || i === 6 ? device : uid("device")), name)),
       );
       const failed = results.filter((r) => r.status === "rejected");
       assert.equal(failed.length, 1, "exactly one of the two creations with the same device loses");
@@ -218,29 +262,29 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const device = uid("device");
       const email = `${uid("mail")}@example.com`;
       const custom = uid("custom");
-      const a = await account({ kind: "device", id: device });
-      const b = await account({ kind: "email", email, passwordHash: "h" });
-      const c = await account({ kind: "custom", id: custom });
-      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, a.id);
-      assert.equal((await store.findAccountByIdentity({ kind: "email", email }))?.id, b.id);
-      assert.equal((await store.findAccountByIdentity({ kind: "custom", id: custom }))?.id, c.id);
-      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: device }), undefined, "identity kinds do not mix");
-      assert.equal(await store.findAccountByIdentity({ kind: "device", id: uid("device") }), undefined);
+      const a = await account(asDevice(device));
+      const b = await account(asEmail(email), undefined, "h");
+      const c = await account(asCustom(custom));
+      assert.equal((await store.findAccountByIdentity(asDevice(device)))?.id, a.id);
+      assert.equal((await store.findAccountByIdentity(asEmail(email)))?.id, b.id);
+      assert.equal((await store.findAccountByIdentity(asCustom(custom)))?.id, c.id);
+      assert.equal(await store.findAccountByIdentity(asCustom(device)), undefined, "identity kinds do not mix");
+      assert.equal(await store.findAccountByIdentity(asDevice(uid("device"))), undefined);
       assert.deepEqual(await store.findAccountByUsername(a.username), a);
       assert.equal(await store.findAccountByUsername(a.username.toUpperCase()), undefined);
     });
 
     it("lists an account's devices in link order", async () => {
       const first = uid("device");
-      const a = await account({ kind: "device", id: first });
+      const a = await account(asDevice(first));
       const later = [uid("z-device"), uid("a-device"), uid("m-device")];
-      for (const id of later) await store.linkIdentity(a.id, { kind: "device", id }, NOW + 1);
-      assert.deepEqual(await store.listDevices(a.id), [first, ...later]);
-      assert.deepEqual(await store.listDevices(randomUUID()), []);
+      for (const id of later) await store.linkIdentity(a.id, asDevice(id), ADD, NOW + 1);
+      assert.deepEqual(await devicesOf(a.id), [first, ...later]);
+      assert.deepEqual(await devicesOf(randomUUID()), []);
     });
 
     it("updates the profile, refuses a taken username, and reports a missing account", async () => {
-      const a = await account({ kind: "device", id: uid("device") });
+      const a = await account(asDevice(uid("device")));
       const other = await account(undefined);
       const username = uid("renamed");
       assert.equal(await store.updateAccount(a.id, { username, displayName: "Ana", langTag: "fr", location: "Lyon", timezone: "Europe/Paris", avatarUrl: "https://x/a.png" }, NOW + 5), true);
@@ -272,44 +316,44 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
 
     it("links identities: a device is added, email and custom id replace the current one", async () => {
       const device = uid("device");
-      const a = await account({ kind: "device", id: device });
+      const a = await account(asDevice(device));
       const second = uid("device");
-      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 1);
-      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 2); // its own device again: no change
-      assert.deepEqual(await store.listDevices(a.id), [device, second]);
+      await store.linkIdentity(a.id, asDevice(second), ADD, NOW + 1);
+      await store.linkIdentity(a.id, asDevice(second), ADD, NOW + 2); // its own device again: no change
+      assert.deepEqual(await devicesOf(a.id), [device, second]);
       assert.equal((await store.getAccount(a.id))!.updateTime, NOW + 2);
 
       const email1 = `${uid("mail")}@example.com`;
       const email2 = `${uid("mail")}@example.com`;
-      await store.linkIdentity(a.id, { kind: "email", email: email1, passwordHash: "h1" }, NOW + 3);
-      await store.linkIdentity(a.id, { kind: "email", email: email2, passwordHash: "h2" }, NOW + 4);
-      assert.equal(await store.findAccountByIdentity({ kind: "email", email: email1 }), undefined);
-      const row = (await store.findAccountByIdentity({ kind: "email", email: email2 }))!;
+      await store.linkIdentity(a.id, asEmail(email1), { replace: true, passwordHash: "h1" }, NOW + 3);
+      await store.linkIdentity(a.id, asEmail(email2), { replace: true, passwordHash: "h2" }, NOW + 4);
+      assert.equal(await store.findAccountByIdentity(asEmail(email1)), undefined);
+      const row = (await store.findAccountByIdentity(asEmail(email2)))!;
       assert.deepEqual([row.id, row.passwordHash], [a.id, "h2"]);
 
       const custom1 = uid("custom");
       const custom2 = uid("custom");
-      await store.linkIdentity(a.id, { kind: "custom", id: custom1 }, NOW + 5);
-      await store.linkIdentity(a.id, { kind: "custom", id: custom2 }, NOW + 6);
-      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: custom1 }), undefined);
-      assert.equal((await store.findAccountByIdentity({ kind: "custom", id: custom2 }))?.id, a.id);
+      await store.linkIdentity(a.id, asCustom(custom1), REPLACE, NOW + 5);
+      await store.linkIdentity(a.id, asCustom(custom2), REPLACE, NOW + 6);
+      assert.equal(await store.findAccountByIdentity(asCustom(custom1)), undefined);
+      assert.equal((await store.findAccountByIdentity(asCustom(custom2)))?.id, a.id);
     });
 
     it("refuses to link an identity another account holds", async () => {
       const device = uid("device");
       const email = `${uid("mail")}@example.com`;
       const custom = uid("custom");
-      const owner = await account({ kind: "device", id: device });
-      await store.linkIdentity(owner.id, { kind: "email", email, passwordHash: "h" }, NOW);
-      await store.linkIdentity(owner.id, { kind: "custom", id: custom }, NOW);
-      const b = await account({ kind: "device", id: uid("device") });
+      const owner = await account(asDevice(device));
+      await store.linkIdentity(owner.id, asEmail(email), { replace: true, passwordHash: "h" }, NOW);
+      await store.linkIdentity(owner.id, asCustom(custom), REPLACE, NOW);
+      const b = await account(asDevice(uid("device")));
 
-      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "device", id: device }, NOW)), "device");
-      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "email", email, passwordHash: "x" }, NOW)), "email");
-      assert.equal(await conflictOf(store.linkIdentity(b.id, { kind: "custom", id: custom }, NOW)), "custom_id");
-      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, owner.id);
-      assert.equal((await store.getAccount(b.id))!.email, null);
-      assert.equal((await store.getAccount(b.id))!.customId, null);
+      assert.equal(await conflictOf(store.linkIdentity(b.id, asDevice(device), ADD, NOW)), "device");
+      assert.equal(await conflictOf(store.linkIdentity(b.id, asEmail(email), { replace: true, passwordHash: "x" }, NOW)), "email");
+      assert.equal(await conflictOf(store.linkIdentity(b.id, asCustom(custom), REPLACE, NOW)), "custom_id");
+      assert.equal((await store.findAccountByIdentity(asDevice(device)))?.id, owner.id);
+      assert.equal((await withIdentities((await store.getAccount(b.id))!)).email, null);
+      assert.equal((await withIdentities((await store.getAccount(b.id))!)).customId, null);
     });
 
     it("unlinks an identity, but never the last one", async () => {
@@ -317,71 +361,71 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const d2 = uid("device");
       const email = `${uid("mail")}@example.com`;
       const custom = uid("custom");
-      const a = await account({ kind: "device", id: d1 });
-      const stranger = await account({ kind: "device", id: uid("device") });
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW), "last_identity");
-      assert.deepEqual(await store.listDevices(a.id), [d1]);
+      const a = await account(asDevice(d1));
+      const stranger = await account(asDevice(uid("device")));
+      assert.equal(await store.unlinkIdentity(a.id, asDevice(d1), NOW), "last_identity");
+      assert.deepEqual(await devicesOf(a.id), [d1]);
 
-      await store.linkIdentity(a.id, { kind: "device", id: d2 }, NOW);
-      await store.linkIdentity(a.id, { kind: "email", email, passwordHash: "h" }, NOW);
-      await store.linkIdentity(a.id, { kind: "custom", id: custom }, NOW);
+      await store.linkIdentity(a.id, asDevice(d2), ADD, NOW);
+      await store.linkIdentity(a.id, asEmail(email), { replace: true, passwordHash: "h" }, NOW);
+      await store.linkIdentity(a.id, asCustom(custom), REPLACE, NOW);
 
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: uid("device") }, NOW), "not_linked");
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: (await store.listDevices(stranger.id))[0]! }, NOW), "not_linked");
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "email", id: "other@example.com" }, NOW), "not_linked");
-      assert.equal(await store.unlinkIdentity(randomUUID(), { kind: "device", id: d1 }, NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(a.id, asDevice(uid("device")), NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(a.id, asDevice((await devicesOf(stranger.id))[0]!), NOW), "not_linked");
+      assert.equal(await store.unlinkIdentity(a.id, asEmail("other@example.com"), NOW, { clearPassword: true }), "not_linked");
+      assert.equal(await store.unlinkIdentity(randomUUID(), asDevice(d1), NOW), "not_linked");
 
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW + 1), "unlinked");
-      assert.deepEqual(await store.listDevices(a.id), [d2]);
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "email", id: email }, NOW + 2), "unlinked");
-      let row = (await store.getAccount(a.id))!;
+      assert.equal(await store.unlinkIdentity(a.id, asDevice(d1), NOW + 1), "unlinked");
+      assert.deepEqual(await devicesOf(a.id), [d2]);
+      assert.equal(await store.unlinkIdentity(a.id, asEmail(email), NOW + 2, { clearPassword: true }), "unlinked");
+      let row = await withIdentities((await store.getAccount(a.id))!);
       assert.deepEqual([row.email, row.passwordHash, row.updateTime], [null, null, NOW + 2]);
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "custom", id: custom }, NOW + 3), "unlinked");
-      row = (await store.getAccount(a.id))!;
+      assert.equal(await store.unlinkIdentity(a.id, asCustom(custom), NOW + 3), "unlinked");
+      row = await withIdentities((await store.getAccount(a.id))!);
       assert.equal(row.customId, null);
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "device", id: d2 }, NOW + 4), "last_identity");
-      assert.deepEqual(await store.listDevices(a.id), [d2]);
+      assert.equal(await store.unlinkIdentity(a.id, asDevice(d2), NOW + 4), "last_identity");
+      assert.deepEqual(await devicesOf(a.id), [d2]);
     });
 
     it("Steam ids: created, found, linked with their owner and VAC status, unique, unlinked with them, never the last identity", async () => {
-      const steam = (id: string, ownerId: string | null = null, vacBanned = false): Identity => ({ kind: "steam", id, ownerId, vacBanned });
       const [s1, s2, s3, owner] = [uid("7656"), uid("7656"), uid("7656"), uid("7656")];
 
-      const a = await account(steam(s1, owner, true));
-      assert.deepEqual([a.steamId, a.steamOwnerId, a.steamVacBanned], [s1, owner, true]);
-      assert.deepEqual(await store.findAccountByIdentity({ kind: "steam", id: s1 }), a);
-      assert.equal(await store.findAccountByIdentity({ kind: "custom", id: s1 }), undefined, "identity kinds do not mix");
-      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: uid("7656") }), undefined);
-      assert.equal(await conflictOf(account(steam(s1))), "steam_id");
+      const a = await account(asSteam(s1, owner, true));
+      const shown = await withIdentities(a);
+      assert.deepEqual([shown.steamId, shown.steamOwnerId, shown.steamVacBanned], [s1, owner, true]);
+      assert.deepEqual(await store.findAccountByIdentity(asSteam(s1)), a);
+      assert.equal(await store.findAccountByIdentity(asCustom(s1)), undefined, "identity kinds do not mix");
+      assert.equal(await store.findAccountByIdentity(asSteam(uid("7656"))), undefined);
+      assert.equal(await conflictOf(account(asSteam(s1))), "steam_id");
 
       // Its own Steam id again: owner and VAC status refreshed, the id kept.
-      await store.linkIdentity(a.id, steam(s1, null, false), NOW + 1);
-      let row = (await store.getAccount(a.id))!;
+      await store.linkIdentity(a.id, asSteam(s1, null, false), REPLACE, NOW + 1);
+      let row = await withIdentities((await store.getAccount(a.id))!);
       assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned, row.updateTime], [s1, null, false, NOW + 1]);
-      assert.equal(await store.unlinkIdentity(a.id, { kind: "steam", id: s1 }, NOW + 2), "last_identity");
+      assert.equal(await store.unlinkIdentity(a.id, asSteam(s1), NOW + 2), "last_identity");
 
-      const b = await account({ kind: "device", id: uid("device") });
-      assert.equal(await conflictOf(store.linkIdentity(b.id, steam(s1), NOW)), "steam_id");
-      assert.equal((await store.getAccount(b.id))!.steamId, null);
-      await store.linkIdentity(b.id, steam(s2, owner, true), NOW + 3);
-      row = (await store.getAccount(b.id))!;
+      const b = await account(asDevice(uid("device")));
+      assert.equal(await conflictOf(store.linkIdentity(b.id, asSteam(s1), REPLACE, NOW)), "steam_id");
+      assert.equal((await withIdentities((await store.getAccount(b.id))!)).steamId, null);
+      await store.linkIdentity(b.id, asSteam(s2, owner, true), REPLACE, NOW + 3);
+      row = await withIdentities((await store.getAccount(b.id))!);
       assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned], [s2, owner, true]);
-      await store.linkIdentity(b.id, steam(s3), NOW + 4);
-      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: s2 }), undefined, "a Steam id replaces the current one");
-      assert.equal((await store.findAccountByIdentity({ kind: "steam", id: s3 }))?.id, b.id);
+      await store.linkIdentity(b.id, asSteam(s3), REPLACE, NOW + 4);
+      assert.equal(await store.findAccountByIdentity(asSteam(s2)), undefined, "a Steam id replaces the current one");
+      assert.equal((await store.findAccountByIdentity(asSteam(s3)))?.id, b.id);
 
-      await store.linkIdentity(b.id, steam(s3, owner, true), NOW + 5);
-      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s2 }, NOW + 6), "not_linked");
-      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s3 }, NOW + 7), "unlinked");
-      row = (await store.getAccount(b.id))!;
+      await store.linkIdentity(b.id, asSteam(s3, owner, true), REPLACE, NOW + 5);
+      assert.equal(await store.unlinkIdentity(b.id, asSteam(s2), NOW + 6), "not_linked");
+      assert.equal(await store.unlinkIdentity(b.id, asSteam(s3), NOW + 7), "unlinked");
+      row = await withIdentities((await store.getAccount(b.id))!);
       assert.deepEqual([row.steamId, row.steamOwnerId, row.steamVacBanned, row.updateTime], [null, null, false, NOW + 7]);
-      assert.equal(await store.findAccountByIdentity({ kind: "steam", id: s3 }), undefined);
+      assert.equal(await store.findAccountByIdentity(asSteam(s3)), undefined);
 
       // The Steam id counts as an identity: the device can go while it is linked.
-      await store.linkIdentity(b.id, steam(s3), NOW + 8);
-      const device = (await store.listDevices(b.id))[0]!;
-      assert.equal(await store.unlinkIdentity(b.id, { kind: "device", id: device }, NOW + 9), "unlinked");
-      assert.equal(await store.unlinkIdentity(b.id, { kind: "steam", id: s3 }, NOW + 10), "last_identity");
+      await store.linkIdentity(b.id, asSteam(s3), REPLACE, NOW + 8);
+      const device = (await devicesOf(b.id))[0]!;
+      assert.equal(await store.unlinkIdentity(b.id, asDevice(device), NOW + 9), "unlinked");
+      assert.equal(await store.unlinkIdentity(b.id, asSteam(s3), NOW + 10), "last_identity");
     });
 
     it("lets only one of two concurrent unlinks remove an account's second-to-last identity", async () => {
@@ -390,31 +434,31 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
         Array.from({ length: 20 }, async () => {
           const d1 = uid("device");
           const d2 = uid("device");
-          const a = await account({ kind: "device", id: d1 });
-          await store.linkIdentity(a.id, { kind: "device", id: d2 }, NOW);
+          const a = await account(asDevice(d1));
+          await store.linkIdentity(a.id, asDevice(d2), ADD, NOW);
           const results = await Promise.all([
-            store.unlinkIdentity(a.id, { kind: "device", id: d1 }, NOW),
-            store.unlinkIdentity(a.id, { kind: "device", id: d2 }, NOW),
+            store.unlinkIdentity(a.id, asDevice(d1), NOW),
+            store.unlinkIdentity(a.id, asDevice(d2), NOW),
           ]);
           assert.deepEqual(results.sort(), ["last_identity", "unlinked"]);
-          assert.equal((await store.listDevices(a.id)).length, 1);
+          assert.equal((await devicesOf(a.id)).length, 1);
         }),
       );
     });
 
     it("deletes an account with its devices and sessions", async () => {
       const device = uid("device");
-      const a = await account({ kind: "device", id: device });
+      const a = await account(asDevice(device));
       const s = sessionRow(a.id);
       await store.createSession(s);
       assert.equal(await store.deleteAccount(a.id), true);
       assert.equal(await store.getAccount(a.id), undefined);
       assert.equal(await store.getSession(s.id), undefined);
-      assert.deepEqual(await store.listDevices(a.id), []);
-      assert.equal(await store.findAccountByIdentity({ kind: "device", id: device }), undefined);
+      assert.deepEqual(await devicesOf(a.id), []);
+      assert.equal(await store.findAccountByIdentity(asDevice(device)), undefined);
       assert.equal(await store.deleteAccount(a.id), false);
-      const again = await account({ kind: "device", id: device });
-      assert.equal((await store.findAccountByIdentity({ kind: "device", id: device }))?.id, again.id, "the device id is free again");
+      const again = await account(asDevice(device));
+      assert.equal((await store.findAccountByIdentity(asDevice(device)))?.id, again.id, "the device id is free again");
     });
 
     it("stores and reads a session row as written, vars in their order", async () => {
@@ -579,18 +623,18 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
 
     it("reads an account with its devices in link order in one call", async () => {
       const first = uid("device");
-      const a = await account({ kind: "device", id: first });
+      const a = await account(asDevice(first));
       const second = uid("device");
       const third = uid("device");
-      await store.linkIdentity(a.id, { kind: "device", id: second }, NOW + 1);
-      await store.linkIdentity(a.id, { kind: "device", id: third }, NOW + 2);
-      const found = await store.getAccountWithDevices(a.id);
+      await store.linkIdentity(a.id, asDevice(second), ADD, NOW + 1);
+      await store.linkIdentity(a.id, asDevice(third), ADD, NOW + 2);
+      const found = await accountWithDevices(a.id);
       assert.deepEqual(found?.account, await store.getAccount(a.id));
       assert.deepEqual(found?.devices, [first, second, third]);
-      assert.deepEqual(found?.devices, await store.listDevices(a.id));
+      assert.deepEqual(found?.devices, await devicesOf(a.id));
       const bare = await account();
-      assert.deepEqual((await store.getAccountWithDevices(bare.id))?.devices, []);
-      assert.equal(await store.getAccountWithDevices(randomUUID()), undefined);
+      assert.deepEqual((await accountWithDevices(bare.id))?.devices, []);
+      assert.equal(await accountWithDevices(randomUUID()), undefined);
     });
 
     it("runs ticket-store transactions started in the same tick one after the other, each complete", async () => {
@@ -620,12 +664,12 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
 
     it("keeps its data when reopened", async () => {
       const device = uid("device");
-      const a = await account({ kind: "device", id: device });
+      const a = await account(asDevice(device));
       const s = sessionRow(a.id);
       await store.createSession(s);
       await store.close();
       store = await db.open();
-      assert.deepEqual(await store.findAccountByIdentity({ kind: "device", id: device }), a);
+      assert.deepEqual(await store.findAccountByIdentity(asDevice(device)), a);
       assert.deepEqual(await store.getSession(s.id), s);
       assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.at(-1)!.version);
     });
@@ -654,7 +698,9 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const upgraded = await old.open();
       try {
         assert.equal(await upgraded.schemaVersion(), backend.migrations.at(-1)!.version);
-        const row = (await upgraded.findAccountByIdentity({ kind: "steam", id: "76561197960265729" }))!;
+        const found = (await upgraded.findAccountByIdentity(asSteam("76561197960265729")))!;
+        const profile = (await upgraded.listIdentities(found.id)).find((i) => i.provider === "steam")!.profile;
+        const row = { id: found.id, steamOwnerId: profile["owner_id"], steamVacBanned: profile["vac_banned"] };
         assert.deepEqual([row.id, row.steamOwnerId, row.steamVacBanned], [id, null, false]);
       } finally {
         await upgraded.close();
@@ -677,15 +723,15 @@ describe("PostgresStore availability", { skip: postgres.skip }, () => {
     const { url, proxy } = await createProxiedTestDatabase();
     const store = await PostgresStore.open({ url, connectionTimeoutMs: 500, queryTimeoutMs: 500 });
     try {
-      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
+      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, asDevice(uid("device")));
       proxy.cut("blackhole");
       // A pooled connection whose query gets no answer, a new connection that never completes,
       // a transaction: each fails as "unavailable" instead of hanging the request.
       await assert.rejects(store.getAccount(made.id), StoreUnavailableError);
       await assert.rejects(store.ping(), StoreUnavailableError);
-      await assert.rejects(store.unlinkIdentity(made.id, { kind: "device", id: "x" }, NOW), StoreUnavailableError);
+      await assert.rejects(store.unlinkIdentity(made.id, asDevice("x"), NOW), StoreUnavailableError);
       await assert.rejects(
-        Promise.all([store.getSession(randomUUID()), store.listRevokedSessions(0, undefined, 1), store.listDevices(made.id)]),
+        Promise.all([store.getSession(randomUUID()), store.listRevokedSessions(0, undefined, 1), store.listIdentities(made.id)]),
         StoreUnavailableError,
       );
       proxy.restore();
@@ -715,10 +761,10 @@ describe("PostgresStore availability", { skip: postgres.skip }, () => {
     const { name, url } = await createTestDatabase();
     const store = await PostgresStore.open({ url, connectionTimeoutMs: 2000 });
     try {
-      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, { kind: "device", id: uid("device") });
+      const made = await store.createAccount({ id: randomUUID(), username: uid("user"), createTime: NOW }, asDevice(uid("device")));
       await dropTestDatabase(name);
       await assert.rejects(store.getAccount(made.id), StoreUnavailableError);
-      await assert.rejects(store.unlinkIdentity(made.id, { kind: "device", id: "x" }, NOW), StoreUnavailableError);
+      await assert.rejects(store.unlinkIdentity(made.id, asDevice("x"), NOW), StoreUnavailableError);
       await assert.rejects(store.rotateSession("x", 0, sessionRow(made.id), NOW), StoreUnavailableError);
     } finally {
       await store.close();

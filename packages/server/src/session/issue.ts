@@ -4,7 +4,7 @@
  */
 import type { ClientInfo, Core } from "../core.js";
 import { Messages, notFound, permissionDenied } from "../shared/api-error.js";
-import type { SessionRow } from "../store/store.js";
+import type { IdentityKey, SessionRow } from "../store/store.js";
 import { signAccessToken, signRefreshToken } from "./claims.js";
 import type { Vars } from "./vars.js";
 import { revokeAllSessions } from "./revocation.js";
@@ -15,14 +15,20 @@ export interface SessionTokens {
   refresh_token: string;
 }
 
-/** Creates a session for an account and returns its first token pair. */
-export async function startSession(core: Core, account: { id: string; username: string }, vars: Vars, client: ClientInfo): Promise<SessionTokens> {
+/** Creates a session for an account and returns its first token pair. `usedIdentity`: the identity signed in with (its last use is recorded). */
+export async function startSession(
+  core: Core,
+  account: { id: string; username: string },
+  vars: Vars,
+  client: ClientInfo,
+  usedIdentity?: IdentityKey,
+): Promise<SessionTokens> {
   const now = core.clock.now();
   const session = newSessionRow(account, vars, client, now, tokenTimes(core, now));
   if (core.config.session.singleSession) {
     await revokeAllSessions(core, account.id, "single_session");
   }
-  await storeSession(core, session);
+  await storeSession(core, session, usedIdentity);
   return signSessionTokens(core, session);
 }
 
@@ -33,8 +39,8 @@ export async function startSession(core: Core, account: { id: string; username: 
  * or wrote a row the ban's revocation ends (several nodes, or one PostgreSQL pool, interleave the
  * two freely). An account deleted meanwhile answers 404, not 500.
  */
-async function storeSession(core: Core, session: SessionRow): Promise<void> {
-  const created = await core.store.createSession(session);
+async function storeSession(core: Core, session: SessionRow, usedIdentity?: IdentityKey): Promise<void> {
+  const created = await core.store.createSession(session, usedIdentity);
   if (created === "account_missing") throw notFound(Messages.accountNotFound);
   if (created === "account_disabled") throw permissionDenied(Messages.accountBanned);
 }

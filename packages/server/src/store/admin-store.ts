@@ -4,7 +4,7 @@
  * implementation in portable SQL (`sql-admin-store.ts`) runs on both backends through their
  * SqlExecutor. Times are unix milliseconds.
  */
-import type { AccountRow } from "./store.js";
+import type { AccountRow, IdentityRow } from "./store.js";
 
 export type ConsoleRole = "admin" | "viewer";
 
@@ -141,6 +141,8 @@ export interface AdminStore {
   searchAccounts(search: AccountSearch): Promise<AccountSearchHit[]>;
   /** Every account, newest first. */
   listAccounts(after: AccountListCursor | undefined, limit: number): Promise<AccountRow[]>;
+  /** The identities of some accounts (a page of a list or search), each account's in link order. */
+  identitiesOf(accountIds: readonly string[]): Promise<IdentityRow[]>;
   /** Sessions neither revoked nor past their refresh expiry. */
   countLiveSessions(nowSec: number): Promise<number>;
   countAccounts(): Promise<{ total: number; banned: number }>;

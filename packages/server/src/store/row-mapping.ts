@@ -2,7 +2,7 @@
  * Rows as both stores return them (the same column names in SQLite and PostgreSQL) to the Store
  * interface's row types. PostgreSQL BIGINTs arrive as numbers because the store registers a parser.
  */
-import type { AccountRow, BanKind, RevocationReason, RevokedSession, SessionAccount, SessionRow } from "./store.js";
+import type { AccountRow, BanKind, IdentityProfile, IdentityRow, RevocationReason, RevokedSession, SessionAccount, SessionRow } from "./store.js";
 
 export type Row = Record<string, unknown>;
 
@@ -20,13 +20,7 @@ export function toAccount(r: Row): AccountRow {
     location: r["location"] as string | null,
     timezone: r["timezone"] as string | null,
     metadata: r["metadata"] as string,
-    email: r["email"] as string | null,
     passwordHash: r["password_hash"] as string | null,
-    customId: r["custom_id"] as string | null,
-    steamId: r["steam_id"] as string | null,
-    steamOwnerId: r["steam_owner_id"] as string | null,
-    // SQLite has no boolean type: 0/1 there, a boolean in PostgreSQL.
-    steamVacBanned: r["steam_vac_banned"] === true || r["steam_vac_banned"] === 1,
     createTime: r["create_time"] as number,
     updateTime: r["update_time"] as number,
     verifyTime: r["verify_time"] as number | null,
@@ -34,6 +28,41 @@ export function toAccount(r: Row): AccountRow {
     banKind: (r["ban_kind"] as BanKind | null | undefined) ?? null,
     banReason: (r["ban_reason"] as string | null | undefined) ?? null,
   };
+}
+
+/** The columns of `identities` every identity read selects, in this order (`toIdentity`, `identitiesFromJson`). */
+export const IDENTITY_COLUMNS = "provider, subject, account_id, create_time, last_use_time, profile";
+
+export function toIdentity(r: Row): IdentityRow {
+  return {
+    provider: r["provider"] as string,
+    subject: r["subject"] as string,
+    accountId: r["account_id"] as string,
+    createTime: num(r["create_time"]),
+    lastUseTime: num(r["last_use_time"]),
+    profile: parseProfile(r["profile"] as string),
+  };
+}
+
+/**
+ * Identities aggregated into one JSON array of `[provider, subject, create_time, last_use_time,
+ * profile]` arrays (a column of an account read, so the account and its identities are one
+ * statement): SQLite hands the array over as text, PostgreSQL's json as parsed.
+ */
+export function identitiesFromJson(accountId: string, value: unknown): IdentityRow[] {
+  const tuples = (typeof value === "string" ? JSON.parse(value) : value) as [string, string, number, number, string][];
+  return tuples.map(([provider, subject, createTime, lastUseTime, profile]) => ({
+    provider,
+    subject,
+    accountId,
+    createTime: Number(createTime),
+    lastUseTime: Number(lastUseTime),
+    profile: parseProfile(profile),
+  }));
+}
+
+function parseProfile(text: string): IdentityProfile {
+  return JSON.parse(text) as IdentityProfile;
 }
 
 export function toSession(r: Row): SessionRow {

@@ -5,9 +5,9 @@
  * Audit events are appended one statement per row inside one transaction, so every batch reuses
  * the same prepared statement.
  */
-import { num, numOrNull, toAccount, type Row } from "./row-mapping.js";
+import { IDENTITY_COLUMNS, num, numOrNull, toAccount, toIdentity, type Row } from "./row-mapping.js";
 import type { SqlExecutor } from "./sql-executor.js";
-import { StoreConflictError, type AccountRow } from "./store.js";
+import { StoreConflictError, type AccountRow, type IdentityRow } from "./store.js";
 import type {
   AccountListCursor,
   AccountSearch,
@@ -88,8 +88,14 @@ const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username
   u.created_at AS u_created_at, u.updated_at AS u_updated_at, u.disabled_at AS u_disabled_at, u.last_sign_in_at AS u_last_sign_in_at
   FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE s.token_hash = ?`;
 
-/** The account column each prefix search ranges over. */
-const SEARCH_COLUMNS = { username: "username", email: "email", custom_id: "custom_id", steam_id: "steam_id" } as const;
+/** The identity provider each prefix search of an identity ranges over. */
+const SEARCH_PROVIDERS = { email: "email", custom_id: "custom", steam_id: "steam", device: "device" } as const;
+
+/** The columns of `accounts` (named, so PostgreSQL prepares the statements), of the account aliased `a`. */
+const A_ACCOUNT_COLUMNS = [
+  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
+  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+].map((c) => `a.${c}`).join(", ");
 
 /** Rows per audit INSERT, largest first: a batch of 500 takes 7 × 64 + 3 × 16 + 1 × 4 statements. */
 const AUDIT_ROWS_PER_INSERT = [64, 16, 4, 1];
@@ -238,45 +244,55 @@ export class SqlAdminStore implements AdminStore {
     const b = (column: string) => this.dialect.bytewise(column);
     if (s.field === "id") {
       // Ids are matched whole: an account id is a UUID, shown and copied in full.
-      const rows = s.after !== undefined && s.after >= s.query ? [] : await this.sql.all("SELECT * FROM accounts WHERE id = ?", [s.query]);
+      const rows = s.after !== undefined && s.after >= s.query ? [] : await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?`, [s.query]);
       return rows.map((r) => ({ account: toAccount(r), key: r["id"] as string }));
-    }
-    if (s.field === "device") {
-      const range = this.prefixRange("d.id", s.query, s.after);
-      const rows = await this.sql.all(
-        `SELECT a.*, d.id AS matched_device FROM account_devices d JOIN accounts a ON a.id = d.account_id
-         WHERE ${range.where} ORDER BY ${b("d.id")} LIMIT ?`,
-        [...range.values, s.limit],
-      );
-      return rows.map((r) => ({ account: toAccount(r), key: r["matched_device"] as string }));
     }
     if (s.field === "any") {
       // Exact identities (any of them) or a username prefix, in username order (usernames are unique).
-      const range = this.prefixRange("username", s.query, undefined);
-      const after = s.after === undefined ? "" : ` AND ${b("username")} > ?`;
+      const range = this.prefixRange("a.username", s.query, undefined);
+      const after = s.after === undefined ? "" : ` AND ${b("a.username")} > ?`;
       const rows = await this.sql.all(
-        `SELECT * FROM accounts
-         WHERE (${range.where} OR id = ? OR email = ? OR custom_id = ? OR steam_id = ? OR id IN (SELECT account_id FROM account_devices WHERE id = ?))${after}
-         ORDER BY ${b("username")} LIMIT ?`,
+        `SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a
+         WHERE (${range.where} OR a.id = ? OR a.id IN (SELECT account_id FROM identities
+           WHERE (provider = 'email' AND subject = ?) OR (provider = 'custom' AND subject = ?) OR (provider = 'steam' AND subject = ?) OR (provider = 'device' AND subject = ?)))${after}
+         ORDER BY ${b("a.username")} LIMIT ?`,
         [...range.values, s.query.toLowerCase(), s.query.toLowerCase(), s.query, s.query, s.query, ...(s.after === undefined ? [] : [s.after]), s.limit],
       );
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
-    const column = SEARCH_COLUMNS[s.field];
-    const range = this.prefixRange(column, s.field === "email" ? s.query.toLowerCase() : s.query, s.after);
-    const rows = await this.sql.all(`SELECT * FROM accounts WHERE ${range.where} ORDER BY ${b(column)} LIMIT ?`, [...range.values, s.limit]);
-    return rows.map((r) => ({ account: toAccount(r), key: r[column] as string }));
+    if (s.field === "username") {
+      const range = this.prefixRange("a.username", s.query, s.after);
+      const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE ${range.where} ORDER BY ${b("a.username")} LIMIT ?`, [...range.values, s.limit]);
+      return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
+    }
+    // A prefix of one provider's subjects: a range of the (provider, subject) index.
+    const range = this.prefixRange("i.subject", s.field === "email" ? s.query.toLowerCase() : s.query, s.after);
+    const rows = await this.sql.all(
+      `SELECT ${A_ACCOUNT_COLUMNS}, i.subject AS matched_subject FROM identities i JOIN accounts a ON a.id = i.account_id
+       WHERE i.provider = ? AND ${range.where} ORDER BY ${b("i.subject")} LIMIT ?`,
+      [SEARCH_PROVIDERS[s.field], ...range.values, s.limit],
+    );
+    return rows.map((r) => ({ account: toAccount(r), key: r["matched_subject"] as string }));
   }
 
   async listAccounts(after: AccountListCursor | undefined, limit: number): Promise<AccountRow[]> {
     const rows =
       after === undefined
-        ? await this.sql.all("SELECT * FROM accounts ORDER BY create_time DESC, id DESC LIMIT ?", [limit])
+        ? await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a ORDER BY a.create_time DESC, a.id DESC LIMIT ?`, [limit])
         : await this.sql.all(
-            "SELECT * FROM accounts WHERE create_time < ? OR (create_time = ? AND id < ?) ORDER BY create_time DESC, id DESC LIMIT ?",
+            `SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE a.create_time < ? OR (a.create_time = ? AND a.id < ?) ORDER BY a.create_time DESC, a.id DESC LIMIT ?`,
             [after.createTime, after.createTime, after.id, limit],
           );
     return rows.map(toAccount);
+  }
+
+  async identitiesOf(accountIds: readonly string[]): Promise<IdentityRow[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.sql.all(
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE account_id IN (${accountIds.map(() => "?").join(", ")}) ORDER BY account_id, seq`,
+      accountIds,
+    );
+    return rows.map(toIdentity);
   }
 
   async countLiveSessions(nowSec: number): Promise<number> {

@@ -17,18 +17,8 @@ export interface AccountRow {
   location: string | null;
   timezone: string | null;
   metadata: string;
-  email: string | null;
+  /** argon2id of the account's password (set with an email identity, kept where credentials live). */
   passwordHash: string | null;
-  customId: string | null;
-  steamId: string | null;
-  /**
-   * The Steam account that owns the game when the player borrows it (family sharing): Steam's
-   * `ownersteamid` when it differs from `steamid`; null when the player owns the game or has no
-   * Steam id. Refreshed at every Steam sign-in and link.
-   */
-  steamOwnerId: string | null;
-  /** Steam's `vacbanned` at the last Steam sign-in or link: a VAC ban in this game. */
-  steamVacBanned: boolean;
   createTime: number;
   updateTime: number;
   verifyTime: number | null;
@@ -45,30 +35,36 @@ export interface Ban {
   reason: string | null;
 }
 
-/** An identity that can sign an account in. */
-export type Identity =
-  | { kind: "device"; id: string }
-  | { kind: "email"; email: string; passwordHash: string }
-  | { kind: "custom"; id: string }
-  | SteamIdentity;
-
-/** A Steam id (decimal SteamID64) with what Steam said about it at this sign-in or link. */
-export interface SteamIdentity {
-  kind: "steam";
-  id: string;
-  ownerId: string | null;
-  vacBanned: boolean;
+/**
+ * An identity that signs an account in: a provider (`device`, `email`, `custom`, `steam` …) and
+ * the provider's id for the player (an email identity's subject is the lower-cased address).
+ * Unique across accounts.
+ */
+export interface IdentityKey {
+  provider: string;
+  subject: string;
 }
 
-export type IdentityKind = Identity["kind"];
+/** JSON object: what the provider said at the last sign-in or link (Steam: `owner_id`, `vac_banned`). */
+export type IdentityProfile = Readonly<Record<string, string | number | boolean | null>>;
 
-/** What finds an account by identity. */
-export type IdentityKey = { kind: "device" | "custom" | "steam"; id: string } | { kind: "email"; email: string };
+export interface NewIdentity extends IdentityKey {
+  profile: IdentityProfile;
+}
+
+export interface IdentityRow extends NewIdentity {
+  accountId: string;
+  createTime: number;
+  /** The last sign-in with it (or its link). */
+  lastUseTime: number;
+}
 
 export interface NewAccount {
   id: string;
   username: string;
   createTime: number;
+  /** The password of an account created with an email identity; absent or null: none. */
+  passwordHash?: string | null;
 }
 
 export interface AccountPatch {
@@ -136,8 +132,15 @@ export interface RevokedSessionCursor {
 
 /** A unique value is taken: which one. */
 export class StoreConflictError extends Error {
-  constructor(readonly field: "username" | "device" | "email" | "custom_id" | "steam_id" | "id" | "ticket_handle" | "auth_session" | "game_server" | "console_user") {
-    super(`unique constraint: ${field}`);
+  /**
+   * `identity`: another account holds the identity; `provider` names whose (a device, an email …),
+   * so the caller answers with that provider's message.
+   */
+  constructor(
+    readonly field: "username" | "identity" | "id" | "ticket_handle" | "auth_session" | "game_server" | "console_user",
+    readonly provider?: string,
+  ) {
+    super(`unique constraint: ${field}${provider === undefined ? "" : ` (${provider})`}`);
     this.name = "StoreConflictError";
   }
 }
@@ -158,35 +161,47 @@ export interface Store {
   /** Console users and sessions, the audit log and activity counts, account search (the operator side). */
   readonly admin: AdminStore;
 
-  /** Creates an account with an optional first identity, atomically. Throws StoreConflictError. */
-  createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow>;
+  /**
+   * Creates an account with an optional first identity, atomically. Throws StoreConflictError
+   * ("username", "id", or "identity" with the identity's provider).
+   */
+  createAccount(account: NewAccount, identity: NewIdentity | undefined): Promise<AccountRow>;
   getAccount(id: string): Promise<AccountRow | undefined>;
+  /** The account holding an identity. */
   findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined>;
   findAccountByUsername(username: string): Promise<AccountRow | undefined>;
-  listDevices(accountId: string): Promise<string[]>;
-  /** The account and its device ids (in link order) in one read: what `GET /v2/account` shows. */
-  getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined>;
+  /** An account's identities, of every provider, in link order. */
+  listIdentities(accountId: string): Promise<IdentityRow[]>;
+  /** The account and its identities (in link order) in one read: what `GET /v2/account` shows. */
+  getAccountWithIdentities(id: string): Promise<{ account: AccountRow; identities: IdentityRow[] } | undefined>;
   /** Throws StoreConflictError("username"). Returns false if the account does not exist. */
   updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean>;
-  /** Deletes an account with its devices and sessions (so its tokens stop working). False if absent. */
+  /** Deletes an account with its identities and sessions (so its tokens stop working). False if absent. */
   deleteAccount(id: string): Promise<boolean>;
   /** Sets (with the ban's kind and reason) or clears `disable_time`. Returns false if the account does not exist. */
   setDisableTime(id: string, disableTime: number | null, now: number, ban?: Ban): Promise<boolean>;
   /**
-   * Links an identity (a device is added; email, custom id and Steam id replace the current one;
-   * linking the account's own Steam id again refreshes its owner and VAC status). Throws StoreConflictError.
+   * Links an identity to an account, in one transaction that also sets the account's update time.
+   * `replace`: the account's other identities of the same provider go (an account has one email,
+   * custom id, Steam id); otherwise it is added (devices). The account's own identity again: its
+   * profile and last use are refreshed (Steam's owner and VAC status). `passwordHash` given: set
+   * on the account. Held by another account: StoreConflictError("identity", provider).
    */
-  linkIdentity(accountId: string, identity: Identity, now: number): Promise<void>;
-  /** Unlinks, refusing to remove the account's last identity. A Steam id goes with its owner and VAC status. */
-  unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult>;
+  linkIdentity(accountId: string, identity: NewIdentity, opts: { replace: boolean; passwordHash?: string | null }, now: number): Promise<void>;
+  /**
+   * Unlinks, refusing to remove the account's last identity (all providers counted);
+   * `clearPassword` also removes the account's password (an email goes with it).
+   */
+  unlinkIdentity(accountId: string, key: IdentityKey, now: number, opts?: { clearPassword?: boolean }): Promise<UnlinkResult>;
 
   /**
    * Writes a new session row if its account exists and is not disabled, checked in the same
    * statement as the insert: a ban stores `disable_time` and then revokes the live sessions, so a
    * sign-in racing it either is refused here or wrote a row the revocation finds. Throws
-   * StoreConflictError("id") when the id is taken.
+   * StoreConflictError("id") when the id is taken. `usedIdentity`: the identity the player signed
+   * in with, whose last use is set in the same write.
    */
-  createSession(session: SessionRow): Promise<SessionCreation>;
+  createSession(session: SessionRow, usedIdentity?: IdentityKey): Promise<SessionCreation>;
   getSession(id: string): Promise<SessionRow | undefined>;
   /** A session row with its account's username and ban state in one read (what a refresh checks). */
   getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined>;

@@ -59,9 +59,11 @@ export async function resolveOwnership(core: Core, userId: string): Promise<Owne
  * the game (`ownersteamid`). If that Steam id belongs to a Tessera account, it is the lender.
  */
 async function steamFamilyOwner(core: Core, userId: string): Promise<string | undefined> {
-  const account = await core.store.getAccount(userId);
-  if (!account?.steamOwnerId || account.steamOwnerId === account.steamId) return undefined;
-  const owner = await core.store.findAccountByIdentity({ kind: "steam", id: account.steamOwnerId });
+  const steam = (await core.store.listIdentities(userId)).find((i) => i.provider === "steam");
+  // The `steam` identity's profile holds Steam's `ownersteamid` when it differed (auth/steam.ts).
+  const ownerId = steam?.profile["owner_id"];
+  if (steam === undefined || typeof ownerId !== "string" || ownerId === "" || ownerId === steam.subject) return undefined;
+  const owner = await core.store.findAccountByIdentity({ provider: "steam", subject: ownerId });
   return owner && owner.id !== userId ? owner.id : undefined;
 }
 

@@ -247,4 +247,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX account_devices_id_bytes ON account_devices(id COLLATE "C");
     `,
   },
+  {
+    version: 7,
+    name: "identities",
+    // Every way to sign in becomes one row of one table; the old per-kind columns and the device
+    // table are moved over and then dropped, in this one transaction. Devices keep their link
+    // order: they are copied in seq order and the new seq numbers them in that order.
+    // identities_subject_bytes serves the console's bytewise prefix searches (as accounts_*_bytes did).
+    sql: `
+      CREATE TABLE identities (
+        provider      TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        create_time   BIGINT NOT NULL,
+        last_use_time BIGINT NOT NULL,
+        profile       TEXT NOT NULL DEFAULT '{}',
+        seq           BIGINT GENERATED ALWAYS AS IDENTITY,
+        CONSTRAINT identities_pkey PRIMARY KEY (provider, subject)
+      );
+      CREATE INDEX identities_account ON identities(account_id, seq);
+      CREATE INDEX identities_subject_bytes ON identities(provider, subject COLLATE "C");
+
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'email', lower(email), id, create_time, update_time, '{}' FROM accounts WHERE email IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'custom', custom_id, id, create_time, update_time, '{}' FROM accounts WHERE custom_id IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'steam', steam_id, id, create_time, update_time, jsonb_build_object('owner_id', steam_owner_id, 'vac_banned', steam_vac_banned)::text
+        FROM accounts WHERE steam_id IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'device', d.id, d.account_id, a.create_time, a.update_time, '{}'
+        FROM account_devices d JOIN accounts a ON a.id = d.account_id ORDER BY d.seq;
+
+      -- Their unique constraints and indexes go with the columns.
+      ALTER TABLE accounts DROP COLUMN email, DROP COLUMN custom_id, DROP COLUMN steam_id, DROP COLUMN steam_owner_id, DROP COLUMN steam_vac_banned;
+      DROP TABLE account_devices;
+    `,
+  },
 ];

@@ -13,10 +13,10 @@ import {
   type AccountPatch,
   type AccountRow,
   type Ban,
-  type Identity,
   type IdentityKey,
-  type IdentityKind,
+  type IdentityRow,
   type NewAccount,
+  type NewIdentity,
   type RevocationReason,
   type RevokedSession,
   type RevokedSessionCursor,
@@ -29,7 +29,7 @@ import {
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
 import { statement } from "./prepared.js";
-import { toAccount, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
+import { IDENTITY_COLUMNS, identitiesFromJson, toAccount, toIdentity, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import { SqlAdminStore } from "../sql-admin-store.js";
 import type { AdminStore } from "../admin-store.js";
@@ -80,8 +80,8 @@ const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
 
 /** Every column of `accounts`, named so a prepared statement's result keeps its shape when a migration adds one (prepared.ts). */
 const ACCOUNT_COLUMN_LIST = [
-  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "email", "password_hash", "custom_id",
-  "steam_id", "steam_owner_id", "steam_vac_banned", "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
+  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
 ];
 const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.join(", ");
 /** The same, of the account aliased `a` in a join. */
@@ -136,29 +136,20 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool);
   }
 
-  async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
-    const insert = `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${ACCOUNT_COLUMNS}`;
-    const values = [
-      account.id,
-      account.username,
-      identity?.kind === "email" ? identity.email : null,
-      identity?.kind === "email" ? identity.passwordHash : null,
-      identity?.kind === "custom" ? identity.id : null,
-      identity?.kind === "steam" ? identity.id : null,
-      identity?.kind === "steam" ? identity.ownerId : null,
-      identity?.kind === "steam" && identity.vacBanned,
-      account.createTime,
-    ];
-    // One statement either way, so one round trip and atomic without BEGIN/COMMIT: a device is
-    // inserted by a data-modifying WITH, which runs to completion with the account's insert.
-    const rows =
-      identity?.kind === "device"
-        ? await this.query(`WITH a AS (${insert}), d AS (INSERT INTO account_devices (id, account_id) SELECT $10, id FROM a) SELECT ${ACCOUNT_COLUMNS} FROM a`, [
-            ...values,
-            identity.id,
-          ])
-        : await this.query(insert, values);
+  async createAccount(account: NewAccount, identity: NewIdentity | undefined): Promise<AccountRow> {
+    const insert = `INSERT INTO accounts (id, username, password_hash, create_time, update_time) VALUES ($1, $2, $3, $4, $4) RETURNING ${ACCOUNT_COLUMNS}`;
+    const values = [account.id, account.username, account.passwordHash ?? null, account.createTime];
+    if (!identity) return toAccount((await this.query(insert, values))[0]!);
+    // One statement, so one round trip and atomic without BEGIN/COMMIT: the identity is inserted
+    // by a data-modifying WITH, which runs to completion with the account's insert.
+    const rows = await withProvider(identity.provider, () =>
+      this.query(
+        `WITH a AS (${insert}),
+           i AS (INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) SELECT $5, $6, id, $4, $4, $7 FROM a)
+         SELECT ${ACCOUNT_COLUMNS} FROM a`,
+        [...values, identity.provider, identity.subject, JSON.stringify(identity.profile)],
+      ),
+    );
     return toAccount(rows[0]!);
   }
 
@@ -166,36 +157,31 @@ export class PostgresStore implements Store {
     return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
   }
 
-  async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
-    switch (identity.kind) {
-      case "device":
-        return this.oneAccount(`SELECT ${A_ACCOUNT_COLUMNS} FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`, [identity.id]);
-      case "custom":
-        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE custom_id = $1`, [identity.id]);
-      case "email":
-        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE email = $1`, [identity.email]);
-      case "steam":
-        return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE steam_id = $1`, [identity.id]);
-    }
+  async findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined> {
+    return this.oneAccount(`SELECT ${A_ACCOUNT_COLUMNS} FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = $1 AND i.subject = $2`, [
+      key.provider,
+      key.subject,
+    ]);
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
     return this.oneAccount(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = $1`, [username]);
   }
 
-  async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
+  async getAccountWithIdentities(id: string): Promise<{ account: AccountRow; identities: IdentityRow[] } | undefined> {
     const rows = await this.query(
-      `SELECT ${A_ACCOUNT_COLUMNS}, COALESCE((SELECT json_agg(d.id ORDER BY d.seq) FROM account_devices d WHERE d.account_id = a.id), '[]'::json) AS device_ids
+      `SELECT ${A_ACCOUNT_COLUMNS}, COALESCE((SELECT json_agg(json_build_array(i.provider, i.subject, i.create_time, i.last_use_time, i.profile) ORDER BY i.seq)
+         FROM identities i WHERE i.account_id = a.id), '[]'::json) AS identities
        FROM accounts a WHERE a.id = $1`,
       [id],
     );
     const row = rows[0];
-    return row ? { account: toAccount(row), devices: row["device_ids"] as string[] } : undefined;
+    return row ? { account: toAccount(row), identities: identitiesFromJson(id, row["identities"]) } : undefined;
   }
 
-  async listDevices(accountId: string): Promise<string[]> {
-    const rows = await this.query("SELECT id FROM account_devices WHERE account_id = $1 ORDER BY seq", [accountId]);
-    return rows.map((r) => r["id"] as string);
+  async listIdentities(accountId: string): Promise<IdentityRow[]> {
+    const rows = await this.query(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE account_id = $1 ORDER BY seq`, [accountId]);
+    return rows.map(toIdentity);
   }
 
   async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
@@ -214,7 +200,7 @@ export class PostgresStore implements Store {
   }
 
   async deleteAccount(id: string): Promise<boolean> {
-    // Devices and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
+    // Identities and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
     return (await this.count("DELETE FROM accounts WHERE id = $1", [id])) === 1;
   }
 
@@ -223,91 +209,51 @@ export class PostgresStore implements Store {
     return (await this.count(sql, [disableTime, ban?.kind ?? null, ban?.reason ?? null, now, id])) === 1;
   }
 
-  async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
-    switch (identity.kind) {
-      case "device":
-        return this.transaction(async (c) => {
-          // Insert-or-keep, then check the owner: no window between the check and the insert.
-          await c.query("INSERT INTO account_devices (id, account_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [identity.id, accountId]);
-          const { rows } = await c.query("SELECT account_id FROM account_devices WHERE id = $1", [identity.id]);
-          if ((rows[0] as Row | undefined)?.["account_id"] !== accountId) throw new StoreConflictError("device");
-          await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
-        });
-      case "email":
-        await this.count("UPDATE accounts SET email = $1, password_hash = $2, update_time = $3 WHERE id = $4", [
-          identity.email,
-          identity.passwordHash,
-          now,
-          accountId,
-        ]);
-        return;
-      case "custom":
-        await this.count("UPDATE accounts SET custom_id = $1, update_time = $2 WHERE id = $3", [identity.id, now, accountId]);
-        return;
-      case "steam":
-        await this.count("UPDATE accounts SET steam_id = $1, steam_owner_id = $2, steam_vac_banned = $3, update_time = $4 WHERE id = $5", [
-          identity.id,
-          identity.ownerId,
-          identity.vacBanned,
-          now,
-          accountId,
-        ]);
-        return;
-    }
+  async linkIdentity(accountId: string, identity: NewIdentity, opts: { replace: boolean; passwordHash?: string | null }, now: number): Promise<void> {
+    const { provider, subject } = identity;
+    return this.transaction(async (c) => {
+      // Insert, or refresh the account's own identity; no row changed: another account holds it.
+      // No window between a check and the insert, and nothing else of the link happens then.
+      const upsert = await c.query(
+        `INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) VALUES ($1, $2, $3, $4, $4, $5)
+         ON CONFLICT (provider, subject) DO UPDATE SET profile = excluded.profile, last_use_time = excluded.last_use_time
+         WHERE identities.account_id = excluded.account_id`,
+        [provider, subject, accountId, now, JSON.stringify(identity.profile)],
+      );
+      if (upsert.rowCount === 0) throw new StoreConflictError("identity", provider);
+      if (opts.replace) await c.query("DELETE FROM identities WHERE account_id = $1 AND provider = $2 AND subject <> $3", [accountId, provider, subject]);
+      if (opts.passwordHash !== undefined) await c.query("UPDATE accounts SET password_hash = $1, update_time = $2 WHERE id = $3", [opts.passwordHash, now, accountId]);
+      else await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
+    }).catch((err: unknown) => {
+      throw err instanceof StoreConflictError && err.field === "identity" && err.provider === undefined ? new StoreConflictError("identity", provider) : err;
+    });
   }
 
-  async unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult> {
+  async unlinkIdentity(accountId: string, key: IdentityKey, now: number, opts?: { clearPassword?: boolean }): Promise<UnlinkResult> {
     return this.transaction(async (c): Promise<UnlinkResult> => {
       // The row lock serialises unlinks of one account, so two cannot each remove "the other" identity.
-      const account = (await c.query("SELECT email, custom_id, steam_id FROM accounts WHERE id = $1 FOR UPDATE", [accountId])).rows[0] as Row | undefined;
+      const account = (await c.query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [accountId])).rows[0] as Row | undefined;
       if (!account) return "not_linked";
-      const devices = (await c.query("SELECT id FROM account_devices WHERE account_id = $1", [accountId])).rows.map((r: Row) => r["id"] as string);
-      const identities = devices.length + (account["email"] ? 1 : 0) + (account["custom_id"] ? 1 : 0) + (account["steam_id"] ? 1 : 0);
-      let linked: boolean;
-      switch (identity.kind) {
-        case "device":
-          linked = devices.includes(identity.id);
-          break;
-        case "email":
-          linked = account["email"] === identity.id;
-          break;
-        case "custom":
-          linked = account["custom_id"] === identity.id;
-          break;
-        case "steam":
-          linked = account["steam_id"] === identity.id;
-          break;
-      }
-      if (!linked) return "not_linked";
-      if (identities <= 1) return "last_identity";
-      switch (identity.kind) {
-        case "device":
-          await c.query("DELETE FROM account_devices WHERE id = $1 AND account_id = $2", [identity.id, accountId]);
-          await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
-          break;
-        case "email":
-          await c.query("UPDATE accounts SET email = NULL, password_hash = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
-          break;
-        case "custom":
-          await c.query("UPDATE accounts SET custom_id = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
-          break;
-        case "steam":
-          await c.query("UPDATE accounts SET steam_id = NULL, steam_owner_id = NULL, steam_vac_banned = FALSE, update_time = $1 WHERE id = $2", [now, accountId]);
-          break;
-      }
+      const held = (await c.query("SELECT provider, subject FROM identities WHERE account_id = $1", [accountId])).rows as Row[];
+      if (!held.some((r) => r["provider"] === key.provider && r["subject"] === key.subject)) return "not_linked";
+      if (held.length <= 1) return "last_identity";
+      await c.query("DELETE FROM identities WHERE provider = $1 AND subject = $2 AND account_id = $3", [key.provider, key.subject, accountId]);
+      if (opts?.clearPassword) await c.query("UPDATE accounts SET password_hash = NULL, update_time = $1 WHERE id = $2", [now, accountId]);
+      else await c.query("UPDATE accounts SET update_time = $1 WHERE id = $2", [now, accountId]);
       return "unlinked";
     });
   }
 
-  async createSession(s: SessionRow): Promise<SessionCreation> {
+  async createSession(s: SessionRow, usedIdentity?: IdentityKey): Promise<SessionCreation> {
     // Only for an existing account that is not disabled. FOR SHARE holds the account row until the
     // insert commits: a ban's UPDATE waits for it (and then revokes the new row), and an insert
     // that waited for a ban re-reads the banned row and writes nothing.
-    const inserted = await this.count(
-      `INSERT INTO sessions (${SESSION_COLUMNS})
+    // The identity signed in with gets its last use in the same statement (a data-modifying WITH):
+    // no round trip or transaction more on the sign-in path.
+    const insert = `INSERT INTO sessions (${SESSION_COLUMNS})
        SELECT $1::text, $2::text, $3::bigint, $4::bigint, $5::integer, $6::bigint, $7::text, $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::text, $14::bigint, $15::text
-       FROM accounts WHERE id = $2 AND disable_time IS NULL FOR SHARE`,
-      [
+       FROM accounts WHERE id = $2 AND disable_time IS NULL FOR SHARE`;
+    const values = [
         s.id,
         s.accountId,
         s.createdAt,
@@ -323,8 +269,15 @@ export class PostgresStore implements Store {
         s.userAgent,
         s.revokedAt,
         s.revokedReason,
-      ],
-    );
+    ];
+    const inserted = usedIdentity
+      ? await this.count(
+          `WITH s AS (${insert} RETURNING account_id),
+             u AS (UPDATE identities SET last_use_time = $3 WHERE provider = $16 AND subject = $17 AND account_id = (SELECT account_id FROM s))
+           SELECT 1 FROM s`,
+          [...values, usedIdentity.provider, usedIdentity.subject],
+        )
+      : await this.count(insert, values);
     if (inserted === 1) return "created";
     const account = (await this.query("SELECT disable_time FROM accounts WHERE id = $1", [s.accountId]))[0];
     return account === undefined ? "account_missing" : "account_disabled";
@@ -583,14 +536,8 @@ function conflictField(constraint: string | undefined): StoreConflictError["fiel
   switch (constraint) {
     case "accounts_username_key":
       return "username";
-    case "accounts_email_key":
-      return "email";
-    case "accounts_custom_id_key":
-      return "custom_id";
-    case "accounts_steam_id_key":
-      return "steam_id";
-    case "account_devices_pkey":
-      return "device";
+    case "identities_pkey":
+      return "identity";
     case "auth_tickets_handle":
       return "ticket_handle";
     case "auth_sessions_live":
@@ -601,6 +548,16 @@ function conflictField(constraint: string | undefined): StoreConflictError["fiel
       return "game_server";
     default:
       return "id";
+  }
+}
+
+/** Runs `work`, naming `provider` on an identity conflict it raises (the constraint names only the table). */
+async function withProvider<T>(provider: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof StoreConflictError && err.field === "identity" && err.provider === undefined) throw new StoreConflictError("identity", provider);
+    throw err;
   }
 }
 

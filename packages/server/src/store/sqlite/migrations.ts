@@ -219,4 +219,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX accounts_create_time ON accounts(create_time, id);
     `,
   },
+  {
+    version: 7,
+    name: "identities",
+    // Every way to sign in becomes one row of one table; the old per-kind columns and the device
+    // table are moved over and then dropped, in this one transaction. Devices keep their link
+    // order: they are copied in rowid order and seq (the rowid) numbers them in that order.
+    sql: `
+      CREATE TABLE identities (
+        seq           INTEGER PRIMARY KEY,
+        provider      TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        create_time   INTEGER NOT NULL,
+        last_use_time INTEGER NOT NULL,
+        profile       TEXT NOT NULL DEFAULT '{}'
+      ) STRICT;
+      CREATE UNIQUE INDEX identities_provider_subject ON identities(provider, subject);
+      CREATE INDEX identities_account ON identities(account_id, seq);
+
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'email', lower(email), id, create_time, update_time, '{}' FROM accounts WHERE email IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'custom', custom_id, id, create_time, update_time, '{}' FROM accounts WHERE custom_id IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'steam', steam_id, id, create_time, update_time,
+          json_object('owner_id', steam_owner_id, 'vac_banned', json(CASE steam_vac_banned WHEN 1 THEN 'true' ELSE 'false' END))
+        FROM accounts WHERE steam_id IS NOT NULL ORDER BY create_time, id;
+      INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile)
+        SELECT 'device', d.id, d.account_id, a.create_time, a.update_time, '{}'
+        FROM account_devices d JOIN accounts a ON a.id = d.account_id ORDER BY d.rowid;
+
+      -- SQLite drops no indexed column: the indexes go first.
+      DROP INDEX accounts_email;
+      DROP INDEX accounts_custom_id;
+      DROP INDEX accounts_steam_id;
+      ALTER TABLE accounts DROP COLUMN email;
+      ALTER TABLE accounts DROP COLUMN custom_id;
+      ALTER TABLE accounts DROP COLUMN steam_id;
+      ALTER TABLE accounts DROP COLUMN steam_owner_id;
+      ALTER TABLE accounts DROP COLUMN steam_vac_banned;
+      DROP TABLE account_devices;
+    `,
+  },
 ];

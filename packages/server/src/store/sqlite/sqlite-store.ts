@@ -13,10 +13,10 @@ import {
   type AccountPatch,
   type AccountRow,
   type Ban,
-  type Identity,
   type IdentityKey,
-  type IdentityKind,
+  type IdentityRow,
   type NewAccount,
+  type NewIdentity,
   type RevocationReason,
   type RevokedSession,
   type RevokedSessionCursor,
@@ -28,7 +28,7 @@ import {
   type UnlinkResult,
 } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAccount, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
+import { IDENTITY_COLUMNS, identitiesFromJson, toAccount, toIdentity, toRevokedSession, toSession, toSessionWithAccount, type Row } from "../row-mapping.js";
 import { SqlTicketStore } from "../sql-ticket-store.js";
 import { SqlAdminStore } from "../sql-admin-store.js";
 import type { AdminStore } from "../admin-store.js";
@@ -120,28 +120,33 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       insertAccount: db.prepare(
-        `INSERT INTO accounts (id, username, email, password_hash, custom_id, steam_id, steam_owner_id, steam_vac_banned, create_time, update_time)
-         VALUES (@id, @username, @email, @passwordHash, @customId, @steamId, @steamOwnerId, @steamVacBanned, @createTime, @createTime)`,
+        `INSERT INTO accounts (id, username, password_hash, create_time, update_time) VALUES (@id, @username, @passwordHash, @createTime, @createTime)`,
       ),
-      insertDevice: db.prepare("INSERT INTO account_devices (id, account_id) VALUES (?, ?)"),
+      insertIdentity: db.prepare(
+        `INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      // Insert, or refresh the account's own identity; no change: another account holds it.
+      upsertIdentity: db.prepare(
+        `INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (provider, subject) DO UPDATE SET profile = excluded.profile, last_use_time = excluded.last_use_time
+         WHERE identities.account_id = excluded.account_id`,
+      ),
+      deleteOtherIdentities: db.prepare("DELETE FROM identities WHERE account_id = ? AND provider = ? AND subject <> ?"),
+      identityOwner: db.prepare("SELECT account_id FROM identities WHERE provider = ? AND subject = ?"),
       accountById: db.prepare("SELECT * FROM accounts WHERE id = ?"),
-      accountByEmail: db.prepare("SELECT * FROM accounts WHERE email = ?"),
-      accountByCustomId: db.prepare("SELECT * FROM accounts WHERE custom_id = ?"),
-      accountBySteamId: db.prepare("SELECT * FROM accounts WHERE steam_id = ?"),
       accountByUsername: db.prepare("SELECT * FROM accounts WHERE username = ?"),
-      accountByDevice: db.prepare("SELECT a.* FROM account_devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = ?"),
-      deviceOwner: db.prepare("SELECT account_id FROM account_devices WHERE id = ?"),
-      devicesOf: db.prepare("SELECT id FROM account_devices WHERE account_id = ? ORDER BY rowid"),
-      accountWithDevices: db.prepare(
-        `SELECT a.*, (SELECT json_group_array(id) FROM (SELECT id FROM account_devices WHERE account_id = a.id ORDER BY rowid)) AS device_ids
+      accountByIdentity: db.prepare("SELECT a.* FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = ? AND i.subject = ?"),
+      identitiesOf: db.prepare(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE account_id = ? ORDER BY seq`),
+      accountWithIdentities: db.prepare(
+        `SELECT a.*, (SELECT json_group_array(json_array(provider, subject, create_time, last_use_time, profile))
+           FROM (SELECT provider, subject, create_time, last_use_time, profile FROM identities WHERE account_id = a.id ORDER BY seq)) AS identities
          FROM accounts a WHERE a.id = ?`,
       ),
-      countDevices: db.prepare("SELECT COUNT(*) AS n FROM account_devices WHERE account_id = ?"),
-      deleteDevice: db.prepare("DELETE FROM account_devices WHERE id = ? AND account_id = ?"),
-      setEmail: db.prepare("UPDATE accounts SET email = ?, password_hash = ?, update_time = ? WHERE id = ?"),
-      setCustomId: db.prepare("UPDATE accounts SET custom_id = ?, update_time = ? WHERE id = ?"),
-      setSteam: db.prepare("UPDATE accounts SET steam_id = ?, steam_owner_id = ?, steam_vac_banned = ?, update_time = ? WHERE id = ?"),
+      countIdentities: db.prepare("SELECT COUNT(*) AS n FROM identities WHERE account_id = ?"),
+      deleteIdentity: db.prepare("DELETE FROM identities WHERE provider = ? AND subject = ? AND account_id = ?"),
+      touchIdentity: db.prepare("UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = ?"),
       touchAccount: db.prepare("UPDATE accounts SET update_time = ? WHERE id = ?"),
+      setPassword: db.prepare("UPDATE accounts SET password_hash = ?, update_time = ? WHERE id = ?"),
       deleteAccount: db.prepare("DELETE FROM accounts WHERE id = ?"),
       setDisableTime: db.prepare("UPDATE accounts SET disable_time = ?, ban_kind = ?, ban_reason = ?, update_time = ? WHERE id = ?"),
       // Only for an existing account that is not disabled, checked by the insert itself.
@@ -271,22 +276,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  async createAccount(account: NewAccount, identity: Identity | undefined): Promise<AccountRow> {
-    // Inside write()'s savepoint: a device conflict after the account insert undoes both.
+  async createAccount(account: NewAccount, identity: NewIdentity | undefined): Promise<AccountRow> {
+    // Inside write()'s savepoint: an identity conflict after the account insert undoes both.
     return this.write(() =>
       guard(() => {
-        this.stmt.insertAccount.run({
-          id: account.id,
-          username: account.username,
-          email: identity?.kind === "email" ? identity.email : null,
-          passwordHash: identity?.kind === "email" ? identity.passwordHash : null,
-          customId: identity?.kind === "custom" ? identity.id : null,
-          steamId: identity?.kind === "steam" ? identity.id : null,
-          steamOwnerId: identity?.kind === "steam" ? identity.ownerId : null,
-          steamVacBanned: identity?.kind === "steam" && identity.vacBanned ? 1 : 0,
-          createTime: account.createTime,
-        });
-        if (identity?.kind === "device") this.stmt.insertDevice.run(identity.id, account.id);
+        this.stmt.insertAccount.run({ id: account.id, username: account.username, passwordHash: account.passwordHash ?? null, createTime: account.createTime });
+        if (identity) {
+          const { provider, subject, profile } = identity;
+          withProvider(provider, () => this.stmt.insertIdentity.run(provider, subject, account.id, account.createTime, account.createTime, JSON.stringify(profile)));
+        }
         return toAccount(this.stmt.accountById.get(account.id) as Row);
       }),
     );
@@ -296,32 +294,21 @@ export class SqliteStore implements Store {
     return this.read(() => optionalAccount(this.stmt.accountById.get(id)));
   }
 
-  async findAccountByIdentity(identity: IdentityKey): Promise<AccountRow | undefined> {
-    return this.read(() => {
-      switch (identity.kind) {
-        case "device":
-          return optionalAccount(this.stmt.accountByDevice.get(identity.id));
-        case "custom":
-          return optionalAccount(this.stmt.accountByCustomId.get(identity.id));
-        case "email":
-          return optionalAccount(this.stmt.accountByEmail.get(identity.email));
-        case "steam":
-          return optionalAccount(this.stmt.accountBySteamId.get(identity.id));
-      }
-    });
+  async findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined> {
+    return this.read(() => optionalAccount(this.stmt.accountByIdentity.get(key.provider, key.subject)));
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
     return this.read(() => optionalAccount(this.stmt.accountByUsername.get(username)));
   }
 
-  async getAccountWithDevices(id: string): Promise<{ account: AccountRow; devices: string[] } | undefined> {
-    const row = await this.read(() => this.stmt.accountWithDevices.get(id) as Row | undefined);
-    return row ? { account: toAccount(row), devices: JSON.parse(row["device_ids"] as string) as string[] } : undefined;
+  async getAccountWithIdentities(id: string): Promise<{ account: AccountRow; identities: IdentityRow[] } | undefined> {
+    const row = await this.read(() => this.stmt.accountWithIdentities.get(id) as Row | undefined);
+    return row ? { account: toAccount(row), identities: identitiesFromJson(id, row["identities"]) } : undefined;
   }
 
-  async listDevices(accountId: string): Promise<string[]> {
-    return (await this.read(() => this.stmt.devicesOf.all(accountId) as Row[])).map((r) => r["id"] as string);
+  async listIdentities(accountId: string): Promise<IdentityRow[]> {
+    return (await this.read(() => this.stmt.identitiesOf.all(accountId) as Row[])).map(toIdentity);
   }
 
   async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
@@ -339,7 +326,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteAccount(id: string): Promise<boolean> {
-    // Devices and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
+    // Identities and sessions go with it (ON DELETE CASCADE); a missing session row rejects its tokens.
     return this.stmt.deleteAccount.run(id).changes === 1;
   }
 
@@ -347,77 +334,40 @@ export class SqliteStore implements Store {
     return this.stmt.setDisableTime.run(disableTime, ban?.kind ?? null, ban?.reason ?? null, now, id).changes === 1;
   }
 
-  async linkIdentity(accountId: string, identity: Identity, now: number): Promise<void> {
+  async linkIdentity(accountId: string, identity: NewIdentity, opts: { replace: boolean; passwordHash?: string | null }, now: number): Promise<void> {
+    const { provider, subject } = identity;
     const link = this.db.transaction(() => {
-      switch (identity.kind) {
-        case "device": {
-          const owner = this.stmt.deviceOwner.get(identity.id) as Row | undefined;
-          if (owner && owner["account_id"] !== accountId) throw new StoreConflictError("device");
-          if (!owner) this.stmt.insertDevice.run(identity.id, accountId);
-          this.stmt.touchAccount.run(now, accountId);
-          return;
-        }
-        case "email":
-          this.stmt.setEmail.run(identity.email, identity.passwordHash, now, accountId);
-          return;
-        case "custom":
-          this.stmt.setCustomId.run(identity.id, now, accountId);
-          return;
-        case "steam":
-          this.stmt.setSteam.run(identity.id, identity.ownerId, identity.vacBanned ? 1 : 0, now, accountId);
-          return;
-      }
+      // First the identity itself: if another account holds it, nothing else of the link happens.
+      const changed = this.stmt.upsertIdentity.run(provider, subject, accountId, now, now, JSON.stringify(identity.profile)).changes;
+      if (changed === 0) throw new StoreConflictError("identity", provider);
+      if (opts.replace) this.stmt.deleteOtherIdentities.run(accountId, provider, subject);
+      if (opts.passwordHash !== undefined) this.stmt.setPassword.run(opts.passwordHash, now, accountId);
+      else this.stmt.touchAccount.run(now, accountId);
     });
-    guard(() => link());
+    guard(() => withProvider(provider, link));
   }
 
-  async unlinkIdentity(accountId: string, identity: { kind: IdentityKind; id: string }, now: number): Promise<UnlinkResult> {
+  async unlinkIdentity(accountId: string, key: IdentityKey, now: number, opts?: { clearPassword?: boolean }): Promise<UnlinkResult> {
     const unlink = this.db.transaction((): UnlinkResult => {
-      const account = this.stmt.accountById.get(accountId) as Row | undefined;
-      if (!account) return "not_linked";
-      const devices = (this.stmt.countDevices.get(accountId) as { n: number }).n;
-      const identities = devices + (account["email"] ? 1 : 0) + (account["custom_id"] ? 1 : 0) + (account["steam_id"] ? 1 : 0);
-      let linked: boolean;
-      switch (identity.kind) {
-        case "device":
-          linked = (this.stmt.deviceOwner.get(identity.id) as Row | undefined)?.["account_id"] === accountId;
-          break;
-        case "email":
-          linked = account["email"] === identity.id;
-          break;
-        case "custom":
-          linked = account["custom_id"] === identity.id;
-          break;
-        case "steam":
-          linked = account["steam_id"] === identity.id;
-          break;
-      }
-      if (!linked) return "not_linked";
-      if (identities <= 1) return "last_identity";
-      switch (identity.kind) {
-        case "device":
-          this.stmt.deleteDevice.run(identity.id, accountId);
-          this.stmt.touchAccount.run(now, accountId);
-          break;
-        case "email":
-          this.stmt.setEmail.run(null, null, now, accountId);
-          break;
-        case "custom":
-          this.stmt.setCustomId.run(null, now, accountId);
-          break;
-        case "steam":
-          this.stmt.setSteam.run(null, null, 0, now, accountId);
-          break;
-      }
+      const owner = this.stmt.identityOwner.get(key.provider, key.subject) as Row | undefined;
+      if (owner?.["account_id"] !== accountId) return "not_linked";
+      if ((this.stmt.countIdentities.get(accountId) as { n: number }).n <= 1) return "last_identity";
+      this.stmt.deleteIdentity.run(key.provider, key.subject, accountId);
+      if (opts?.clearPassword) this.stmt.setPassword.run(null, now, accountId);
+      else this.stmt.touchAccount.run(now, accountId);
       return "unlinked";
     });
-    return unlink();
+    return guard(() => unlink());
   }
 
-  async createSession(s: SessionRow): Promise<SessionCreation> {
+  async createSession(s: SessionRow, usedIdentity?: IdentityKey): Promise<SessionCreation> {
     return this.write(() =>
       guard((): SessionCreation => {
-        if (this.stmt.insertSession.run({ ...s, vars: JSON.stringify(s.vars) }).changes === 1) return "created";
+        if (this.stmt.insertSession.run({ ...s, vars: JSON.stringify(s.vars) }).changes === 1) {
+          // In the same savepoint and group commit as the session: no transaction of its own.
+          if (usedIdentity) this.stmt.touchIdentity.run(s.createdAt, usedIdentity.provider, usedIdentity.subject, s.accountId);
+          return "created";
+        }
         const account = this.stmt.accountDisabled.get(s.accountId) as Row | undefined;
         return account === undefined ? "account_missing" : "account_disabled";
       }),
@@ -528,15 +478,22 @@ function guard<T>(fn: () => T): T {
     if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
       const m = e.message ?? "";
       if (m.includes("accounts.username")) throw new StoreConflictError("username");
-      if (m.includes("accounts.email")) throw new StoreConflictError("email");
-      if (m.includes("accounts.custom_id")) throw new StoreConflictError("custom_id");
-      if (m.includes("accounts.steam_id")) throw new StoreConflictError("steam_id");
-      if (m.includes("account_devices.id")) throw new StoreConflictError("device");
+      if (m.includes("identities.provider, identities.subject")) throw new StoreConflictError("identity");
       if (m.includes("auth_tickets.account_id, auth_tickets.handle")) throw new StoreConflictError("ticket_handle");
       if (m.includes("auth_sessions.validator_session_id, auth_sessions.user_id")) throw new StoreConflictError("auth_session");
       if (m.includes("game_servers.")) throw new StoreConflictError("game_server");
       throw new StoreConflictError("id");
     }
+    throw err;
+  }
+}
+
+/** Runs `fn`, naming `provider` on an identity conflict it raises (SQLite's message names only the columns). */
+function withProvider<T>(provider: string, fn: () => T): T {
+  try {
+    return guard(fn);
+  } catch (err) {
+    if (err instanceof StoreConflictError && err.field === "identity" && err.provider === undefined) throw new StoreConflictError("identity", provider);
     throw err;
   }
 }
