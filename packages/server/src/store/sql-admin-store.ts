@@ -10,6 +10,7 @@ import type { SqlExecutor } from "./sql-executor.js";
 import { StoreConflictError, type AccountRow, type IdentityRow } from "./store.js";
 import type {
   AccountListCursor,
+  AccountSearchField,
   AccountSearch,
   AccountSearchHit,
   ActivityCount,
@@ -89,7 +90,15 @@ const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username
   FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE s.token_hash = ?`;
 
 /** The identity provider each prefix search of an identity ranges over. */
-const SEARCH_PROVIDERS = { email: "email", custom_id: "custom", steam_id: "steam", device: "device" } as const;
+const SEARCH_PROVIDERS: Record<Exclude<AccountSearchField, "any" | "id" | "username">, { provider: string; lowerCase: boolean }> = {
+  email: { provider: "email", lowerCase: true },
+  custom_id: { provider: "custom", lowerCase: false },
+  steam_id: { provider: "steam", lowerCase: false },
+  device: { provider: "device", lowerCase: false },
+};
+const SEARCHED = Object.values(SEARCH_PROVIDERS);
+/** `any` matches each provider's subjects exactly, the query folded as that provider stores them. */
+const ANY_IDENTITY = SEARCHED.map(() => "(provider = ? AND subject = ?)").join(" OR ");
 
 /** The columns of `accounts` (named, so PostgreSQL prepares the statements), of the account aliased `a`. */
 const A_ACCOUNT_COLUMNS = [
@@ -254,9 +263,15 @@ export class SqlAdminStore implements AdminStore {
       const rows = await this.sql.all(
         `SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a
          WHERE (${range.where} OR a.id = ? OR a.id IN (SELECT account_id FROM identities
-           WHERE (provider = 'email' AND subject = ?) OR (provider = 'custom' AND subject = ?) OR (provider = 'steam' AND subject = ?) OR (provider = 'device' AND subject = ?)))${after}
+           WHERE ${ANY_IDENTITY}))${after}
          ORDER BY ${b("a.username")} LIMIT ?`,
-        [...range.values, s.query.toLowerCase(), s.query.toLowerCase(), s.query, s.query, s.query, ...(s.after === undefined ? [] : [s.after]), s.limit],
+        [
+          ...range.values,
+          s.query.toLowerCase(),
+          ...SEARCHED.flatMap((p) => [p.provider, p.lowerCase ? s.query.toLowerCase() : s.query]),
+          ...(s.after === undefined ? [] : [s.after]),
+          s.limit,
+        ],
       );
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
@@ -266,11 +281,12 @@ export class SqlAdminStore implements AdminStore {
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     // A prefix of one provider's subjects: a range of the (provider, subject) index.
-    const range = this.prefixRange("i.subject", s.field === "email" ? s.query.toLowerCase() : s.query, s.after);
+    const searched = SEARCH_PROVIDERS[s.field];
+    const range = this.prefixRange("i.subject", searched.lowerCase ? s.query.toLowerCase() : s.query, s.after);
     const rows = await this.sql.all(
       `SELECT ${A_ACCOUNT_COLUMNS}, i.subject AS matched_subject FROM identities i JOIN accounts a ON a.id = i.account_id
        WHERE i.provider = ? AND ${range.where} ORDER BY ${b("i.subject")} LIMIT ?`,
-      [SEARCH_PROVIDERS[s.field], ...range.values, s.limit],
+      [searched.provider, ...range.values, s.limit],
     );
     return rows.map((r) => ({ account: toAccount(r), key: r["matched_subject"] as string }));
   }
