@@ -27,9 +27,22 @@ export type AuditEvent = AuditEventJson;
 export type ConsoleUserInfo = ConsoleUserJson;
 
 /** The account page; `user` typed field by field (the server declares Nakama's account JSON loosely). */
+/**
+ * The account page's data. The server's account JSON has an open index signature (fields of
+ * providers added later), so the fields the page shows are named here.
+ */
 export type AccountDetail = Omit<ServerAccountDetail, "account"> & {
-  account: Omit<ServerAccountDetail["account"], "user"> & {
+  account: {
     user: { id: string; username: string; display_name?: string; steam_id?: string; online?: boolean; create_time: string; update_time: string };
+    email?: string;
+    devices?: { id: string }[];
+    custom_id?: string;
+    verify_time?: string;
+    steam_owner_id?: string;
+    steam_vac_banned?: boolean;
+    disable_time?: string;
+    ban_kind?: string;
+    ban_reason?: string;
   };
 };
 

@@ -17,8 +17,6 @@ import type { AuditLog } from "./audit/audit-log.js";
 import type { TesseraMetrics } from "./metrics/tessera-metrics.js";
 import type { Clock } from "./shared/time.js";
 
-
-
 export interface Core {
   readonly config: Config;
   readonly store: Store;

@@ -125,7 +125,7 @@ export interface AccountDetail {
 }
 
 /** Everything the account page shows: Nakama's account JSON plus what only operators see (each provider's `operatorFields`, the ban). */
-export async function accountDetail(core: Core, userIdIn: unknown): Promise<AccountDetail> {
+export async function accountDetail(core: Pick<Core, "clock" | "config" | "presence" | "store">, userIdIn: unknown): Promise<AccountDetail> {
   const userId = checkUserId(userIdIn);
   const found = await core.store.getAccountWithIdentities(userId);
   if (!found) throw notFound("Account not found.");

@@ -21,7 +21,7 @@ export async function purgeOperatorData(core: Pick<Core, "store" | "clock" | "co
 }
 
 /** Starts the hourly clean-up; returns its stop function. */
-export function startAdminMaintenance(core: Core): () => void {
+export function startAdminMaintenance(core: Pick<Core, "clock" | "config" | "logger" | "store">): () => void {
   const timer = setInterval(() => {
     purgeOperatorData(core).catch((err: unknown) => core.logger.warn("operator data clean-up failed", { error: String(err) }));
   }, INTERVAL_MS);

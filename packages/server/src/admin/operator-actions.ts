@@ -10,18 +10,18 @@ import { revokeAllSessions } from "../session/revocation.js";
 import { cancelAllTickets } from "../tickets/tickets.js";
 import type { AuditActor } from "../audit/audit-events.js";
 
-async function requireAccount(core: Core, userId: string): Promise<void> {
+async function requireAccount(core: Pick<Core, "store">, userId: string): Promise<void> {
   if (!(await core.store.getAccount(userId))) throw notFound("Account not found.");
 }
 
 /** Ends every live session of an account (its tokens are refused at once, its sockets close). */
-export async function endAllSessions(core: Core, userId: string, actor: AuditActor): Promise<{ ended: number }> {
+export async function endAllSessions(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor): Promise<{ ended: number }> {
   await requireAccount(core, userId);
   return { ended: (await revokeAllSessions(core, userId, "logout_all", undefined, actor)).length };
 }
 
 /** Cancels the account's open tickets; validators holding them get AuthTicketCanceled. */
-export async function cancelTicketsOf(core: Core, userId: string, actor: AuditActor): Promise<{ canceled: number }> {
+export async function cancelTicketsOf(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor): Promise<{ canceled: number }> {
   await requireAccount(core, userId);
   const canceled = await cancelAllTickets(core, userId);
   core.audit.record({ kind: "tickets_canceled", actor, userId, details: { count: canceled } });

@@ -27,7 +27,9 @@ Exit codes: 0 done, 1 refused (unknown user, username taken, last admin), 2 usag
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 export async function adminCommand(argv: readonly string[], out: Output): Promise<number> {
@@ -55,7 +57,8 @@ export async function adminCommand(argv: readonly string[], out: Output): Promis
         withCommandCore(config, async (core) => {
           const created = await createConsoleUser(core, { username, role: own.get("--role") ?? "admin", password }, CLI_ACTOR);
           out(`created console user ${created.user.username} (role ${created.user.role})\n`);
-          if (created.password !== undefined) out(`password: ${created.password}\n(shown only now; sign in at /console/ and keep it in your password manager)\n`);
+          if (created.password !== undefined)
+            out(`password: ${created.password}\n(shown only now; sign in at /console/ and keep it in your password manager)\n`);
         }),
       );
     }

@@ -5,30 +5,19 @@
  * 0 done, 1 it could not be done (an unknown account, an unreachable database), 2 a usage or
  * configuration error.
  */
-import { resolve } from "node:path";
-import { argon2idHasher } from "../auth/password.js";
-import { AuditLog } from "../audit/audit-log.js";
-import type { Bus } from "../cluster/bus.js";
-import { LocalBus } from "../cluster/local-bus.js";
-import { RedisBus } from "../cluster/redis-bus.js";
 import { loadConfig, type Config } from "../config/config.js";
 import type { Core } from "../core.js";
-import { systemClock } from "../shared/time.js";
 import { ApiError, GrpcCode } from "../shared/api-error.js";
-import { HookRegistry } from "../hooks/hook-registry.js";
 import { createLogger } from "../shared/logger.js";
-import { TesseraMetrics } from "../metrics/tessera-metrics.js";
-import { VERSION } from "../shared/version.js";
-import { SessionCache } from "../session/session-cache.js";
-import { loadSigningKeys } from "../session/keys.js";
-import { openStore } from "../store/open-store.js";
-import { AuthSessionEventHub } from "../tickets/event-hub.js";
-import { configuredGameServers, gameServerTokenKey } from "../tickets/game-servers.js";
-import { TicketKeyring } from "../tickets/ticket-keys.js";
+import { buildCore } from "../build-core.js";
+import { ShutdownList } from "../shutdown.js";
 
 /** A command used wrongly: printed with a pointer to its help, exit code 2. */
 export class UsageError extends Error {
-  constructor(readonly command: string, message: string) {
+  constructor(
+    readonly command: string,
+    message: string,
+  ) {
     super(message);
     this.name = "UsageError";
   }
@@ -128,59 +117,19 @@ export interface CommandCore {
 }
 
 /**
- * A Core over the configured database for one command: the same store, keys, ticket services and
- * audit log as the server's, a bus that reaches running nodes when `cluster.redis_url` is set (so a
- * ban from the CLI closes sockets at once there), no runtime hooks and no sockets of its own.
+ * A Core over the configured database for one command (`build-core.ts`, role "command"): the same
+ * store, keys, ticket services and audit log as the server's, a bus that reaches running nodes
+ * when `cluster.redis_url` is set (so a ban from the CLI closes sockets at once there), no
+ * runtime hooks and no sockets of its own. `close` runs its shutdown list (the audit log first).
  */
 export async function openCommandCore(config: Config): Promise<CommandCore> {
-  const dataDir = resolve(config.dataDir);
-  const logger = createLogger("warn");
-  const clock = systemClock;
-  const { store } = await openStore(config.database, dataDir);
-  let bus: Bus | undefined;
+  const shutdown = new ShutdownList();
   try {
-    const keys = loadSigningKeys(dataDir, config.session);
-    bus = config.cluster.redisUrl !== undefined ? await RedisBus.open({ url: config.cluster.redisUrl, logger }) : new LocalBus();
-    const tickets = {
-      keyring: await TicketKeyring.open(store.tickets, clock),
-      events: new AuthSessionEventHub(bus),
-      gameServerKey: gameServerTokenKey(keys.access),
-      configuredGameServers: configuredGameServers(config.tickets.gameServers),
-      busReachesAllNodes: () => true,
-    };
-    const sessionCache = new SessionCache(0, clock, bus);
-    const audit = new AuditLog(store.admin, clock, logger);
-    const core: Core = {
-      config,
-      store,
-      bus,
-      keys,
-      passwords: argon2idHasher,
-      clock,
-      logger,
-      hooks: new HookRegistry(),
-      presence: { isOnline: () => false },
-      sessionCache,
-      tickets,
-      steam: undefined,
-      audit,
-      // A command's counts are never scraped; the server's /metrics counts only its own process.
-      metrics: new TesseraMetrics({ version: VERSION }),
-    };
-    const openedBus = bus;
-    return {
-      core,
-      async close() {
-        await audit.close();
-        tickets.events.close();
-        sessionCache.close();
-        await openedBus.close();
-        await store.close();
-      },
-    };
+    const { core } = await buildCore(config, shutdown, { role: "command", logger: createLogger("warn") });
+    return { core, close: () => shutdown.run() };
   } catch (err) {
-    await bus?.close();
-    await store.close();
+    // The reason the command could not start stays the error (and so the exit code).
+    await shutdown.run().catch(() => undefined);
     throw err;
   }
 }
@@ -194,4 +143,3 @@ export async function withCommandCore(config: Config, work: (core: Core) => Prom
     await opened.close();
   }
 }
-

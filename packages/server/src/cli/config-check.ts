@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { usageRequested, UsageError, EXIT_OK, EXIT_USAGE, type Output } from "./command-context.js";
-import { ConfigError, effectiveSettings, loadConfig } from "../config/config.js";
+import { ConfigError, effectiveSettings, loadConfig, type Config } from "../config/config.js";
 import { safetyFindings } from "../config/safety.js";
 import { KEY_FILE } from "../session/keys.js";
 
@@ -29,7 +29,7 @@ export async function configCommand(argv: readonly string[], out: Output): Promi
   const [action, ...rest] = argv as [string, ...string[]];
   if (action !== "check") throw new UsageError("config", `unknown action "${action}" (check)`);
   const sources = { argv: rest, env: process.env };
-  let config;
+  let config: Config;
   try {
     config = loadConfig(sources);
   } catch (err) {
@@ -40,7 +40,11 @@ export async function configCommand(argv: readonly string[], out: Output): Promi
   const findings = safetyFindings(config);
   const settings = effectiveSettings(sources);
   const width = Math.max(...settings.map((s) => s.path.length));
-  out(findings.length === 0 ? "configuration is valid; no safety findings\n" : `configuration is valid, with ${findings.length} safety finding${findings.length === 1 ? "" : "s"}:\n`);
+  out(
+    findings.length === 0
+      ? "configuration is valid; no safety findings\n"
+      : `configuration is valid, with ${findings.length} safety finding${findings.length === 1 ? "" : "s"}:\n`,
+  );
   for (const f of findings) out(`  ${config.production ? "refused" : "warning"}: ${f.setting} ${f.message}\n`);
   if (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined) {
     const file = join(resolve(config.dataDir), KEY_FILE);

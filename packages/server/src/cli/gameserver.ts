@@ -3,12 +3,9 @@
  * database (the same configuration flags as `serve`), with or without a running server.
  */
 import { ConfigError, loadConfig } from "../config/config.js";
-import { systemClock } from "../shared/time.js";
-import { createLogger } from "../shared/logger.js";
-import { openStore } from "../store/open-store.js";
-import { configuredGameServers, createGameServer, deleteGameServer, listGameServers } from "../tickets/game-servers.js";
 import { ApiError } from "../shared/api-error.js";
-import { resolve } from "node:path";
+import { createGameServer, deleteGameServer, listGameServers } from "../tickets/game-servers.js";
+import { withCommandCore } from "./command-context.js";
 
 export const GAMESERVER_USAGE = `Usage:
   tessera gameserver create <identity> [flags]   create a credential; prints its secret once
@@ -28,19 +25,21 @@ export async function gameServerCommand(argv: readonly string[], out: (text: str
   const identity = needsIdentity ? rest[0] : undefined;
   if (needsIdentity && (identity === undefined || identity.startsWith("--"))) throw new ConfigError("gameserver", `${action} needs an identity`);
   const config = loadConfig({ argv: needsIdentity ? rest.slice(1) : rest, env: process.env });
-  const { store } = await openStore(config.database, resolve(config.dataDir));
-  const admin = { store, clock: systemClock, logger: createLogger("warn"), tickets: { configuredGameServers: configuredGameServers(config.tickets.gameServers) } };
   try {
-    if (action === "create") {
-      const created = await createGameServer(admin, identity);
-      out(`identity: ${created.identity}\nsecret: ${created.secret}\n(the secret is shown only now; give it to the game server)\n`);
-    } else if (action === "delete") {
-      await deleteGameServer(admin, identity);
-      out(`deleted ${identity}\n`);
-    } else {
-      const list = await listGameServers(admin);
-      out(list.length === 0 ? "no game servers\n" : list.map((g) => `${g.identity}\t${g.source}${g.create_time ? `\t${g.create_time}` : ""}`).join("\n") + "\n");
-    }
+    await withCommandCore(config, async (core) => {
+      if (action === "create") {
+        const created = await createGameServer(core, identity);
+        out(`identity: ${created.identity}\nsecret: ${created.secret}\n(the secret is shown only now; give it to the game server)\n`);
+      } else if (action === "delete") {
+        await deleteGameServer(core, identity);
+        out(`deleted ${identity}\n`);
+      } else {
+        const list = await listGameServers(core);
+        out(
+          list.length === 0 ? "no game servers\n" : list.map((g) => `${g.identity}\t${g.source}${g.create_time ? `\t${g.create_time}` : ""}`).join("\n") + "\n",
+        );
+      }
+    });
     return 0;
   } catch (err) {
     if (err instanceof ApiError) {
@@ -48,7 +47,5 @@ export async function gameServerCommand(argv: readonly string[], out: (text: str
       return 1;
     }
     throw err;
-  } finally {
-    await store.close();
   }
 }

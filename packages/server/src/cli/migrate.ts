@@ -2,10 +2,10 @@
  * `tessera migrate`: apply the pending schema migrations without starting the server (e.g. before
  * a rolling upgrade). Reads the same configuration as `tessera serve`.
  */
-import { resolve } from "node:path";
+import { openCoreStore } from "../build-core.js";
+import { ShutdownList } from "../shutdown.js";
+import { newestSchemaVersion } from "../store/open-store.js";
 import { commandConfig, wantsHelp, EXIT_OK, type Output } from "./command-context.js";
-import { openStore } from "../store/open-store.js";
-import { MIGRATIONS } from "../store/sqlite/migrations.js";
 
 export const MIGRATE_USAGE = `Usage:
   tessera migrate [flags]
@@ -22,12 +22,14 @@ export async function migrateCommand(argv: readonly string[], out: Output): Prom
     return EXIT_OK;
   }
   const config = commandConfig(argv);
-  const { store, description } = await openStore(config.database, resolve(config.dataDir));
+  // Only the store: migrating needs no keys, bus or ticket keys (and creates none).
+  const shutdown = new ShutdownList();
   try {
+    const { store, description, backend } = await openCoreStore(config, shutdown);
     const version = await store.schemaVersion();
-    out(`database: ${description}\nschema version: ${version} (the newest this Tessera knows: ${MIGRATIONS.at(-1)!.version})\n`);
+    out(`database: ${description}\nschema version: ${version} (the newest this Tessera knows: ${newestSchemaVersion(backend)})\n`);
   } finally {
-    await store.close();
+    await shutdown.run();
   }
   return EXIT_OK;
 }

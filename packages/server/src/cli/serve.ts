@@ -59,4 +59,3 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }
-

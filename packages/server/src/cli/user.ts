@@ -51,7 +51,9 @@ function describe(d: AccountDetail): string {
 
 function sessionLines(d: AccountDetail): string {
   return d.sessions
-    .map((s) => `  ${s.id}  created ${s.create_time}  last refresh ${s.last_refresh_time ?? "-"}  ${s.client_ip ?? "-"}  ${s.user_agent ?? ""}`.trimEnd() + "\n")
+    .map(
+      (s) => `  ${s.id}  created ${s.create_time}  last refresh ${s.last_refresh_time ?? "-"}  ${s.client_ip ?? "-"}  ${s.user_agent ?? ""}`.trimEnd() + "\n",
+    )
     .join("");
 }
 
@@ -66,7 +68,12 @@ export async function userCommand(argv: readonly string[], out: Output): Promise
   const { value: who, rest: flags } = positional(command, rest, "a user id or username");
   const { own, config: configArgs } = splitFlags(command, flags, [
     { name: "--json", takesValue: false },
-    ...(action === "ban" ? [{ name: "--kind", takesValue: true }, { name: "--reason", takesValue: true }] : []),
+    ...(action === "ban"
+      ? [
+          { name: "--kind", takesValue: true },
+          { name: "--reason", takesValue: true },
+        ]
+      : []),
     ...(action === "logout" ? [{ name: "--session", takesValue: true }] : []),
   ]);
   const config = commandConfig(configArgs);

@@ -5,7 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import type { LogFormat, LogLevel } from "../shared/logger.js";
 import { SETTINGS, genericEnvName, type Setting } from "./settings.js";
+
+// Named here too: the log settings are part of the configuration's shape.
+export type { LogFormat, LogLevel };
 
 export interface Config {
   production: boolean;
@@ -67,9 +71,7 @@ export interface SteamConfig {
   refuseVacBanned: boolean;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
-export type LogFormat = "text" | "json";
 const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 export class ConfigError extends Error {

@@ -4,7 +4,6 @@
  * outside Tessera (a load balancer that blocks `/metrics`).
  */
 import { ConfigError, namesPostgres, type Config } from "./config.js";
-import { MIN_KEY_BYTES } from "../session/keys.js";
 
 export interface SafetyFinding {
   setting: string;
@@ -12,6 +11,9 @@ export interface SafetyFinding {
   /** A warning also in production. */
   warnOnly?: boolean;
 }
+
+/** Below this many bytes a configured signing key is flagged (RFC 8725: enough HMAC key entropy). */
+const MIN_KEY_BYTES = 32;
 
 const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 

@@ -54,7 +54,7 @@ function moduleFiles(dir: string): string[] {
     .filter((file) => statSync(file).isFile());
 }
 
-async function loadModule(core: Core, registry: HookRegistry, nk: Nakama, file: string): Promise<void> {
+async function loadModule(core: Pick<Core, "logger">, registry: HookRegistry, nk: Nakama, file: string): Promise<void> {
   const url = pathToFileURL(file).href;
   let exports: Record<string, unknown>;
   try {

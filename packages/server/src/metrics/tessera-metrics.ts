@@ -5,8 +5,6 @@
  * from request input and the number of series stays bounded.
  */
 import type { BusHealth } from "../cluster/bus.js";
-// The `provider` label's values: the registry's provider names and "anonymous".
-import { SIGN_IN_PROVIDERS, type SignInProvider } from "../auth/providers/registry.js";
 import type { RevocationReason } from "../store/store.js";
 import type { CounterChild } from "./counter.js";
 import type { GaugeChild } from "./gauge.js";
@@ -138,7 +136,12 @@ export class TesseraMetrics {
 
   private busHealth: (() => BusHealth) | undefined;
 
-  constructor(options: { version: string }) {
+  /** The `provider` label's values: given by the builder (the provider registry's names and "anonymous"). */
+  private readonly signInProviders: ReadonlySet<string>;
+
+  /** `signInProviders`: every value of the sign-ins' `provider` label; any other name counts as `other`. */
+  constructor(options: { version: string; signInProviders: readonly string[] }) {
+    this.signInProviders = new Set(options.signInProviders);
     this.registry.gauge({
       name: "tessera_build_info",
       help: "Always 1; the labels name the running version.",
@@ -156,7 +159,7 @@ export class TesseraMetrics {
     this.stopProcessMetrics = registerProcessMetrics(this.registry);
 
     // Series whose label values are known start at 0, so rate() sees their first increase.
-    for (const provider of SIGN_IN_PROVIDERS) for (const created of ["true", "false"]) this.signIns.child({ provider, created });
+    for (const provider of this.signInProviders) for (const created of ["true", "false"]) this.signIns.child({ provider, created });
     for (const outcome of REFRESH_OUTCOMES) this.refreshes.child({ outcome });
     for (const reason of REVOCATION_REASONS) this.revocations.child({ reason });
     for (const result of Object.keys(BeginAuthSessionResult)) this.ticketBegins.child({ result });
@@ -172,8 +175,8 @@ export class TesseraMetrics {
     return new HttpRouteMetrics((status) => this.httpRequests.child({ method: m, route, status }), this.httpDuration.child({ method: m, route }));
   }
 
-  signIn(provider: SignInProvider, created: boolean): void {
-    this.signIns.inc({ provider, created: created ? "true" : "false" });
+  signIn(provider: string, created: boolean): void {
+    this.signIns.inc({ provider: this.signInProviders.has(provider) ? provider : "other", created: created ? "true" : "false" });
   }
 
   refresh(outcome: RefreshOutcome): void {

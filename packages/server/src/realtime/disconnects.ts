@@ -46,7 +46,7 @@ export const singleSocketDisconnect: Disconnect = {
   notice: { code: NotificationCode.SINGLE_SOCKET, subject: "single_socket", content: {} },
 };
 
-export function disconnect(core: Core, socket: LiveSocket, why: Disconnect): void {
+export function disconnect(core: Pick<Core, "clock">, socket: LiveSocket, why: Disconnect): void {
   socket.close(why.closeCode, why.closeReason, [notificationEnvelope(why.notice, core.clock.now())]);
 }
 
@@ -55,7 +55,7 @@ export function disconnect(core: Core, socket: LiveSocket, why: Disconnect): voi
  * socket still authenticating when its session is revoked can be refused (see socket-server.ts).
  * Returns a function that unsubscribes.
  */
-export function followBus(core: Core, registry: SocketRegistry, onRevoked: (sessionIds: readonly string[]) => void): () => void {
+export function followBus(core: Pick<Core, "bus" | "clock">, registry: SocketRegistry, onRevoked: (sessionIds: readonly string[]) => void): () => void {
   return core.bus.subscribe((message: BusMessage) => {
     switch (message.type) {
       case "sessions_revoked": {

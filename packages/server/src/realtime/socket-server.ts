@@ -117,7 +117,7 @@ export class SocketServer {
     refuseUpgrade(socket, requestId === undefined ? refusal : { ...refusal, headers: { ...refusal.headers, [REQUEST_ID_HEADER]: requestId } });
   }
 
-  private async upgrade(core: Core, req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
+  private async upgrade(core: Pick<Core, "clock" | "keys" | "logger" | "sessionCache" | "store" | "tickets">, req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
     if (requestPath(req) !== SOCKET_PATH) return this.refuse(socket, req, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
     if (this.closing) return this.refuse(socket, req, unavailable());
     const handshake = readHandshake(req);
@@ -148,7 +148,7 @@ export class SocketServer {
   }
 
   /** `core`: the upgrade request's, so the socket's log lines name the request id that opened it. */
-  private accept(core: Core, ws: WebSocket, caller: Caller, params: HandshakeParams, req: IncomingMessage): void {
+  private accept(core: Pick<Core, "logger">, ws: WebSocket, caller: Caller, params: HandshakeParams, req: IncomingMessage): void {
     const live = new LiveSocket(ws, this.closeTimeoutMs, {
       id: randomUUID(),
       userId: caller.userId,
@@ -210,7 +210,7 @@ const GAME_SERVER_PREFIX = "server:";
  * A player's access token, else a game server's token: a game server holds a socket to receive
  * its auth sessions' responses (its socket's session id is its token id).
  */
-async function socketCaller(core: Core, token: string): Promise<Caller> {
+async function socketCaller(core: Pick<Core, "clock" | "keys" | "sessionCache" | "store" | "tickets">, token: string): Promise<Caller> {
   try {
     return await authenticateAccessToken(core, token);
   } catch (err) {

@@ -17,7 +17,7 @@ export interface SessionTokens {
 
 /** Creates a session for an account and returns its first token pair. `usedIdentity`: the identity signed in with (its last use is recorded). */
 export async function startSession(
-  core: Core,
+  core: Pick<Core, "audit" | "bus" | "clock" | "config" | "keys" | "logger" | "metrics" | "store">,
   account: { id: string; username: string },
   vars: Vars,
   client: ClientInfo,
@@ -39,7 +39,7 @@ export async function startSession(
  * or wrote a row the ban's revocation ends (several nodes, or one PostgreSQL pool, interleave the
  * two freely). An account deleted meanwhile answers 404, not 500.
  */
-async function storeSession(core: Core, session: SessionRow, usedIdentity?: IdentityKey): Promise<void> {
+async function storeSession(core: Pick<Core, "store">, session: SessionRow, usedIdentity?: IdentityKey): Promise<void> {
   const created = await core.store.createSession(session, usedIdentity);
   if (created === "account_missing") throw notFound(Messages.accountNotFound);
   if (created === "account_disabled") throw permissionDenied(Messages.accountBanned);
@@ -52,7 +52,7 @@ async function storeSession(core: Core, session: SessionRow, usedIdentity?: Iden
  * the token expires. `single_session` does not apply: this is not a sign-in of the player.
  */
 export async function startAccessOnlySession(
-  core: Core,
+  core: Pick<Core, "clock" | "keys" | "store">,
   account: { id: string; username: string },
   vars: Vars,
   expiresAtSec: number,
@@ -87,7 +87,7 @@ function newSessionRow(account: { id: string; username: string }, vars: Vars, cl
 }
 
 /** Issue and expiry times (unix seconds) of a token pair issued at `now` (ms). */
-export function tokenTimes(core: Core, now: number): TokenTimes {
+export function tokenTimes(core: Pick<Core, "config">, now: number): TokenTimes {
   const nowSec = Math.floor(now / 1000);
   return {
     issuedAtSec: nowSec,
@@ -97,7 +97,7 @@ export function tokenTimes(core: Core, now: number): TokenTimes {
 }
 
 /** Signs the current generation's tokens of a session. Deterministic: same row, same tokens. */
-export function signSessionTokens(core: Core, s: SessionRow): SessionTokens {
+export function signSessionTokens(core: Pick<Core, "keys">, s: SessionRow): SessionTokens {
   const claims = { tid: s.id, uid: s.accountId, usn: s.username, vrs: s.vars, iat: s.issuedAtSec };
   return {
     token: signAccessToken({ ...claims, exp: s.tokenExpiresAtSec }, core.keys.access),

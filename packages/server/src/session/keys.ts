@@ -19,8 +19,6 @@ interface KeyFile {
 }
 
 export const KEY_FILE = "keys.json";
-/** Below this many bytes a configured key is flagged (RFC 8725: enough HMAC key entropy). */
-export const MIN_KEY_BYTES = 32;
 
 export function loadSigningKeys(dataDir: string, configured: { encryptionKey: string | undefined; refreshEncryptionKey: string | undefined }): SigningKeys {
   let stored: KeyFile | undefined;

@@ -26,7 +26,7 @@ export interface RefreshRequest {
   vars: Vars | undefined;
 }
 
-export async function refreshSession(core: Core, req: RefreshRequest, client: ClientInfo): Promise<SessionTokens> {
+export async function refreshSession(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "keys" | "logger" | "metrics" | "store">, req: RefreshRequest, client: ClientInfo): Promise<SessionTokens> {
   if (req.refreshToken === undefined || req.refreshToken === "") throw invalidArgument(Messages.refreshTokenRequired);
   const invalid = (outcome: "invalid" | "reuse_detected" = "invalid") => {
     core.metrics.refresh(outcome);

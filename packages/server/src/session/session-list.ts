@@ -21,7 +21,7 @@ export interface SessionInfo {
 }
 
 /** The caller's live sessions, newest first. */
-export async function listOwnSessions(core: Core, caller: Caller): Promise<{ sessions: SessionInfo[] }> {
+export async function listOwnSessions(core: Pick<Core, "clock" | "store">, caller: Caller): Promise<{ sessions: SessionInfo[] }> {
   const rows = await core.store.listSessions(caller.userId, Math.floor(core.clock.now() / 1000));
   return { sessions: rows.map((s) => sessionInfo(s, caller.sessionId)) };
 }
@@ -30,12 +30,12 @@ export async function listOwnSessions(core: Core, caller: Caller): Promise<{ ses
  * Ends one of the caller's sessions; 404 if it is not a live session of theirs. Session ids are
  * UUIDs; anything else names no session (and never reaches the database).
  */
-export async function endOwnSession(core: Core, caller: Caller, sessionId: string): Promise<void> {
+export async function endOwnSession(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, caller: Caller, sessionId: string): Promise<void> {
   await endSession(core, caller.userId, sessionId);
 }
 
 /** Ends one session of `userId` (by default the player acts; operators pass themselves); 404 if it is not a live session of that account. */
-export async function endSession(core: Core, userId: string, sessionId: string, actor?: AuditActor): Promise<void> {
+export async function endSession(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, sessionId: string, actor?: AuditActor): Promise<void> {
   const session = UUID.test(sessionId) ? await core.store.getSession(sessionId) : undefined;
   if (!session || session.accountId !== userId || session.revokedAt !== null) throw notFound("Session not found.");
   await revokeSession(core, userId, sessionId, "ended", actor);

@@ -20,7 +20,7 @@ export interface Caller {
 export const invalidAuthToken = (): ApiError => unauthenticated(Messages.authTokenInvalid);
 
 /** Returns the caller of a valid, unrevoked access token, or throws 401 "Auth token invalid". */
-export async function authenticateAccessToken(core: Core, token: string): Promise<Caller> {
+export async function authenticateAccessToken(core: Pick<Core, "clock" | "keys" | "sessionCache" | "store">, token: string): Promise<Caller> {
   let claims: SessionClaims;
   try {
     claims = verifyAccessToken(token, core.keys.access, Math.floor(core.clock.now() / 1000));
@@ -33,7 +33,7 @@ export async function authenticateAccessToken(core: Core, token: string): Promis
 }
 
 /** Whether the session is live and whose it is: from the node's short-lived cache when it knows (session/session-cache.ts). */
-async function liveSessionAccount(core: Core, id: string): Promise<string | undefined> {
+async function liveSessionAccount(core: Pick<Core, "clock" | "sessionCache" | "store">, id: string): Promise<string | undefined> {
   const cached = core.sessionCache.accountOf(id);
   if (cached !== undefined) return cached;
   const readAt = core.clock.now();

@@ -4,7 +4,9 @@
  * `msg`, then the entry's fields, `request_id` first while serving a request). The request id is
  * added by `requestLogger`, the logger of each request's Core (`request-context.ts`).
  */
-import type { LogFormat, LogLevel } from "../config/config.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "text" | "json";
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

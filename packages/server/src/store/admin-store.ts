@@ -4,7 +4,7 @@
  * implementation in portable SQL (`sql-admin-store.ts`) runs on both backends through their
  * SqlExecutor. Times are unix milliseconds.
  */
-import type { AccountRow, IdentityRow } from "./store.js";
+import type { AccountRow, IdentityRow } from "./account-row.js";
 
 export type ConsoleRole = "admin" | "viewer";
 

@@ -5,7 +5,9 @@
  */
 import { join } from "node:path";
 import type { Config } from "../config/config.js";
+import { MIGRATIONS as POSTGRES_MIGRATIONS } from "./postgres/migrations.js";
 import { describePostgresUrl, PostgresStore } from "./postgres/postgres-store.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "./sqlite/migrations.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 import type { Logger } from "../shared/logger.js";
@@ -17,6 +19,12 @@ export interface OpenedStore {
   description: string;
   /** Other processes (nodes) may write to it: their revocations must reach this node too. */
   shared: boolean;
+}
+
+/** The newest schema version this Tessera knows for a backend (`tessera migrate` prints it). */
+export function newestSchemaVersion(backend: OpenedStore["backend"]): number {
+  const migrations = backend === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS;
+  return migrations.at(-1)?.version ?? 0;
 }
 
 /** True when `database.url` names a PostgreSQL database rather than a SQLite file. */

@@ -3,60 +3,17 @@
  * (`sqlite/`, `postgres/`) is a sibling folder implementing it. Every method is async so a
  * networked backend fits the same shape; every multi-row change is atomic in the backend.
  */
-import type { Vars } from "../session/vars.js";
 import type { TicketStore } from "./ticket-store.js";
 import type { AdminStore } from "./admin-store.js";
 
-/** Times are unix milliseconds unless a name says otherwise. */
-export interface AccountRow {
-  id: string;
-  username: string;
-  displayName: string | null;
-  avatarUrl: string | null;
-  langTag: string;
-  location: string | null;
-  timezone: string | null;
-  metadata: string;
-  /** argon2id of the account's password (set with an email identity, kept where credentials live). */
-  passwordHash: string | null;
-  createTime: number;
-  updateTime: number;
-  verifyTime: number | null;
-  disableTime: number | null;
-  /** Set with `disableTime`: what kind of ban (tickets answer VACBanned or PublisherIssuedBan). */
-  banKind: BanKind | null;
-  banReason: string | null;
-}
-
-export type BanKind = "publisher" | "vac";
+// The account and identity rows are their own file so the store's parts (admin-store.ts) can
+// name them without importing this file back.
+export type { AccountRow, BanKind, IdentityKey, IdentityProfile, IdentityRow, NewIdentity } from "./account-row.js";
+import type { AccountRow, BanKind, IdentityKey, IdentityRow, NewIdentity } from "./account-row.js";
 
 export interface Ban {
   kind: BanKind;
   reason: string | null;
-}
-
-/**
- * An identity that signs an account in: a provider (`device`, `email`, `custom`, `steam` …) and
- * the provider's id for the player (an email identity's subject is the lower-cased address).
- * Unique across accounts.
- */
-export interface IdentityKey {
-  provider: string;
-  subject: string;
-}
-
-/** JSON object: what the provider said at the last sign-in or link (Steam: `owner_id`, `vac_banned`). */
-export type IdentityProfile = Readonly<Record<string, string | number | boolean | null>>;
-
-export interface NewIdentity extends IdentityKey {
-  profile: IdentityProfile;
-}
-
-export interface IdentityRow extends NewIdentity {
-  accountId: string;
-  createTime: number;
-  /** The last sign-in with it (or its link). */
-  lastUseTime: number;
 }
 
 export interface NewAccount {
@@ -97,7 +54,8 @@ export interface SessionRow {
   rotatedAt: number;
   /** Claims of the current generation's tokens, so a duplicate refresh gets identical tokens. */
   username: string;
-  vars: Vars;
+  /** The session variables (session/vars.ts checks them); the store keeps them as given. */
+  vars: Record<string, string>;
   issuedAtSec: number;
   tokenExpiresAtSec: number;
   refreshExpiresAtSec: number;

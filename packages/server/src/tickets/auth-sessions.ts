@@ -37,7 +37,7 @@ export interface BeginResult {
 }
 
 
-const answer = (core: Core, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => {
+const answer = (core: Pick<Core, "metrics">, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => {
   const name = beginResultName(result);
   core.metrics.ticketBegin(name);
   return { result, result_name: name, ...(session ? { auth_session: authSessionJson(session) } : {}) };
@@ -64,7 +64,7 @@ export function checkUserId(userId: unknown): string {
  * The offline checks of a ticket: its parsed form, or the begin result that refuses it. `userId`
  * undefined skips the user check (the Steam-shaped endpoint names no user).
  */
-export async function checkTicketOffline(core: Core, hex: string, userId: string | undefined, appId: number): Promise<ParsedTicket | BeginAuthSessionResult> {
+export async function checkTicketOffline(core: Pick<Core, "clock" | "tickets">, hex: string, userId: string | undefined, appId: number): Promise<ParsedTicket | BeginAuthSessionResult> {
   const bytes = fromHex(hex);
   if (!bytes) return BeginAuthSessionResult.InvalidTicket;
   const parsed = parseTicket(bytes);
@@ -78,7 +78,7 @@ export async function checkTicketOffline(core: Core, hex: string, userId: string
 }
 
 /** Steam's BeginAuthSession(ticket, steamID), for this deployment's app unless `appId` says otherwise. */
-export async function beginAuthSession(core: Core, validator: Validator, ticketHex: string, userIdIn: unknown, appIdIn: number | undefined): Promise<BeginResult> {
+export async function beginAuthSession(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store" | "tickets">, validator: Validator, ticketHex: string, userIdIn: unknown, appIdIn: number | undefined): Promise<BeginResult> {
   if (ticketHex === "") throw invalidArgument("Ticket is required.");
   const userId = checkUserId(userIdIn);
   if (appIdIn !== undefined && !(Number.isSafeInteger(appIdIn) && appIdIn >= 0 && appIdIn <= 0xffffffff)) throw invalidArgument("App ID invalid, must be 0-4294967295.");
@@ -111,7 +111,7 @@ export async function beginAuthSession(core: Core, validator: Validator, ticketH
 }
 
 /** Runs the online validation; past `tickets.validation_timeout_ms` the validator gets VACCheckTimedOut. */
-async function validateInBackground(core: Core, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<void> {
+async function validateInBackground(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<void> {
   const timedOut = () =>
     respond(core, session, AuthSessionResponse.VACCheckTimedOut, { ownerId: null, borrowed: false }, { onlyFirst: true }).catch((err: unknown) =>
       core.logger.warn("could not record an auth session timeout", { auth_session_id: session.id, error: String(err) }),
@@ -130,7 +130,7 @@ async function validateInBackground(core: Core, session: AuthSessionRow, ticket:
 
 const NO_OWNER: ResponseOwner = { ownerId: null, borrowed: false };
 
-async function validate(core: Core, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<[AuthSessionResponse, ResponseOwner]> {
+async function validate(core: Pick<Core, "clock" | "config" | "store">, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<[AuthSessionResponse, ResponseOwner]> {
   // A ticket for another validator is refused without being used up: it still works for its own.
   if (ticket.identity !== "" && ticket.identity !== validator.identity) return [AuthSessionResponse.AuthTicketNetworkIdentityFailure, NO_OWNER];
   const claim = await core.store.tickets.claimTicket(ticket.ticketId, session.id, core.clock.now());
@@ -145,7 +145,7 @@ async function validate(core: Core, session: AuthSessionRow, ticket: ParsedTicke
 }
 
 /** The response for a player's account and session as they are now: OK, a ban, or why it is offline. */
-export async function playerStanding(core: Core, userId: string, sessionId: string): Promise<AuthSessionResponse> {
+export async function playerStanding(core: Pick<Core, "clock" | "store">, userId: string, sessionId: string): Promise<AuthSessionResponse> {
   const account = await core.store.getAccount(userId);
   if (!account) return AuthSessionResponse.AuthTicketInvalid;
   if (account.disableTime !== null) return banResponse(account);
@@ -161,19 +161,19 @@ export function banResponse(account: Pick<AccountRow, "banKind">): AuthSessionRe
 }
 
 /** Steam's EndAuthSession: the validator stops following this auth session. */
-export async function endAuthSession(core: Core, validator: Validator, id: string): Promise<void> {
+export async function endAuthSession(core: Pick<Core, "clock" | "store">, validator: Validator, id: string): Promise<void> {
   const session = UUID.test(id) ? await core.store.tickets.getAuthSession(id) : undefined;
   if (!session || session.validatorSessionId !== validator.sessionId || session.endedAt !== null) throw notFound("Auth session not found.");
   await core.store.tickets.endAuthSession(id, core.clock.now());
 }
 
 /** The validator's live auth sessions. */
-export async function listAuthSessions(core: Core, validator: Validator): Promise<{ auth_sessions: AuthSessionJson[] }> {
+export async function listAuthSessions(core: Pick<Core, "store">, validator: Validator): Promise<{ auth_sessions: AuthSessionJson[] }> {
   return { auth_sessions: (await core.store.tickets.liveAuthSessionsOfValidator(validator.sessionId)).map(authSessionJson) };
 }
 
 /** Auth sessions whose validation never answered (the node stopped mid-way) get VACCheckTimedOut. */
-export async function expireStalledValidations(core: Core): Promise<number> {
+export async function expireStalledValidations(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">): Promise<number> {
   const stalled = await core.store.tickets.pendingAuthSessions(core.clock.now() - core.config.tickets.validationTimeoutMs - 1_000);
   let n = 0;
   for (const s of stalled) if (await respond(core, s, AuthSessionResponse.VACCheckTimedOut, NO_OWNER, { onlyFirst: true })) n++;

@@ -14,15 +14,9 @@ import { rfc3339 } from "../shared/time.js";
 import { signHs256, verifyHs256, TokenError } from "../session/jwt.js";
 import { invalidAuthToken } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
-import type { TicketServices } from "./ticket-services.js";
+import type { ConfiguredGameServer, TicketServices } from "./ticket-services.js";
 import type { Validator } from "./validator.js";
 import { UUID } from "../shared/ids.js";
-
-export interface ConfiguredGameServer {
-  identity: string;
-  id: string;
-  secretHash: Buffer;
-}
 
 export interface GameServerInfo {
   identity: string;
@@ -104,7 +98,7 @@ const RENEWAL_GRACE_SEC = 24 * 60 * 60;
  * no other validator's session can be taken over.
  */
 export async function authenticateGameServer(
-  core: Core,
+  core: Pick<Core, "clock" | "config" | "store" | "tickets">,
   identityIn: string,
   secret: string,
   previousToken = "",
@@ -120,7 +114,7 @@ export async function authenticateGameServer(
   return { token, identity, session_id: sessionId, expire_time: rfc3339(exp * 1000) };
 }
 
-function continuedSession(core: Core, previousToken: string, identity: string, nowSec: number): string {
+function continuedSession(core: Pick<Core, "tickets">, previousToken: string, identity: string, nowSec: number): string {
   const refused = () => invalidArgument("previous_token is not a recent token of this game server.");
   let claims: Record<string, unknown>;
   try {
@@ -135,7 +129,7 @@ function continuedSession(core: Core, previousToken: string, identity: string, n
 }
 
 /** The game server behind a token, or throws 401 "Auth token invalid". */
-export async function authenticateGameServerToken(core: Core, token: string): Promise<Validator> {
+export async function authenticateGameServerToken(core: Pick<Core, "clock" | "store" | "tickets">, token: string): Promise<Validator> {
   let claims: Record<string, unknown>;
   try {
     claims = verifyHs256(token, core.tickets.gameServerKey);
@@ -150,7 +144,7 @@ export async function authenticateGameServerToken(core: Core, token: string): Pr
   return { kind: "server", sessionId: tid, identity: gsi };
 }
 
-async function credentialIdFor(core: Core, identity: string, secretHash: Buffer): Promise<string | undefined> {
+async function credentialIdFor(core: Pick<Core, "store" | "tickets">, identity: string, secretHash: Buffer): Promise<string | undefined> {
   const configured = core.tickets.configuredGameServers.get(identity);
   if (configured) return timingSafeEqual(configured.secretHash, secretHash) ? configured.id : undefined;
   const stored = await core.store.tickets.gameServer(identity);
@@ -162,12 +156,12 @@ async function credentialIdFor(core: Core, identity: string, secretHash: Buffer)
   return timingSafeEqual(Buffer.from(stored.secretHash, "hex"), secretHash) ? stored.id : undefined;
 }
 
-async function currentCredentialId(core: Core, identity: string): Promise<string | undefined> {
+async function currentCredentialId(core: Pick<Core, "store" | "tickets">, identity: string): Promise<string | undefined> {
   return core.tickets.configuredGameServers.get(identity)?.id ?? (await core.store.tickets.gameServer(identity))?.id;
 }
 
 /** For the Steam-shaped endpoint: the credential whose secret is `key` (any identity). */
-export async function gameServerByKey(core: Core, key: string): Promise<string | undefined> {
+export async function gameServerByKey(core: Pick<Core, "store" | "tickets">, key: string): Promise<string | undefined> {
   const hash = hashSecret(key);
   for (const c of core.tickets.configuredGameServers.values()) if (timingSafeEqual(c.secretHash, hash)) return c.identity;
   return (await core.store.tickets.gameServerBySecretHash(hash.toString("hex")))?.identity;

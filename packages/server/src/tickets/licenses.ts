@@ -42,7 +42,7 @@ export interface LicensesJson {
 const valid = (row: LicenseRow, now: number): boolean => row.expiresAt === null || row.expiresAt > now;
 
 /** Who owns the copy `userId` plays, or undefined when it has no license (only with require_license). */
-export async function resolveOwnership(core: Core, userId: string): Promise<Ownership | undefined> {
+export async function resolveOwnership(core: Pick<Core, "clock" | "config" | "store">, userId: string): Promise<Ownership | undefined> {
   const now = core.clock.now();
   const rows = (await core.store.tickets.licensesOf(userId)).filter((r) => valid(r, now));
   if (rows.some((r) => r.ownerId === userId)) return { ownerId: userId, borrowed: false };
@@ -58,7 +58,7 @@ export async function resolveOwnership(core: Core, userId: string): Promise<Owne
  * Steam family sharing: at the player's last Steam sign-in or link, Steam named another owner of
  * the game (`ownersteamid`). If that Steam id belongs to a Tessera account, it is the lender.
  */
-async function steamFamilyOwner(core: Core, userId: string): Promise<string | undefined> {
+async function steamFamilyOwner(core: Pick<Core, "store">, userId: string): Promise<string | undefined> {
   const steam = (await core.store.listIdentities(userId)).find((i) => i.provider === "steam");
   // The `steam` identity's profile holds Steam's `ownersteamid` when it differed (auth/steam.ts).
   const ownerId = steam?.profile["owner_id"];
@@ -67,17 +67,17 @@ async function steamFamilyOwner(core: Core, userId: string): Promise<string | un
   return owner && owner.id !== userId ? owner.id : undefined;
 }
 
-async function holdsOwnLicense(core: Core, userId: string, now: number): Promise<boolean> {
+async function holdsOwnLicense(core: Pick<Core, "config" | "store">, userId: string, now: number): Promise<boolean> {
   if (!core.config.tickets.requireLicense) return true;
   return (await core.store.tickets.licensesOf(userId)).some((r) => r.ownerId === userId && valid(r, now));
 }
 
-async function requireAccount(core: Core, userId: string, what: string): Promise<void> {
+async function requireAccount(core: Pick<Core, "store">, userId: string, what: string): Promise<void> {
   if (!(await core.store.getAccount(userId))) throw notFound(`${what} account not found.`);
 }
 
 /** Grants (or renews) an own license; `expiresAt` (unix ms) makes it expire. `actor` is recorded in the audit log. */
-export async function grantLicense(core: Core, userId: string, expiresAt: number | null = null, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function grantLicense(core: Pick<Core, "audit" | "clock" | "logger" | "store">, userId: string, expiresAt: number | null = null, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
   if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= core.clock.now())) throw invalidArgument("License expiry must be in the future.");
   await requireAccount(core, userId, "User");
   await core.store.tickets.grantLicense(userId, expiresAt, core.clock.now());
@@ -86,7 +86,7 @@ export async function grantLicense(core: Core, userId: string, expiresAt: number
 }
 
 /** Revokes an own license and its loans; validators of players left without a license are told. */
-export async function revokeLicense(core: Core, userId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function revokeLicense(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
   const { revoked, borrowers } = await core.store.tickets.revokeLicense(userId);
   if (!revoked && borrowers.length === 0) throw notFound("License not found.");
   core.audit.record({ kind: "license_revoked", actor, userId, details: { loans_ended: borrowers.length } });
@@ -95,7 +95,7 @@ export async function revokeLicense(core: Core, userId: string, actor: AuditActo
 }
 
 /** Lends the owner's app to a borrower (family sharing); by default the owner acts. */
-export async function lendLicense(core: Core, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
+export async function lendLicense(core: Pick<Core, "audit" | "clock" | "config" | "logger" | "store">, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
   if (ownerId === borrowerId) throw invalidArgument("An account cannot lend to itself.");
   await requireAccount(core, ownerId, "Owner");
   await requireAccount(core, borrowerId, "Borrower");
@@ -106,14 +106,14 @@ export async function lendLicense(core: Core, ownerId: string, borrowerId: strin
 }
 
 /** Ends a loan; the borrower's validators are told if it is left without a license. */
-export async function endLoan(core: Core, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
+export async function endLoan(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
   if (!(await core.store.tickets.endLoan(ownerId, borrowerId))) throw notFound("Loan not found.");
   core.audit.record({ kind: "license_loan_ended", actor, userId: ownerId, details: { borrower_id: borrowerId } });
   core.logger.info("license loan ended", { owner_id: ownerId, borrower_id: borrowerId });
   await recheckOwnership(core, borrowerId);
 }
 
-export async function listLicenses(core: Core, userId: string): Promise<LicensesJson> {
+export async function listLicenses(core: Pick<Core, "clock" | "config" | "store">, userId: string): Promise<LicensesJson> {
   await requireAccount(core, userId, "User");
   const now = core.clock.now();
   const rows = await core.store.tickets.licensesOf(userId);
@@ -134,7 +134,7 @@ export async function listLicenses(core: Core, userId: string): Promise<Licenses
 }
 
 /** After a license change: validators of a player who no longer owns the app get NoLicenseOrExpired. */
-async function recheckOwnership(core: Core, userId: string): Promise<void> {
+async function recheckOwnership(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">, userId: string): Promise<void> {
   if (await resolveOwnership(core, userId)) return;
   for (const session of await core.store.tickets.liveAuthSessionsOfPlayer(userId)) {
     await respond(core, session, AuthSessionResponse.NoLicenseOrExpired, { ownerId: null, borrowed: false });

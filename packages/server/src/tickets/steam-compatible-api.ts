@@ -53,13 +53,13 @@ export interface SteamQuery {
   identity: string | undefined;
 }
 
-export async function authenticateUserTicket(core: Core, q: SteamQuery): Promise<SteamAnswer> {
+export async function authenticateUserTicket(core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">, q: SteamQuery): Promise<SteamAnswer> {
   const answer = await validate(core, q);
   core.metrics.ticketWebApiValidation("params" in answer.response ? "OK" : String(answer.response.error.errorcode));
   return answer;
 }
 
-async function validate(core: Core, q: SteamQuery): Promise<SteamAnswer> {
+async function validate(core: Pick<Core, "clock" | "config" | "store" | "tickets">, q: SteamQuery): Promise<SteamAnswer> {
   // Steam answers a missing or wrong key with 403 before looking at anything else.
   const validator = q.key ? await gameServerByKey(core, q.key) : undefined;
   if (validator === undefined) throw new ApiError(GrpcCode.PERMISSION_DENIED, "Forbidden: key is not a valid game server secret.");

@@ -11,7 +11,7 @@ const RETENTION_MS = 24 * 60 * 60 * 1000;
 const STALL_CHECK_MS = 5_000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
-export function startTicketMaintenance(core: Core): () => void {
+export function startTicketMaintenance(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">): () => void {
   const warn = (what: string) => (err: unknown) => core.logger.warn(`ticket maintenance: ${what} failed`, { error: String(err) });
   const stalls = setInterval(() => void expireStalledValidations(core).catch(warn("timing out stalled validations")), Math.min(STALL_CHECK_MS, core.config.tickets.validationTimeoutMs));
   const purge = setInterval(() => void purgeTickets(core).catch(warn("purge")), PURGE_EVERY_MS);
@@ -23,7 +23,7 @@ export function startTicketMaintenance(core: Core): () => void {
   };
 }
 
-export async function purgeTickets(core: Core): Promise<void> {
+export async function purgeTickets(core: Pick<Core, "clock" | "config" | "store">): Promise<void> {
   const now = core.clock.now();
   await core.store.tickets.purgeTickets(now - 60 * 60 * 1000);
   await core.store.tickets.purgeAuthSessions(now - RETENTION_MS);

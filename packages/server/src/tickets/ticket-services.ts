@@ -1,7 +1,13 @@
-/** What the tickets domain keeps per node, built once by `app.ts` and reached through `core.tickets`. */
+/** What the tickets domain keeps per node, built once by `build-core.ts` and reached through `core.tickets`. */
 import type { AuthSessionEventHub } from "./event-hub.js";
-import type { ConfiguredGameServer } from "./game-servers.js";
 import type { TicketKeyring } from "./ticket-keys.js";
+
+/** A game server declared in `tickets.game_servers` (game-servers.ts checks its secret). */
+export interface ConfiguredGameServer {
+  identity: string;
+  id: string;
+  secretHash: Buffer;
+}
 
 export interface TicketServices {
   readonly keyring: TicketKeyring;

@@ -39,7 +39,7 @@ const MAX_HANDLE = 2 ** 31 - 1;
 const HANDLE_ATTEMPTS = 5;
 
 /** Issues a ticket for `identity` ("" or absent: any validator). */
-export async function issueTicket(core: Core, caller: Caller, identityIn: string | undefined): Promise<IssuedTicket> {
+export async function issueTicket(core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">, caller: Caller, identityIn: string | undefined): Promise<IssuedTicket> {
   const identity = identityIn === undefined || identityIn === "" ? "" : checkIdentity(identityIn);
   const now = core.clock.now();
   const open = await core.store.tickets.countOpenTickets(caller.sessionId, now);
@@ -95,7 +95,7 @@ export async function issueTicket(core: Core, caller: Caller, identityIn: string
 }
 
 /** Cancels one of the caller's tickets; a validator holding it gets AuthTicketCanceled (6). */
-export async function cancelTicket(core: Core, userId: string, handleIn: unknown): Promise<void> {
+export async function cancelTicket(core: Pick<Core, "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, handleIn: unknown): Promise<void> {
   const handle = typeof handleIn === "string" && /^\d{1,10}$/.test(handleIn) ? Number(handleIn) : NaN;
   if (!(handle >= 1 && handle <= MAX_HANDLE)) throw invalidArgument("Ticket handle invalid, must be a whole number from 1 to 2147483647.");
   const ticket = await core.store.tickets.cancelTicket(userId, handle, core.clock.now());
@@ -106,7 +106,7 @@ export async function cancelTicket(core: Core, userId: string, handleIn: unknown
 }
 
 /** Cancels every open ticket of the caller; returns how many. */
-export async function cancelAllTickets(core: Core, userId: string): Promise<number> {
+export async function cancelAllTickets(core: Pick<Core, "bus" | "clock" | "logger" | "metrics" | "store">, userId: string): Promise<number> {
   const tickets = await core.store.tickets.listTickets(userId, core.clock.now());
   for (const t of tickets) await cancelTicket(core, userId, String(t.handle)).catch((err: unknown) => {
     // Cancelled concurrently: already what was asked.
@@ -115,7 +115,7 @@ export async function cancelAllTickets(core: Core, userId: string): Promise<numb
   return tickets.length;
 }
 
-export async function listTickets(core: Core, userId: string): Promise<{ tickets: TicketInfo[] }> {
+export async function listTickets(core: Pick<Core, "clock" | "store">, userId: string): Promise<{ tickets: TicketInfo[] }> {
   const tickets = await core.store.tickets.listTickets(userId, core.clock.now());
   return {
     tickets: tickets.map((t) => ({

@@ -5,7 +5,7 @@ import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateGameServerToken } from "./game-servers.js";
 import type { Validator } from "./validator.js";
 
-export async function authenticateValidator(core: Core, token: string): Promise<Validator> {
+export async function authenticateValidator(core: Pick<Core, "clock" | "keys" | "sessionCache" | "store" | "tickets">, token: string): Promise<Validator> {
   try {
     const player = await authenticateAccessToken(core, token);
     return { kind: "player", sessionId: player.sessionId, identity: player.userId };
