@@ -17,7 +17,6 @@ import type { AuditActor } from "../audit/audit-events.js";
 /** What console-user and console-session functions need: the server's Core, or what the CLI builds. */
 export type ConsoleContext = Pick<Core, "store" | "clock" | "logger" | "passwords" | "audit" | "config">;
 
-export const CONSOLE_ROLES: readonly ConsoleRole[] = ["admin", "viewer"];
 /** Console passwords guard every player's account: longer than players' minimum. */
 export const MIN_CONSOLE_PASSWORD_BYTES = 12;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;

@@ -19,13 +19,6 @@ export type RegisteredProvider = Provider<ProviderName>;
 
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);
 
-const byName = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.name, p]));
-
-/** The provider of an `identities.provider` value; undefined for a name no provider of this version has. */
-export function providerNamed(name: string): RegisteredProvider | undefined {
-  return byName.get(name);
-}
-
 /** How a player signed in, as the audit log and the metrics name it: a provider, or anonymously (no identity). */
 export type SignInProvider = ProviderName | "anonymous";
 
