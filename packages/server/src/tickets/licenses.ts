@@ -60,7 +60,7 @@ export async function resolveOwnership(core: Pick<Core, "clock" | "config" | "st
  */
 async function steamFamilyOwner(core: Pick<Core, "store">, userId: string): Promise<string | undefined> {
   const steam = (await core.store.listIdentities(userId)).find((i) => i.provider === "steam");
-  // The `steam` identity's profile holds Steam's `ownersteamid` when it differed (auth/steam.ts).
+  // The `steam` identity's profile holds Steam's `ownersteamid` when it differed (auth/providers/steam.ts).
   const ownerId = steam?.profile["owner_id"];
   if (steam === undefined || typeof ownerId !== "string" || ownerId === "" || ownerId === steam.subject) return undefined;
   const owner = await core.store.findAccountByIdentity({ provider: "steam", subject: ownerId });
