@@ -53,7 +53,7 @@ export interface FixtureSession {
 }
 
 export interface FixtureAccount {
-  /** What the account stands for in the test's messages ("two devices", "steam borrowed"). */
+  /** What the account stands for in the test's messages ("three devices", "steam borrowed"). */
   label: string;
   id: string;
   username: string;
@@ -62,6 +62,8 @@ export interface FixtureAccount {
   session: FixtureSession;
   /** GET /v2/account as the previous release answered it with `session.token` (online left out). */
   account: Record<string, unknown>;
+  /** The console account page's `account` and `licenses` as the previous release showed them. */
+  console: { account: Record<string, unknown>; licenses: Record<string, unknown> };
 }
 
 export interface FixtureConsoleUser {
@@ -78,7 +80,7 @@ export interface BackendFixture {
   /** A session its player logged out of: both tokens are refused. */
   loggedOut: { accountId: string; session: FixtureSession };
   /** Banned from the console (kind vac): sign-in with its device is refused. */
-  banned: { accountId: string; deviceId: string; kind: string; reason: string };
+  banned: { accountId: string; deviceId: string; kind: string; reason: string; console: Record<string, unknown> };
   gameServer: { identity: string; secret: string; token: string };
   /** The ticket signing keys: the first retired by `tessera keys rotate`, the second signing. */
   ticketKeys: { retiredKid: string; signingKid: string };
@@ -87,6 +89,8 @@ export interface BackendFixture {
   /** Steam accounts' own licenses granted from the console; one lent to another account. */
   licenses: { ownerId: string; borrowerId: string; ownOnlyId: string };
   consoleUsers: FixtureConsoleUser[];
+  /** The console's audit log (newest first) at the end, as the previous release listed it. */
+  auditEvents: { id: string }[];
   /** Rows per table as the previous release left them. */
   rowCounts: Record<string, number>;
 }

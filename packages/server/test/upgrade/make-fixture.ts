@@ -43,8 +43,12 @@ interface SessionJson {
   refresh_token: string;
 }
 
-interface AccountJson {
-  user: { id: string; username: string } & Record<string, unknown>;
+/** GET /v2/account; the rest of its fields are recorded as they are. */
+type AccountJson = Record<string, unknown> & { user: { id: string; username: string } & Record<string, unknown> };
+
+interface ConsoleDetail {
+  account: Record<string, unknown>;
+  licenses: Record<string, unknown>;
 }
 
 interface Jwks {
@@ -112,10 +116,12 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   const add = (label: string, username: string, credentials: Credentials, session: SessionJson) => planned.push({ label, username, credentials, session });
 
   // Players.
-  const twoDevices = await signIn("device", { id: "upgrade-device-a1", vars: { platform: "pc", build: "1.0.3" } }, "two_devices");
-  await link(twoDevices.token, "device", { id: "upgrade-device-a2" });
+  // Linked in an order that is not the ids' order: the upgrade must keep the link order.
+  const devices = ["upgrade-device-zulu", "upgrade-device-alpha", "upgrade-device-mike"];
+  const threeDevices = await signIn("device", { id: devices[0], vars: { platform: "pc", build: "1.0.3" } }, "three_devices");
+  for (const id of devices.slice(1)) await link(threeDevices.token, "device", { id });
   ok(
-    await api().withToken("PUT", "/v2/account", twoDevices.token, {
+    await api().withToken("PUT", "/v2/account", threeDevices.token, {
       display_name: "Ådne Two-Devices",
       avatar_url: "https://cdn.example.com/a.png",
       lang_tag: "nb",
@@ -124,9 +130,9 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
     }),
     "update account",
   );
-  add("two devices", "two_devices", { devices: ["upgrade-device-a1", "upgrade-device-a2"] }, twoDevices);
+  add("three devices", "three_devices", { devices }, threeDevices);
 
-  const email = { address: "Mixed.Case@Example.COM", password: "correct horse battery staple" };
+  const email = { address: "Jürgen.ÖSTER@Example.COM", password: "correct horse battery staple" };
   add("email", "email_player", { devices: [], email }, await signIn("email", { email: email.address, password: email.password }, "email_player"));
   add("custom id", "custom_player", { devices: [], customId: "upgrade-custom-1" }, await signIn("custom", { id: "upgrade-custom-1" }, "custom_player"));
 
@@ -163,7 +169,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
 
   const bannedSession = await signIn("device", { id: "upgrade-device-banned" }, "banned_player");
 
-  const accounts: FixtureAccount[] = [];
+  const accounts: Omit<FixtureAccount, "console">[] = [];
   for (const p of planned) {
     const account = ok(await api().withToken<AccountJson>("GET", "/v2/account", p.session.token), `account ${p.label}`);
     accounts.push({ label: p.label, id: account.user.id, username: account.user.username, credentials: p.credentials, session: sessionOf(p.session), account });
@@ -194,7 +200,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   ok(await api().withToken("GET", "/v2/console/accounts", viewer), "viewer lists accounts");
   const ban = { kind: "vac", reason: "aimbot (upgrade fixture)" };
   ok(await api().withToken("POST", `/v2/console/accounts/${bannedAccountId}/ban`, admin, ban), "ban");
-  const licenses = { ownerId: idOf("steam owner"), borrowerId: idOf("steam borrowed"), ownOnlyId: idOf("two devices") };
+  const licenses = { ownerId: idOf("steam owner"), borrowerId: idOf("steam borrowed"), ownOnlyId: idOf("three devices") };
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownerId}/license`, admin, {}), "grant owner");
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownOnlyId}/license`, admin, {}), "grant own only");
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownerId}/loans`, admin, { borrower_id: licenses.borrowerId }), "lend");
@@ -221,7 +227,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
     return begun.auth_session.id;
   };
   const liveId = await begin("steam borrowed");
-  const endedId = await begin("two devices");
+  const endedId = await begin("three devices");
   ok(await api().withToken("DELETE", `/v2/tickets/auth-sessions/${endedId}`, gameServerToken), "end auth session");
   await issue("email");
   const firstKid = ok(await api().call<Jwks>("GET", "/.well-known/jwks.json"), "jwks").keys.map((k) => k.kid);
@@ -235,22 +241,41 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   const kids = ok(await api().call<Jwks>("GET", "/.well-known/jwks.json"), "jwks").keys.map((k) => k.kid);
   const signingKid = kids.find((k) => k !== firstKid[0]);
   if (kids.length !== 2 || !signingKid) throw new FixtureError(`expected two ticket keys, got ${kids.join(",")}`);
+
+  // What the console shows at the end: each account page and the audit log.
+  const lastAdmin = await consoleSignIn(CONSOLE_ADMIN);
+  const detail = async (id: string): Promise<ConsoleDetail> =>
+    ok(await api().withToken<ConsoleDetail>("GET", `/v2/console/accounts/${id}`, lastAdmin), `console account ${id}`);
+  const withConsole: FixtureAccount[] = [];
+  for (const a of accounts) {
+    const d = await detail(a.id);
+    withConsole.push({ ...a, console: { account: d.account, licenses: d.licenses } });
+  }
+  const bannedConsole = (await detail(bannedAccountId)).account;
+  const auditEvents = ok(await api().withToken<{ events: { id: string }[] }>("GET", "/v2/console/audit?limit=100", lastAdmin), "audit").events;
   await t.stop();
 
-  const metadataOf = idOf("two devices");
+  const metadataOf = idOf("three devices");
   await backend.exec("UPDATE accounts SET metadata = $1 WHERE id = $2", [METADATA, metadataOf]);
-  for (const a of accounts) if (a.id === metadataOf) a.account.user["metadata"] = METADATA;
+  for (const a of withConsole) {
+    if (a.id !== metadataOf) continue;
+    for (const view of [a.account, a.console.account]) {
+      const user = view["user"];
+      if (typeof user === "object" && user !== null) (user as Record<string, unknown>)["metadata"] = METADATA;
+    }
+  }
 
   const rowCounts: Record<string, number> = {};
   for (const table of COUNTED_TABLES) rowCounts[table] = await backend.rowCount(table);
   return {
-    accounts,
+    accounts: withConsole,
     metadata: { accountId: metadataOf, json: METADATA },
     loggedOut: { accountId: idOf("logged out once"), session: sessionOf(leaves) },
-    banned: { accountId: bannedAccountId, deviceId: "upgrade-device-banned", ...ban },
+    banned: { accountId: bannedAccountId, deviceId: "upgrade-device-banned", ...ban, console: bannedConsole },
+    auditEvents,
     gameServer: { identity: GAME_SERVER, secret: gameServerSecret, token: gameServerToken },
     ticketKeys: { retiredKid: firstKid[0], signingKid },
-    authSessions: { liveId, liveUserId: idOf("steam borrowed"), endedId, endedUserId: idOf("two devices") },
+    authSessions: { liveId, liveUserId: idOf("steam borrowed"), endedId, endedUserId: idOf("three devices") },
     licenses,
     consoleUsers: [CONSOLE_ADMIN, CONSOLE_VIEWER],
     rowCounts,
