@@ -349,6 +349,19 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
         ].sort(),
       );
 
+      // Tickets begun before the upgrade are listed to their players as in use (unused ones expired).
+      for (const label of ["steam borrowed", "three devices"]) {
+        const tickets = ok(
+          await t.api.withToken<{ tickets: { identity: string; state: string }[] }>("GET", "/v2/tickets", account(label).session.token),
+          label,
+        ).tickets;
+        assert.deepEqual(
+          tickets.map((x) => [x.identity, x.state]),
+          [[gameServer.identity, "in_use"]],
+          label,
+        );
+      }
+
       const renewed = ok(
         await t.api.withKey<{ token: string }>("/v2/tickets/server/authenticate", { identity: gameServer.identity, secret: gameServer.secret }, SERVER_KEY),
         "game server sign-in",
