@@ -244,6 +244,16 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
         if (c.steam) assert.deepEqual(await find("steam_id", c.steam.steamId), [a.id], `${a.label} steam id`);
         if (c.steam) assert.deepEqual(await find("any", c.steam.steamId), [a.id], `${a.label} steam id (any)`);
       }
+      // A hit names the account's one-per-account identities.
+      const every = account("every identity");
+      const hits = ok(
+        await t.api.withToken<{ accounts: Record<string, string>[] }>("GET", `/v2/console/accounts?q=${every.username}`, admin),
+        "search every",
+      ).accounts;
+      assert.deepEqual(
+        hits.map((h) => [h["id"], h["email"], h["custom_id"], h["steam_id"]]),
+        [[every.id, every.credentials.email?.address, every.credentials.customId, every.credentials.steam?.steamId]],
+      );
     });
 
     it("keeps the console users: the viewer signs in with its password and reads as a viewer", async () => {
