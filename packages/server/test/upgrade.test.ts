@@ -311,6 +311,13 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
       assert.equal(res.status, 403, JSON.stringify(res.body));
     });
 
+    it("keeps identities unlinked before the upgrade unlinked: they sign in nowhere", async () => {
+      for (const id of fixture.unlinked.devices)
+        assert.equal((await t.api.withKey("/v2/account/authenticate/device?create=false", { id }, SERVER_KEY)).status, 404, id);
+      for (const id of fixture.unlinked.customIds)
+        assert.equal((await t.api.withKey("/v2/account/authenticate/custom?create=false", { id }, SERVER_KEY)).status, 404, id);
+    });
+
     it("signs each credential in again to the same account: devices, email and password, custom id, Steam ticket", async () => {
       const signIn = async (a: FixtureAccount, path: string, body: Record<string, unknown>): Promise<void> => {
         const res = ok(await t.api.withKey<SessionJson>(`/v2/account/authenticate/${path}?create=false`, body, SERVER_KEY), `${a.label} ${path}`);
@@ -360,7 +367,7 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
       );
 
       // Tickets begun before the upgrade are listed to their players as in use (unused ones expired).
-      for (const label of ["steam borrowed", "three devices"]) {
+      for (const label of ["steam borrowed", "four devices"]) {
         const tickets = ok(
           await t.api.withToken<{ tickets: { identity: string; state: string }[] }>("GET", "/v2/tickets", account(label).session.token),
           label,

@@ -53,7 +53,7 @@ export interface FixtureSession {
 }
 
 export interface FixtureAccount {
-  /** What the account stands for in the test's messages ("three devices", "steam borrowed"). */
+  /** What the account stands for in the test's messages ("four devices", "steam borrowed"). */
   label: string;
   id: string;
   username: string;
@@ -81,6 +81,8 @@ export interface BackendFixture {
   loggedOut: { accountId: string; session: FixtureSession };
   /** Banned from the console (kind vac): sign-in with its device is refused. */
   banned: { accountId: string; deviceId: string; kind: string; reason: string; console: Record<string, unknown> };
+  /** Identities linked and unlinked again before the upgrade: they sign in nowhere. */
+  unlinked: { devices: string[]; customIds: string[] };
   gameServer: { identity: string; secret: string; token: string };
   /** The ticket signing keys: the first retired by `tessera keys rotate`, the second signing. */
   ticketKeys: { retiredKid: string; signingKid: string };

@@ -118,11 +118,16 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   // Players.
   // Linked in an order that is not the ids' order: the upgrade must keep the link order.
   const devices = ["upgrade-device-zulu", "upgrade-device-alpha", "upgrade-device-mike"];
-  const threeDevices = await signIn("device", { id: devices[0], vars: { platform: "pc", build: "1.0.3" } }, "three_devices");
-  for (const id of devices.slice(1)) await link(threeDevices.token, "device", { id });
+  const fourDevices = await signIn("device", { id: devices[0], vars: { platform: "pc", build: "1.0.3" } }, "four_devices");
+  for (const id of devices.slice(1)) await link(fourDevices.token, "device", { id });
+  // An unlinked device leaves a gap; the one linked after it comes last.
+  await link(fourDevices.token, "device", { id: "upgrade-device-gone" });
+  ok(await api().withToken("POST", "/v2/account/unlink/device", fourDevices.token, { id: "upgrade-device-gone" }), "unlink device");
+  await link(fourDevices.token, "device", { id: "upgrade-device-bravo" });
+  devices.push("upgrade-device-bravo");
   ok(
-    await api().withToken("PUT", "/v2/account", threeDevices.token, {
-      display_name: "Ådne Two-Devices",
+    await api().withToken("PUT", "/v2/account", fourDevices.token, {
+      display_name: "Ådne Four-Devices 🎮",
       avatar_url: "https://cdn.example.com/a.png",
       lang_tag: "nb",
       location: "Bergen",
@@ -130,7 +135,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
     }),
     "update account",
   );
-  add("three devices", "three_devices", { devices }, threeDevices);
+  add("four devices", "four_devices", { devices }, fourDevices);
 
   const email = { address: "Jürgen.ÖSTER@Example.COM", password: "correct horse battery staple" };
   add("email", "email_player", { devices: [], email }, await signIn("email", { email: email.address, password: email.password }, "email_player"));
@@ -163,6 +168,9 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
 
   // A player signed in twice who logged out of the second session.
   const stays = await signIn("device", { id: "upgrade-device-out" }, "logged_out_once");
+  // A custom id linked and unlinked again: it must not come back.
+  await link(stays.token, "custom", { id: "upgrade-custom-unlinked" });
+  ok(await api().withToken("POST", "/v2/account/unlink/custom", stays.token, { id: "upgrade-custom-unlinked" }), "unlink custom");
   const leaves = await signIn("device", { id: "upgrade-device-out" }, "logged_out_once");
   ok(await api().withToken("POST", "/v2/session/logout", leaves.token, { token: leaves.token, refresh_token: leaves.refresh_token }), "logout");
   add("logged out once", "logged_out_once", { devices: ["upgrade-device-out"] }, stays);
@@ -200,7 +208,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   ok(await api().withToken("GET", "/v2/console/accounts", viewer), "viewer lists accounts");
   const ban = { kind: "vac", reason: "aimbot (upgrade fixture)" };
   ok(await api().withToken("POST", `/v2/console/accounts/${bannedAccountId}/ban`, admin, ban), "ban");
-  const licenses = { ownerId: idOf("steam owner"), borrowerId: idOf("steam borrowed"), ownOnlyId: idOf("three devices") };
+  const licenses = { ownerId: idOf("steam owner"), borrowerId: idOf("steam borrowed"), ownOnlyId: idOf("four devices") };
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownerId}/license`, admin, {}), "grant owner");
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownOnlyId}/license`, admin, {}), "grant own only");
   ok(await api().withToken("POST", `/v2/console/accounts/${licenses.ownerId}/loans`, admin, { borrower_id: licenses.borrowerId }), "lend");
@@ -227,7 +235,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
     return begun.auth_session.id;
   };
   const liveId = await begin("steam borrowed");
-  const endedId = await begin("three devices");
+  const endedId = await begin("four devices");
   ok(await api().withToken("DELETE", `/v2/tickets/auth-sessions/${endedId}`, gameServerToken), "end auth session");
   await issue("email");
   const firstKid = ok(await api().call<Jwks>("GET", "/.well-known/jwks.json"), "jwks").keys.map((k) => k.kid);
@@ -255,7 +263,7 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
   const auditEvents = ok(await api().withToken<{ events: { id: string }[] }>("GET", "/v2/console/audit?limit=100", lastAdmin), "audit").events;
   await t.stop();
 
-  const metadataOf = idOf("three devices");
+  const metadataOf = idOf("four devices");
   await backend.exec("UPDATE accounts SET metadata = $1 WHERE id = $2", [METADATA, metadataOf]);
   for (const a of withConsole) {
     if (a.id !== metadataOf) continue;
@@ -273,9 +281,10 @@ async function build(backend: Backend, dataDir: string, steam: FakeSteam): Promi
     loggedOut: { accountId: idOf("logged out once"), session: sessionOf(leaves) },
     banned: { accountId: bannedAccountId, deviceId: "upgrade-device-banned", ...ban, console: bannedConsole },
     auditEvents,
+    unlinked: { devices: ["upgrade-device-gone"], customIds: ["upgrade-custom-unlinked"] },
     gameServer: { identity: GAME_SERVER, secret: gameServerSecret, token: gameServerToken },
     ticketKeys: { retiredKid: firstKid[0], signingKid },
-    authSessions: { liveId, liveUserId: idOf("steam borrowed"), endedId, endedUserId: idOf("three devices") },
+    authSessions: { liveId, liveUserId: idOf("steam borrowed"), endedId, endedUserId: idOf("four devices") },
     licenses,
     consoleUsers: [CONSOLE_ADMIN, CONSOLE_VIEWER],
     rowCounts,
