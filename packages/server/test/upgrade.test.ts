@@ -37,6 +37,7 @@ const pgSkip = await postgresSkip();
 
 /** A copy of one backend's fixture database, reachable by SQL and by a data directory's configuration. */
 interface FixtureCopy {
+  backend: "sqlite" | "postgres";
   dataDir: string;
   /** Server settings that point at the copy. */
   settings: Record<string, string>;
@@ -51,6 +52,7 @@ async function sqliteCopy(): Promise<FixtureCopy> {
   const file = join(dir.path, "tessera.db");
   copyFileSync(join(FIXTURE, SQLITE_FILE), file);
   return {
+    backend: "sqlite",
     dataDir: dir.path,
     settings: {},
     cliArgs: [],
@@ -71,6 +73,7 @@ async function postgresCopy(): Promise<FixtureCopy> {
   const database = await createTestDatabase();
   execFileSync("psql", ["--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-d", database.url, "-f", join(FIXTURE, POSTGRES_DUMP_FILE)], { stdio: "pipe" });
   return {
+    backend: "postgres",
     dataDir: dir.path,
     settings: { "database.url": database.url },
     cliArgs: ["--database-url", database.url],
@@ -98,7 +101,7 @@ async function rowCounts(copy: FixtureCopy, tables: readonly string[]): Promise<
 
 async function tableNames(copy: FixtureCopy): Promise<string[]> {
   const rows = await copy.rows<{ name: string }>(
-    copy.cliArgs.length === 0
+    copy.backend === "sqlite"
       ? "SELECT name FROM sqlite_master WHERE type = 'table'"
       : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'",
   );
