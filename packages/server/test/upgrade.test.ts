@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { startFakeSteam, type FakeSteam } from "./support/fake-steam.js";
+import { WatchedSocket } from "./support/watched-socket.js";
 import { claimsOf, runCli, startTestServer, tempDir, type ApiResponse, type TestServer } from "./support/harness.js";
 import { createTestDatabase, dropTestDatabase, postgresSkip } from "./support/postgres.js";
 import {
@@ -307,6 +308,16 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
       const { session } = fixture.loggedOut;
       assert.equal((await t.api.withToken("GET", "/v2/account", session.token)).status, 401);
       assert.equal((await t.api.withKey("/v2/account/session/refresh", { token: session.refreshToken }, SERVER_KEY)).status, 401);
+    });
+
+    it("opens a realtime socket with an old access token, and refuses the logged-out session's", async () => {
+      const socket = await WatchedSocket.open(t.url, account("email").session.token);
+      try {
+        await socket.roundTrip();
+      } finally {
+        socket.end();
+      }
+      await assert.rejects(WatchedSocket.open(t.url, fixture.loggedOut.session.token), /refused with 401/);
     });
 
     it("keeps the banned account banned: its device sign-in is refused", async () => {
