@@ -12,7 +12,8 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { ChildServers, stopServer } from "./support/child-servers.js";
 import { Api, claimsOf, startTestServer, type SpawnedServer, type TestServer } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { BACKENDS, backendSkip } from "./support/backends.js";
+import { createTestDatabase, dropAllTestDatabases } from "./support/postgres.js";
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -211,10 +212,9 @@ interface MixSession {
   loggedOut: boolean;
 }
 
-const pgSkip = await postgresSkip();
 
-for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`crash (SIGKILL) during a sustained mix of sign-ups, refreshes and logouts on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+for (const backend of BACKENDS) {
+  describe(`crash (SIGKILL) during a sustained mix of sign-ups, refreshes and logouts on ${backend}`, { skip: backendSkip(backend) }, () => {
     it("keeps every answered write, no revoked token works again, and the database passes its integrity check", async (t) => {
       const dataDir = children.dir();
       const databaseUrl = backend === "postgres" ? (await createTestDatabase()).url : undefined;
