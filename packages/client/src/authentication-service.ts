@@ -5,6 +5,8 @@
  * and reports states and events. Every failure is an `AuthenticationError` with Unity's codes.
  */
 import type { Account, AuthenticateOptions, Client, SessionInfo } from "./client.js";
+import type { Clock, TimeOptions, TimerHandle, Timers } from "./clock.js";
+import { Emitter } from "./emitter.js";
 import {
   AuthenticationError,
   AuthenticationErrorCodes,
@@ -40,7 +42,11 @@ export interface AuthenticationEvents {
 }
 export type AuthenticationEventName = keyof AuthenticationEvents;
 
-export interface AuthenticationServiceOptions {
+/**
+ * `clock` and `timers` time the access token's lifetime and schedule its refresh, expiry and
+ * retries; they default to the client's (`ClientOptions.clock`, `ClientOptions.timers`).
+ */
+export interface AuthenticationServiceOptions extends TimeOptions {
   client: Client;
   /** Your game's id; part of the storage key so several games can share one storage. */
   projectId: string;
@@ -88,17 +94,14 @@ export class AuthenticationService {
   private session: Session | null = null;
   private stopwatch: Stopwatch | null = null;
   private timing: RefreshTiming | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private refreshTimer: TimerHandle | undefined;
+  private expiryTimer: TimerHandle | undefined;
   private inFlightRefresh: Promise<void> | null = null;
   /** Bumped by every sign-in and sign-out, so a late answer of an older epoch is ignored. */
   private epoch = 0;
-  private readonly listeners: { [K in AuthenticationEventName]: Set<AuthenticationEvents[K]> } = {
-    signedIn: new Set(),
-    signedOut: new Set(),
-    expired: new Set(),
-    signInFailed: new Set(),
-  };
+  private readonly events = new Emitter<AuthenticationEvents>("AuthenticationService");
 
   constructor(options: AuthenticationServiceOptions) {
     if (!options?.client) throw new AuthenticationError(AuthenticationErrorCodes.InvalidParameters, "AuthenticationService: options.client is required.");
@@ -112,6 +115,8 @@ export class AuthenticationService {
     this.currentProfile = profile;
     this.autoRefresh = options.autoRefresh ?? true;
     this.storage = options.storage ?? defaultStorage();
+    this.clock = options.clock ?? this.client.clock;
+    this.timers = options.timers ?? this.client.timers;
   }
 
   // ---- states -------------------------------------------------------------------------------
@@ -169,7 +174,7 @@ export class AuthenticationService {
    * auth.on("expired", onExpired);
    */
   on<K extends AuthenticationEventName>(event: K, listener: AuthenticationEvents[K]): this {
-    this.listeners[event].add(listener);
+    this.events.on(event, listener);
     return this;
   }
 
@@ -180,7 +185,7 @@ export class AuthenticationService {
    * auth.off("expired", onExpired);
    */
   off<K extends AuthenticationEventName>(event: K, listener: AuthenticationEvents[K]): this {
-    this.listeners[event].delete(listener);
+    this.events.off(event, listener);
     return this;
   }
 
@@ -269,7 +274,7 @@ export class AuthenticationService {
       this.storage.setItem(key, null);
       if (session) await this.endOnServer(session, stored !== null && sameUser(stored, session.userId) ? stored : session.refreshToken);
     }
-    if (wasSignedIn) this.emit("signedOut");
+    if (wasSignedIn) this.events.emit("signedOut");
   }
 
   /**
@@ -460,7 +465,7 @@ export class AuthenticationService {
       const error = toAuthenticationError(err, "signIn");
       if (epoch === this.epoch) {
         this.setState(AuthenticationState.SignedOut);
-        this.emit("signInFailed", error);
+        this.events.emit("signInFailed", error);
       }
       throw error;
     }
@@ -473,7 +478,7 @@ export class AuthenticationService {
     this.storage.setItem(key, session.refreshToken);
     this.adopt(session);
     this.setState(AuthenticationState.Authorized);
-    this.emit("signedIn");
+    this.events.emit("signedIn");
   }
 
   /** Sign-in with a cached session token: a refresh. An invalid token is deleted. */
@@ -542,12 +547,12 @@ export class AuthenticationService {
   private adopt(session: Session): void {
     this.clearTimers();
     this.session = session;
-    this.stopwatch = new Stopwatch();
+    this.stopwatch = new Stopwatch(this.clock);
     // setTimeout fires at once beyond 2^31-1 ms (24.8 days): schedule longer tokens as if that long.
     this.timing = refreshTiming(Math.min(session.lifetimeSec, MAX_TIMER_SEC));
     const t = this.timing;
-    if (this.autoRefresh) this.refreshTimer = timer(t.refreshAfterSec, () => this.refreshAccessToken().catch(() => undefined));
-    this.expiryTimer = timer(t.expireAfterSec, () => {
+    if (this.autoRefresh) this.refreshTimer = this.after(t.refreshAfterSec, () => this.refreshAccessToken().catch(() => undefined));
+    this.expiryTimer = this.after(t.expireAfterSec, () => {
       if (this.isAuthorized) this.expire();
     });
   }
@@ -567,16 +572,16 @@ export class AuthenticationService {
 
   private scheduleRetry(): void {
     if (!this.autoRefresh) return;
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
-    this.refreshTimer = timer(this.timing!.retryIntervalSec, () => this.refreshAccessToken().catch(() => undefined));
+    if (this.refreshTimer !== undefined) this.timers.clearTimeout(this.refreshTimer);
+    this.refreshTimer = this.after(this.timing!.retryIntervalSec, () => this.refreshAccessToken().catch(() => undefined));
   }
 
   private expire(): void {
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    if (this.refreshTimer !== undefined) this.timers.clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
     if (this.currentState === AuthenticationState.Expired) return;
     this.setState(AuthenticationState.Expired);
-    this.emit("expired");
+    this.events.emit("expired");
   }
 
   /** Runs a player call with a fresh access token; a 401 gets one refresh and one retry. */
@@ -606,8 +611,8 @@ export class AuthenticationService {
   }
 
   private clearTimers(): void {
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
-    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    if (this.refreshTimer !== undefined) this.timers.clearTimeout(this.refreshTimer);
+    if (this.expiryTimer !== undefined) this.timers.clearTimeout(this.expiryTimer);
     this.refreshTimer = undefined;
     this.expiryTimer = undefined;
   }
@@ -616,15 +621,8 @@ export class AuthenticationService {
     this.currentState = state;
   }
 
-  private emit<K extends AuthenticationEventName>(event: K, ...args: Parameters<AuthenticationEvents[K]>): void {
-    for (const listener of [...this.listeners[event]]) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        // A listener's bug must not break the sign-in state machine.
-        console.error(`AuthenticationService: a "${event}" listener threw`, err);
-      }
-    }
+  private after(seconds: number, fn: () => void): TimerHandle {
+    return this.timers.setTimeout(fn, Math.max(0, seconds * 1000));
   }
 }
 
@@ -646,13 +644,6 @@ function sameUser(token: string, userId: string): boolean {
   } catch {
     return false;
   }
-}
-
-function timer(seconds: number, fn: () => void): ReturnType<typeof setTimeout> {
-  const t = setTimeout(fn, Math.max(0, seconds * 1000));
-  // In Node, a pending refresh must not keep a finished program alive.
-  (t as { unref?: () => void }).unref?.();
-  return t;
 }
 
 function defaultStorage(): TokenStorage {

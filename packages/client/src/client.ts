@@ -2,11 +2,17 @@
  * `Client`: every player-facing call of a Tessera server over `fetch`, typed. Rejections are
  * `TesseraError`s (the server's `{code, message}` and HTTP status, or a transport failure).
  */
+import { systemClock, systemTimers, type Clock, type TimeOptions, type Timers } from "./clock.js";
 import { TesseraError } from "./errors.js";
 import { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";
 import { Session } from "./session.js";
 
-export interface ClientOptions {
+/**
+ * `clock` and `timers` (default: the real ones) time out requests and renew game-server
+ * sessions; `AuthenticationService` and `AuthTickets` made with this client use them too unless
+ * given their own.
+ */
+export interface ClientOptions extends TimeOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7350`. */
   url: string;
   /** The server key (HTTP Basic user name on authenticate and refresh). */
@@ -168,6 +174,10 @@ export type ValidatorLike = SessionLike | GameServerSession;
  */
 export class Client {
   readonly url: string;
+  /** The clock of this client and of the SDK objects made with it. */
+  readonly clock: Clock;
+  /** The timers of this client and of the SDK objects made with it. */
+  readonly timers: Timers;
   private readonly serverKey: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
@@ -181,6 +191,8 @@ export class Client {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new TypeError("Client: no fetch implementation is available; pass options.fetch.");
     this.fetchImpl = f.bind(globalThis);
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
   }
 
   /**
@@ -386,7 +398,7 @@ export class Client {
         { kind: "key" },
         previousToken === undefined ? { identity, secret } : { identity, secret, previous_token: previousToken },
       );
-    return new GameServerSession(await signIn(), signIn);
+    return new GameServerSession(await signIn(), signIn, { clock: this.clock, timers: this.timers });
   }
 
   /**
@@ -516,7 +528,7 @@ export class Client {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const timeoutMs = call.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = this.timers.setTimeout(() => controller.abort(), timeoutMs);
     const caller = call.signal;
     const abort = () => controller.abort();
     caller?.addEventListener("abort", abort, { once: true });
@@ -547,7 +559,7 @@ export class Client {
         throw failure(err, res.status, cutOff, cutOff);
       }
     } finally {
-      clearTimeout(timer);
+      this.timers.clearTimeout(timer);
       caller?.removeEventListener("abort", abort);
     }
     let parsed: unknown;

@@ -40,6 +40,7 @@ export {
 export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError } from "./errors.js";
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";
 export { refreshTiming, type RefreshTiming } from "./refresh-timing.js";
+export { systemClock, systemTimers, type Clock, type Timers, type TimerHandle, type TimeOptions } from "./clock.js";
 export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type AuthTicketsEventName, type BeginAuthSessionOutcome } from "./tickets/auth-tickets.js";
 export { AuthTicket } from "./tickets/auth-ticket.js";
 export { AuthenticationSession, type AuthSessionListener } from "./tickets/authentication-session.js";

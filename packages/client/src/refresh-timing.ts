@@ -8,6 +8,8 @@
  * margin an eighth (at most 15 s), and retries come four times within the window between the two
  * (at most every 30 s). A 4 s token refreshes after 3 s and expires after 3.5 s.
  */
+import type { Clock } from "./clock.js";
+
 export interface RefreshTiming {
   /** Seconds after receipt at which to refresh. */
   refreshAfterSec: number;
@@ -36,17 +38,20 @@ export function refreshTiming(lifetimeSec: number): RefreshTiming {
  * Measures time since a token was received with both a monotonic clock and the wall clock, and
  * takes the larger: a monotonic clock can stand still while a device sleeps, and the wall clock can
  * be set back; the larger of the two is never early. Only differences are used, so a device clock
- * that is wrong by hours does not matter.
+ * that is wrong by hours does not matter. A clock without a monotonic reading is used alone.
  */
 export class Stopwatch {
-  private readonly mono = monotonicMs();
-  private readonly wall = Date.now();
+  private readonly mono: number | undefined;
+  private readonly wall: number;
+
+  constructor(private readonly clock: Clock) {
+    this.mono = clock.monotonic?.();
+    this.wall = clock.now();
+  }
 
   elapsedSec(): number {
-    return Math.max(monotonicMs() - this.mono, Date.now() - this.wall) / 1000;
+    const wall = this.clock.now() - this.wall;
+    const mono = this.mono === undefined ? wall : (this.clock.monotonic?.() ?? this.mono) - this.mono;
+    return Math.max(mono, wall) / 1000;
   }
-}
-
-function monotonicMs(): number {
-  return typeof performance !== "undefined" ? performance.now() : Date.now();
 }

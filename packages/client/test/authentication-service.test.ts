@@ -1,12 +1,14 @@
 /**
- * `AuthenticationService` against real servers with short real token lifetimes: every state and
+ * `AuthenticationService` against real servers with short token lifetimes: every state and
  * event of Unity Authentication's lifecycle, the automatic refresh schedule (a 4 s token refreshes
  * after 3 s and counts as expired after 3.5 s), transport failures (the server is really stopped
  * and started again on the same port and database), definitive rejections (ended sessions, bans),
  * single-flight refresh, profiles, linking, and two "tabs" sharing one storage.
  *
- * Every test has its own server, so they run concurrently. Waits are for events and states with
- * generous time-outs; no test asserts how fast anything is.
+ * Time is moved by hand: each test's SDK runs on a `ManualTime` linked to its server's
+ * `TestClock`, so both sides see the same time and nothing waits for the real clock (requests and
+ * answers are real). Every test has its own server, so they run concurrently. Waits are for events
+ * and states with generous time-outs; no test asserts how fast anything is.
  */
 import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
@@ -24,6 +26,8 @@ import {
   type AuthenticationServiceOptions,
   type TokenStorage,
 } from "../src/index.js";
+import { TestClock } from "../../server/test/support/test-clock.js";
+import { ManualTime } from "./support/manual-time.js";
 import {
   closedPortUrl,
   countEvents,
@@ -47,15 +51,17 @@ import {
 const PROJECT = "tessera-tests";
 const KEY = sessionTokenKey(PROJECT, "default");
 
-/** A real server that can be stopped and started again on the same port and database. */
+/** A real server that can be stopped and started again on the same port and database; `clock` is its time. */
 class Server {
   private constructor(
     private current: TestServer,
     private readonly settings: Record<string, string | number | boolean>,
+    readonly clock: TestClock,
   ) {}
 
   static async start(settings: Record<string, string | number | boolean> = {}): Promise<Server> {
-    return new Server(await startTestServer(settings), settings);
+    const clock = new TestClock();
+    return new Server(await startTestServer(settings, undefined, { clock }), settings, clock);
   }
 
   get url(): string {
@@ -69,7 +75,7 @@ class Server {
   }
   async restart(): Promise<void> {
     const { dataDir, server } = this.current;
-    this.current = await startTestServer({ ...this.settings, "socket.port": server.port }, dataDir);
+    this.current = await startTestServer({ ...this.settings, "socket.port": server.port }, dataDir, { clock: this.clock });
     assert.equal(this.current.url, `http://127.0.0.1:${server.port}`);
   }
   close(): Promise<void> {
@@ -79,6 +85,8 @@ class Server {
 
 interface Env {
   server: Server;
+  /** The time of the services (and, linked, of the server): `advance` it instead of sleeping. */
+  time: ManualTime;
   storage: TokenStorage;
   traced: TracedClient;
   auth: AuthenticationService;
@@ -98,15 +106,18 @@ async function env(
   t.after(() => server.close());
   const { onRequest, ...serviceOptions } = options;
   const storage = options.storage ?? new MemoryStorage();
+  const time = new ManualTime().link(server.clock);
   const service = (more: Partial<AuthenticationServiceOptions> = {}) => {
     let auth: AuthenticationService | undefined;
-    const traced = tracedClient(server.url, { onRequest: (path) => auth && onRequest?.(auth, path) });
+    const traced = tracedClient(server.url, { onRequest: (path) => auth && onRequest?.(auth, path), clock: time, timers: time });
+    // Between two timers, the requests they made are answered first, as they would be in real time.
+    time.waitWhile(() => traced.requests.some((r) => r.outcome === "pending"));
     auth = new AuthenticationService({ client: traced.client, projectId: PROJECT, ...serviceOptions, storage, ...more });
     return { auth, traced };
   };
   const { auth, traced } = service();
   t.after(() => auth.signOut());
-  return { server, storage, traced, auth, events: countEvents(auth), other: plainClient(server.url), service };
+  return { server, time, storage, traced, auth, events: countEvents(auth), other: plainClient(server.url), service };
 }
 
 /** Asserts that `promise` rejects with an AuthenticationError of `errorCode` (and `status`). */
@@ -420,9 +431,11 @@ describe("AuthenticationService", { concurrency: true }, () => {
     const e = await env(t, { "session.token_expiry_sec": 2 }, { autoRefresh: false });
     await e.auth.signInWithDevice(deviceId());
     const session = e.auth.currentSession!;
-    await nextEvent(e.auth, "expired");
+    const expired = nextEvent(e.auth, "expired");
+    await e.time.advance(2_000);
+    await expired;
     // Past the token's own exp (plus the one-second granularity of exp), the access token is refused.
-    await waitFor(() => Date.now() / 1000 > session.expiresAt + 1, "the access token's exp");
+    await e.time.advanceUntil(() => e.time.now() / 1000 > session.expiresAt + 1, "the access token's exp", 5_000);
     assert.equal(await serverAcceptsAccessToken(e.other, session.token), false);
     await e.auth.signOut({ clearCredentials: true });
     assert.equal(e.auth.sessionTokenExists, false);
@@ -435,7 +448,9 @@ describe("AuthenticationService", { concurrency: true }, () => {
     const lost = e.auth.playerId;
     assert.throws(() => e.auth.clearSessionToken(), { name: "AuthenticationError", errorCode: Codes.ClientInvalidUserState });
     assert.equal(e.auth.sessionTokenExists, true);
-    await nextEvent(e.auth, "expired");
+    const expired = nextEvent(e.auth, "expired");
+    await e.time.advance(2_000);
+    await expired;
     assert.throws(() => e.auth.clearSessionToken(), { errorCode: Codes.ClientInvalidUserState }, "not while Expired either");
     await e.auth.signOut();
     assert.equal(e.auth.sessionTokenExists, true);
@@ -500,7 +515,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     await e.auth.signInWithDevice(deviceId());
     const first = e.auth.currentSession!;
     const stored: string[] = [e.storage.getItem(KEY)!];
-    await waitFor(() => e.traced.refreshes().length >= 2 && e.auth.state === AuthenticationState.Authorized, "two automatic refreshes");
+    await e.time.advanceUntil(() => e.traced.refreshes().length >= 2 && e.auth.state === AuthenticationState.Authorized, "two automatic refreshes", 15_000);
     stored.push(e.storage.getItem(KEY)!);
 
     assert.deepEqual(statesAtRefresh.slice(0, 2), ["Refreshing/true/true/true", "Refreshing/true/true/true"], "usable while refreshing");
@@ -523,11 +538,12 @@ describe("AuthenticationService", { concurrency: true }, () => {
     const states: string[] = [];
     e.auth.on("expired", () => states.push(e.auth.state));
     await e.auth.signInWithDevice(deviceId());
-    const signedInAt = Date.now();
+    const signedInAt = e.time.now();
     const player = e.auth.playerId;
-    const expired = nextEvent(e.auth, "expired", 20_000);
+    const expired = nextEvent(e.auth, "expired", 20_000, e.time);
     await e.server.stop();
 
+    await e.time.advance(4_000);
     const expiredAt = await expired;
     assert.deepEqual(states, ["Expired"]);
     assert.ok(expiredAt - signedInAt >= 3_400, `expired after ${expiredAt - signedInAt} ms, not before the 3.5 s expiry point`);
@@ -536,9 +552,9 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.equal(e.auth.sessionTokenExists, true, "a transport error does not delete the token");
     const failed = e.traced.refreshes().filter((r) => r.outcome === "error").length;
     assert.ok(failed >= 2, `refresh was retried (${failed} attempts)`);
-    await sleep(500);
+    await e.time.advance(500);
     const attemptsWhenExpired = e.traced.refreshes().length;
-    await sleep(400);
+    await e.time.advance(400);
     assert.equal(e.traced.refreshes().length, attemptsWhenExpired, "no more automatic retries once expired");
 
     // Still down: getAccessToken tries, fails with a transport error, stays Expired (no second event).
@@ -561,11 +577,11 @@ describe("AuthenticationService", { concurrency: true }, () => {
     await e.auth.signInWithCustom(customId());
     const first = e.auth.currentSession!;
     await e.server.stop();
-    await waitFor(() => e.traced.refreshes().some((r) => r.outcome === "error"), "a failed refresh", 30_000);
+    await e.time.advanceUntil(() => e.traced.refreshes().some((r) => r.outcome === "error"), "a failed refresh", 30_000);
     assert.equal(e.auth.state, AuthenticationState.Authorized, "still Authorized between retries");
     assert.equal(e.auth.accessToken, first.token);
     await e.server.restart();
-    await waitFor(() => e.traced.refreshes().some((r) => r.outcome === 200), "a successful retry", 30_000);
+    await e.time.advanceUntil(() => e.traced.refreshes().some((r) => r.outcome === 200), "a successful retry", 30_000);
     await waitFor(() => e.auth.state === AuthenticationState.Authorized, "Authorized");
     assertAuthorizedState(e.auth);
     assert.notEqual(e.auth.currentSession!.refreshToken, first.refreshToken);
@@ -585,7 +601,9 @@ describe("AuthenticationService", { concurrency: true }, () => {
     e.auth.on("expired", () =>
       snapshot.push({ state: e.auth.state, tokenExists: e.auth.sessionTokenExists, refreshOutcome: e.traced.refreshes().at(-1)?.outcome }),
     );
-    await nextEvent(e.auth, "expired");
+    const expired = nextEvent(e.auth, "expired");
+    await e.time.advance(3_000);
+    await expired;
     assert.deepEqual(snapshot, [{ state: "Expired", tokenExists: false, refreshOutcome: 401 }], "fired by the rejected refresh itself");
     assert.equal(e.traced.refreshes().length, 1, "no retries after a rejection");
     assertExpiredState(e.auth);
@@ -663,7 +681,9 @@ describe("AuthenticationService", { concurrency: true }, () => {
     await e.auth.signInWithDevice(deviceId());
     const first = e.auth.currentSession!;
     assert.equal(await e.auth.getAccessToken(), first.token, "fresh: no refresh");
-    await nextEvent(e.auth, "expired");
+    const expired = nextEvent(e.auth, "expired");
+    await e.time.advance(3_500);
+    await expired;
     assertExpiredState(e.auth);
     assert.equal(e.traced.refreshes().length, 0, "no automatic refresh");
     assert.equal(e.storage.getItem(KEY), first.refreshToken);
@@ -676,7 +696,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
 
     // Past the refresh point, getAccessToken refreshes first.
     const second = e.auth.currentSession!;
-    await sleep(3_100);
+    await e.time.advance(3_100);
     const token = await e.auth.getAccessToken();
     assert.equal(e.traced.refreshes().length, 2);
     assert.notEqual(e.auth.currentSession!.refreshToken, second.refreshToken);
@@ -792,9 +812,10 @@ describe("AuthenticationService", { concurrency: true }, () => {
 
     // Their timers now coincide (both adopted the same tokens at the same moment): let them run.
     const base = [a.traced.refreshes().length, b.traced.refreshes().length];
-    await waitFor(
+    await e.time.advanceUntil(
       () => a.traced.refreshes().length >= base[0]! + 2 && b.traced.refreshes().length >= base[1]! + 2 && a.auth.state === "Authorized" && b.auth.state === "Authorized",
       "two automatic refreshes in each tab",
+      15_000,
     );
     for (const [i, tab] of [a, b].entries()) {
       assert.ok(tab.traced.refreshes().every((r) => r.outcome === 200 || r.outcome === "pending"), `tab ${i}: every refresh succeeded`);
@@ -822,7 +843,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
       const staleInA = e.auth.currentSession!.refreshToken;
       await b.auth.refreshAccessToken();
       assert.notEqual(e.storage.getItem(KEY), staleInA);
-      await sleep(1_300); // past the grace window
+      await e.time.advance(1_300); // past the grace window
       await e.auth.refreshAccessToken();
       assertAuthorizedState(e.auth);
       assert.equal(e.auth.playerId, b.auth.playerId);
@@ -871,7 +892,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     await late;
     assert.equal(storage.getItem(KEY), newest, "A's late answer must not replace B's newer token");
 
-    await sleep(1_300); // past the grace window
+    server.clock.advance(1_300); // past the grace window
     await a.refreshAccessToken();
     await b.refreshAccessToken();
     assertAuthorizedState(a);
@@ -886,7 +907,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     await e.auth.signOut();
     await refresh.catch(() => undefined);
     await waitFor(() => e.traced.refreshes().every((r) => r.outcome !== "pending"), "the refresh answer");
-    await sleep(1_300); // past the grace window: a rotated-out stored token would now revoke the session
+    await e.time.advance(1_300); // past the grace window: a rotated-out stored token would now revoke the session
     await e.auth.signInAnonymously({ createAccount: false });
     assert.equal(e.auth.playerId, player);
     assertAuthorizedState(e.auth);
@@ -900,7 +921,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     const signIn = e.auth.signInAnonymously(); // a refresh with the cached token is on its way
     await e.auth.signOut();
     await rejectsWithCode(signIn, Codes.ClientInvalidUserState);
-    await sleep(1_300);
+    await e.time.advance(1_300);
     await e.auth.signInAnonymously({ createAccount: false });
     assert.equal(e.auth.playerId, player);
   });

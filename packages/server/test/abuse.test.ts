@@ -9,21 +9,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { Clock } from "../src/shared/time.js";
-import { TestClock } from "./support/test-clock.js";
+import { FrozenClock, TestClock } from "./support/test-clock.js";
 import { MemoryRateLimiter } from "../src/limits/rate-limiter.js";
 import { clientKey, MAX_TRACKED_KEYS } from "../src/limits/sign-in-limits.js";
 import { ConcurrencyLimit, OverloadedError } from "../src/limits/concurrency-limit.js";
 import { SERVER_KEY, startTestServer, type TestServer } from "./support/harness.js";
 import { PASSWORD, assertError, customId, deviceId, email, ok, username } from "./support/expect.js";
-
-/** A fixed clock for the limiter's arithmetic. */
-class ManualClock implements Clock {
-  constructor(public t = 1_000_000) {}
-  now(): number {
-    return this.t;
-  }
-}
 
 interface Answer {
   status: number;
@@ -85,7 +76,7 @@ const median = (xs: number[]): number => {
 
 describe("sliding-window rate limiter", () => {
   it("allows the limit, then refuses with the exact wait, and does not count refusals", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_000_000);
     const limiter = new MemoryRateLimiter({ limit: 3, windowMs: 60_000, maxKeys: 10, clock });
     for (let i = 0; i < 3; i++) assert.deepEqual(limiter.attemptNow("k"), { allowed: true });
     // The burst filled the window at its start. Next window, the burst counts in proportion to
@@ -104,7 +95,7 @@ describe("sliding-window rate limiter", () => {
   });
 
   it("slides: the previous window's attempts count in proportion to their overlap", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_000_000);
     const limiter = new MemoryRateLimiter({ limit: 10, windowMs: 60_000, maxKeys: 10, clock });
     for (let i = 0; i < 10; i++) assert.equal(limiter.attemptNow("k").allowed, true);
     clock.t += 60_000 + 30_000; // Half of the previous window still overlaps: it counts as 5.
@@ -116,7 +107,7 @@ describe("sliding-window rate limiter", () => {
   });
 
   it("holds at most maxKeys keys however many an attacker rotates through, and forgets idle keys", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_000_000);
     const limiter = new MemoryRateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 1000, clock });
     for (let i = 0; i < 50_000; i++) limiter.attemptNow(`ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
     assert.equal(limiter.size, 1000);

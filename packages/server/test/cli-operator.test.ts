@@ -7,19 +7,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { becomes } from "./support/eventually.js";
 import { runCli, startTestServer, tempDir, type TestServer } from "./support/harness.js";
 
 const PASSWORD = "operator password 1";
-
-/** Polls until `check` is true or `ms` passed (the server's session cache may hold a row up to 1 s). */
-async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How long a revocation by the CLI may take to reach the running server. */
+const SOON = { timeoutMs: 5_000, intervalMs: 100 };
 
 describe("tessera operator commands", () => {
   let t: TestServer;
@@ -130,7 +123,7 @@ describe("tessera operator commands", () => {
 
     const logout = await cli(["user", "logout", username, "--session", firstSession]);
     assert.equal(logout.code, 0, logout.output);
-    assert.ok(await eventually(async () => (await t.api.withToken("GET", "/v2/account", first.token)).status === 401), "the ended session's token is refused");
+    assert.ok(await becomes(async () => (await t.api.withToken("GET", "/v2/account", first.token)).status === 401, SOON), "the ended session's token is refused");
     assert.equal((await t.api.withToken("GET", "/v2/account", second.token)).status, 200);
     assert.equal((await cli(["user", "logout", username, "--session", firstSession])).code, 1, "already ended");
 
@@ -139,7 +132,7 @@ describe("tessera operator commands", () => {
     assert.match(badKind.output, /Ban kind must be/);
     const ban = await cli(["user", "ban", username, "--kind", "vac", "--reason", "wallhack"]);
     assert.equal(ban.code, 0, ban.output);
-    assert.ok(await eventually(async () => (await t.api.withToken("GET", "/v2/account", second.token)).status === 401));
+    assert.ok(await becomes(async () => (await t.api.withToken("GET", "/v2/account", second.token)).status === 401, SOON));
     assert.equal((await t.api.withKey("/v2/account/authenticate/device", { id: device })).status, 403);
     assert.match((await cli(["user", "show", username])).output, /^banned: \S+ \(vac\) wallhack$/m);
     assert.equal((await cli(["user", "unban", username])).code, 0);

@@ -9,46 +9,19 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { SETTINGS } from "../src/config/settings.js";
-import { Api, claimsOf, runCli, spawnServer, tempDir, type SpawnedServer } from "./support/harness.js";
+import { ChildServers, stopServer } from "./support/child-servers.js";
+import { Api, claimsOf, runCli, type SpawnedServer } from "./support/harness.js";
 
 const START_TIMEOUT_MS = 20_000;
 
-const servers: SpawnedServer[] = [];
-const dirs: { remove(): void }[] = [];
+/** The suite's child servers and data directories, stopped and removed at the end. */
+const children = new ChildServers("tessera-cli-", START_TIMEOUT_MS);
 
-function dir(): string {
-  const d = tempDir("tessera-cli-");
-  dirs.push(d);
-  return d.path;
-}
-
-async function serve(args: string[], env?: Record<string, string>): Promise<SpawnedServer> {
-  const s = await spawnServer(args, { env, timeoutMs: START_TIMEOUT_MS });
-  servers.push(s);
-  return s;
-}
-
-function running(s: SpawnedServer): boolean {
-  return s.child.exitCode === null && s.child.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited after `ms`. */
-async function stop(s: SpawnedServer, ms = 10_000): Promise<void> {
-  if (!running(s)) return;
-  s.child.kill("SIGTERM");
-  const timer = setTimeout(() => s.child.kill("SIGKILL"), ms);
-  await s.exited;
-  clearTimeout(timer);
-}
-
-after(async () => {
-  await Promise.all(servers.map((s) => stop(s, 2_000)));
-  for (const d of dirs) d.remove();
-});
+after(() => children.close(2_000));
 
 /** Writes a YAML file into a fresh temporary directory and returns its path. */
 function yamlFile(text: string): string {
-  const file = join(dir(), "tessera.yml");
+  const file = join(children.dir(), "tessera.yml");
   writeFileSync(file, text);
   return file;
 }
@@ -63,7 +36,7 @@ async function signInDevice(api: Api, id: string, key = "defaultkey") {
 
 describe("tessera serve: start-up", () => {
   it("--port 0 prints the real address and answers there", async () => {
-    const s = await serve(["--port", "0", "--data-dir", dir()]);
+    const s = await children.serve(["--port", "0", "--data-dir", children.dir()]);
     const port = portOf(s.url);
     assert.ok(Number.isInteger(port) && port > 0 && port <= 65535, `real port in ${s.url}`);
     assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -79,13 +52,13 @@ describe("tessera serve: start-up", () => {
     // Default access token lifetime (DESIGN.md): 3600 s.
     const claims = claimsOf(res.body.token);
     assert.equal(claims.exp - claims.iat, 3600);
-    await stop(s);
+    await stopServer(s);
   });
 
   it("runs two servers side by side on different ports and data directories", async () => {
-    const dirA = dir();
-    const dirB = dir();
-    const [a, b] = await Promise.all([serve(["--port", "0", "--data-dir", dirA]), serve(["--port", "0", "--data-dir", dirB])]);
+    const dirA = children.dir();
+    const dirB = children.dir();
+    const [a, b] = await Promise.all([children.serve(["--port", "0", "--data-dir", dirA]), children.serve(["--port", "0", "--data-dir", dirB])]);
     assert.notEqual(portOf(a.url), portOf(b.url));
     const apiA = new Api(a.url);
     const apiB = new Api(b.url);
@@ -102,26 +75,26 @@ describe("tessera serve: start-up", () => {
     // The device signed in on A does not exist on B.
     const missing = await apiB.withKey("/v2/account/authenticate/device?create=false", { id: "cli-side-by-side-a" });
     assert.equal(missing.status, 404);
-    await Promise.all([stop(a), stop(b)]);
+    await Promise.all([stopServer(a), stopServer(b)]);
   });
 
   it("warns about the default server key", async () => {
-    const s = await serve(["--port", "0", "--data-dir", dir()]);
+    const s = await children.serve(["--port", "0", "--data-dir", children.dir()]);
     assert.match(s.output(), /WARN.*socket\.server_key.*defaultkey/);
-    await stop(s);
+    await stopServer(s);
   });
 
   it("prints no default-key warning with an own server key", async () => {
-    const s = await serve(["--port", "0", "--data-dir", dir(), "--server-key", "own-server-key"]);
+    const s = await children.serve(["--port", "0", "--data-dir", children.dir(), "--server-key", "own-server-key"]);
     assert.doesNotMatch(s.output(), /socket\.server_key/);
-    await stop(s);
+    await stopServer(s);
   });
 });
 
 describe("tessera serve: invalid configuration exits with code 2 naming the setting", { concurrency: true }, () => {
   /** Runs `serve` with a safe port and data dir, so a wrongly accepted configuration cannot clash. */
   async function expectConfigError(args: string[], setting: RegExp, env?: Record<string, string>): Promise<string> {
-    const { code, output } = await runCli(["serve", "--data-dir", dir(), ...args], { env, timeoutMs: START_TIMEOUT_MS });
+    const { code, output } = await runCli(["serve", "--data-dir", children.dir(), ...args], { env, timeoutMs: START_TIMEOUT_MS });
     assert.equal(code, 2, `exit code; output:\n${output}`);
     assert.match(output, setting);
     assert.match(output, /Invalid configuration/);
@@ -170,8 +143,8 @@ describe("tessera serve: invalid configuration exits with code 2 naming the sett
 
 describe("tessera serve: configuration sources", () => {
   it("reads TESSERA_PORT, TESSERA_DATA_DIR and TESSERA_SERVER_KEY", async () => {
-    const dataDir = dir();
-    const s = await serve([], { TESSERA_PORT: "0", TESSERA_DATA_DIR: dataDir, TESSERA_SERVER_KEY: "xyz" });
+    const dataDir = children.dir();
+    const s = await children.serve([], { TESSERA_PORT: "0", TESSERA_DATA_DIR: dataDir, TESSERA_SERVER_KEY: "xyz" });
     assert.notEqual(portOf(s.url), 0);
     assert.notEqual(portOf(s.url), 7350);
     assert.match(s.output(), new RegExp(`database="${join(dataDir, "tessera.db").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
@@ -184,16 +157,16 @@ describe("tessera serve: configuration sources", () => {
     const bad = await signInDevice(api, "cli-env-device-1", "defaultkey");
     assert.equal(bad.status, 401);
     assert.equal(bad.body.message, "Server key invalid");
-    await stop(s);
+    await stopServer(s);
   });
 
   it("applies defaults < YAML < environment < flags", async () => {
     const file = yamlFile(`socket:\n  port: 0\n  server_key: yamlkey\nsession:\n  token_expiry_sec: 100\n`);
     const env = { TESSERA_SERVER_KEY: "envkey", TESSERA_SESSION_TOKEN_EXPIRY_SEC: "200" };
     const [yamlOnly, yamlEnv, all] = await Promise.all([
-      serve(["--config", file, "--data-dir", dir()]),
-      serve(["--config", file, "--data-dir", dir()], env),
-      serve(["--config", file, "--data-dir", dir(), "--server-key", "flagkey", "--session.token_expiry_sec", "300"], env),
+      children.serve(["--config", file, "--data-dir", children.dir()]),
+      children.serve(["--config", file, "--data-dir", children.dir()], env),
+      children.serve(["--config", file, "--data-dir", children.dir(), "--server-key", "flagkey", "--session.token_expiry_sec", "300"], env),
     ]);
 
     async function check(s: SpawnedServer, winner: string, losers: string[], expiry: number, device: string): Promise<void> {
@@ -211,16 +184,16 @@ describe("tessera serve: configuration sources", () => {
     await check(yamlOnly, "yamlkey", ["defaultkey", "envkey", "flagkey"], 100, "cli-precedence-yaml");
     await check(yamlEnv, "envkey", ["defaultkey", "yamlkey", "flagkey"], 200, "cli-precedence-env");
     await check(all, "flagkey", ["defaultkey", "yamlkey", "envkey"], 300, "cli-precedence-flag");
-    await Promise.all([stop(yamlOnly), stop(yamlEnv), stop(all)]);
+    await Promise.all([stopServer(yamlOnly), stopServer(yamlEnv), stopServer(all)]);
   });
 
   it("TESSERA_CONFIG names the YAML file", async () => {
     const file = yamlFile(`socket:\n  port: 0\n  server_key: fromconfigenv\n`);
-    const s = await serve(["--data-dir", dir()], { TESSERA_CONFIG: file });
+    const s = await children.serve(["--data-dir", children.dir()], { TESSERA_CONFIG: file });
     const api = new Api(s.url);
     assert.equal((await signInDevice(api, "cli-config-env-1", "fromconfigenv")).status, 200);
     assert.equal((await signInDevice(api, "cli-config-env-1", "defaultkey")).status, 401);
-    await stop(s);
+    await stopServer(s);
   });
 });
 
@@ -285,7 +258,7 @@ function postInTwoSteps(url: string, path: string, body: unknown, serverKey: str
 
 describe("tessera serve: SIGTERM", () => {
   it("lets in-flight requests finish with 200, exits 0, and stops answering", async () => {
-    const s = await serve(["--port", "0", "--data-dir", dir()]);
+    const s = await children.serve(["--port", "0", "--data-dir", children.dir()]);
     // Email sign-ins that create accounts hash the password with argon2id on the thread pool, so
     // they are still being worked on when SIGTERM arrives right after their bodies are sent.
     const N = 6;

@@ -23,6 +23,7 @@ import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { SessionRow } from "../src/store/store.js";
 import { assertError, assertUnauthorized, ok } from "./support/expect.js";
 import { Api, claimsOf, quietLogger, spawnServer, tempDir, type SpawnedServer } from "./support/harness.js";
+import { eventually } from "./support/eventually.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
 import { TestRedis, redisSkip, sparePort } from "./support/redis.js";
 import { startTcpProxy } from "./support/tcp-proxy.js";
@@ -33,8 +34,6 @@ const BUS_BOUND_MS = 1000;
 const POLL_BOUND_MS = 2000;
 /** Room for a loaded CI machine to schedule the processes involved; the bounds above are the claim. */
 const MARGIN_MS = 500;
-/** Generous: a wait for an event, never a measurement. */
-const WAIT_MS = 15_000;
 
 /** Sign-ins per minute naming one identifier, across the cluster. */
 const IDENTIFIER_LIMIT = 4;
@@ -57,14 +56,6 @@ function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: keyof Logger) => (message: string) => void lines.push({ level, message });
   return { logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }, lines };
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Resolves with `promise`, or fails naming `what` once `deadline` (a Date.now() value) has passed. */

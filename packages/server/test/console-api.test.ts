@@ -10,14 +10,9 @@ import { createConsoleUser } from "../src/admin/console-users.js";
 import { CLI_ACTOR } from "../src/audit/audit-events.js";
 import { consoleRoutes } from "../src/http/routes/console-routes.js";
 import { SERVER_KEY, startTestServer, type ApiResponse, type TestServer } from "./support/harness.js";
+import { FrozenClock } from "./support/test-clock.js";
 
 const PASSWORD = "correct horse battery";
-
-/** A clock the test moves forward. */
-function testClock(start = Date.now()) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
-}
 
 function expectError(res: ApiResponse, status: number, message?: RegExp): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
@@ -27,7 +22,7 @@ function expectError(res: ApiResponse, status: number, message?: RegExp): void {
 
 describe("console API", () => {
   let t: TestServer;
-  const clock = testClock();
+  const clock = new FrozenClock();
   let admin = "";
   let viewer = "";
 

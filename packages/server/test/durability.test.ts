@@ -10,48 +10,25 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { Api, claimsOf, spawnServer, startTestServer, tempDir, type SpawnedServer, type TestServer } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { ChildServers, stopServer } from "./support/child-servers.js";
+import { Api, claimsOf, startTestServer, type SpawnedServer, type TestServer } from "./support/harness.js";
+import { BACKENDS, backendSkip } from "./support/backends.js";
+import { createTestDatabase, dropAllTestDatabases } from "./support/postgres.js";
 
 const START_TIMEOUT_MS = 20_000;
 
-const servers: SpawnedServer[] = [];
+/** The suite's child servers and data directories, stopped and removed at the end. */
+const children = new ChildServers("tessera-durability-", START_TIMEOUT_MS);
 const inProcess: TestServer[] = [];
-const dirs: { remove(): void }[] = [];
 
-function dir(): string {
-  const d = tempDir("tessera-durability-");
-  dirs.push(d);
-  return d.path;
-}
-
-async function serve(dataDir: string, databaseUrl?: string): Promise<SpawnedServer> {
+function serve(dataDir: string, databaseUrl?: string): Promise<SpawnedServer> {
   const database = databaseUrl === undefined ? [] : ["--database-url", databaseUrl];
-  const s = await spawnServer(["--port", "0", "--data-dir", dataDir, ...database], { timeoutMs: START_TIMEOUT_MS });
-  servers.push(s);
-  return s;
-}
-
-function running(s: SpawnedServer): boolean {
-  return s.child.exitCode === null && s.child.signalCode === null;
-}
-
-/** SIGTERM and wait for a clean exit (SIGKILL after `ms`); returns the exit code or signal. */
-async function stop(s: SpawnedServer, ms = 10_000): Promise<number | string> {
-  if (running(s)) {
-    s.child.kill("SIGTERM");
-    const timer = setTimeout(() => s.child.kill("SIGKILL"), ms);
-    const code = await s.exited;
-    clearTimeout(timer);
-    return code;
-  }
-  return s.exited;
+  return children.serve(["--port", "0", "--data-dir", dataDir, ...database]);
 }
 
 after(async () => {
-  await Promise.all(servers.map((s) => stop(s, 2_000)));
   await Promise.all(inProcess.map((t) => t.stop()));
-  for (const d of dirs) d.remove();
+  await children.close(2_000);
   await dropAllTestDatabases();
 });
 
@@ -59,7 +36,7 @@ const PASSWORD = "restart-password-1";
 
 describe("restart on the same data directory", () => {
   it("keeps accounts, revocations and signing keys", async () => {
-    const dataDir = dir();
+    const dataDir = children.dir();
     const first = await serve(dataDir);
     let api = new Api(first.url);
 
@@ -83,7 +60,7 @@ describe("restart on the same data directory", () => {
     assert.ok(existsSync(keyFile), "generated keys are kept in the data directory");
     const keysBefore = readFileSync(keyFile, "utf8");
 
-    assert.equal(await stop(first), 0);
+    assert.equal(await stopServer(first), 0);
     assert.match(first.output(), /shutdown complete/);
 
     const second = await serve(dataDir);
@@ -124,10 +101,10 @@ describe("restart on the same data directory", () => {
     // A fresh email session works where the logged-out one does not.
     assert.equal((await api.withToken("GET", "/v2/account", emailAgain.body.token)).status, 200);
 
-    assert.equal(await stop(second), 0);
+    assert.equal(await stopServer(second), 0);
 
     // Control: a server with a different data directory has other keys and rejects these tokens.
-    const other = await startTestServer({}, dir());
+    const other = await startTestServer({}, children.dir());
     inProcess.push(other);
     assert.equal((await other.api.withToken("GET", "/v2/account", device.body.token)).status, 401);
   });
@@ -135,7 +112,7 @@ describe("restart on the same data directory", () => {
 
 describe("crash (SIGKILL) during a burst of sign-ups", () => {
   it("keeps every account whose creation was answered, and the file passes integrity_check", async (t) => {
-    const dataDir = dir();
+    const dataDir = children.dir();
     const first = await serve(dataDir);
     const api = new Api(first.url);
 
@@ -203,7 +180,7 @@ describe("crash (SIGKILL) during a burst of sign-ups", () => {
     // Control: a device that was never signed in is not found.
     const never = await api2.withKey("/v2/account/authenticate/device?create=false", { id: "crash-device-never" });
     assert.equal(never.status, 404);
-    assert.equal(await stop(second), 0);
+    assert.equal(await stopServer(second), 0);
 
     // The file is sound and holds every answered account with its device.
     const db = new Database(join(dataDir, "tessera.db"));
@@ -235,12 +212,11 @@ interface MixSession {
   loggedOut: boolean;
 }
 
-const pgSkip = await postgresSkip();
 
-for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`crash (SIGKILL) during a sustained mix of sign-ups, refreshes and logouts on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+for (const backend of BACKENDS) {
+  describe(`crash (SIGKILL) during a sustained mix of sign-ups, refreshes and logouts on ${backend}`, { skip: backendSkip(backend) }, () => {
     it("keeps every answered write, no revoked token works again, and the database passes its integrity check", async (t) => {
-      const dataDir = dir();
+      const dataDir = children.dir();
       const databaseUrl = backend === "postgres" ? (await createTestDatabase()).url : undefined;
       const first = await serve(dataDir, databaseUrl);
       const api = new Api(first.url);
@@ -367,7 +343,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       t.diagnostic(`${backend}: ${sessions.length} accounts, ${rotationsChecked} rotated sessions current, ${reuseChecked} reuse detections, ${sessions.filter((s) => s.loggedOut && !s.uncertain).length} logouts checked`);
       assert.deepEqual(lost, [], "answered writes lost or revoked tokens working after the crash");
       assert.ok(reuseChecked >= 5 && rotationsChecked >= 5, `${reuseChecked} reuse checks, ${rotationsChecked} rotation checks`);
-      assert.equal(await stop(second), 0);
+      assert.equal(await stopServer(second), 0);
 
       if (backend === "sqlite") {
         const db = new Database(join(dataDir, "tessera.db"));

@@ -16,7 +16,7 @@ import { connect } from "node:net";
 import { claimsOf, startTestServer, type TestServer } from "./support/harness.js";
 import { assertError, deviceId, ok } from "./support/expect.js";
 import { checkAnswer } from "./support/fuzz-answers.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { BACKENDS, backendSettings, backendSkip, dropBackendDatabases } from "./support/backends.js";
 
 const GS_SECRET = "fuzz-regression-game-server-secret-01";
 
@@ -47,18 +47,16 @@ function tcp(url: string, text: string): Promise<string> {
   });
 }
 
-const pgSkip = await postgresSkip();
-
-for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`fuzz regressions on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+for (const backend of BACKENDS) {
+  describe(`fuzz regressions on ${backend}`, { skip: backendSkip(backend) }, () => {
     let t: TestServer;
     before(async () => {
-      const db: Record<string, string> = backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {};
+      const db = await backendSettings(backend);
       t = await startTestServer({ ...db, "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]), "tickets.max_open_per_session": 2 });
     });
     after(async () => {
       await t.close();
-      if (backend === "postgres") await dropAllTestDatabases();
+      await dropBackendDatabases(backend);
     });
 
     it("a request line past the header limit is 431 in Nakama's shape (HEAD: the same head, no body)", async () => {

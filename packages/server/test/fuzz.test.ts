@@ -24,7 +24,7 @@ import { claimsOf, SERVER_KEY, startTestServer, type TestServer } from "./suppor
 import { deviceId, ok } from "./support/expect.js";
 import { startFakeSteam, steamId, type FakeSteam } from "./support/fake-steam.js";
 import { checkAnswer, MAX_BODY_BYTES, type FuzzAnswer } from "./support/fuzz-answers.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { backendSettings, backendSkip, dropBackendDatabases, type Backend } from "./support/backends.js";
 
 const SEED = Number(process.env["FUZZ_SEED"] ?? 20_261_124);
 const TOTAL_RUNS = Number(process.env["FUZZ_RUNS"] ?? 10_000);
@@ -352,23 +352,22 @@ const mayEndSession = (g: Generated): boolean => /session|account|logout|unlink/
 
 // ---------------------------------------------------------------------------------------------
 
-const pgSkip = await postgresSkip();
 
 /**
  * The budget is shared: three quarters on SQLite, a quarter on PostgreSQL (slower per request;
  * what differs there is the driver's view of odd strings, such as NUL bytes, which PostgreSQL
  * text refuses). Without PostgreSQL (outside CI), SQLite takes it all.
  */
-const SQLITE_RUNS = pgSkip === false ? Math.round(TOTAL_RUNS * 0.75) : TOTAL_RUNS;
+const SQLITE_RUNS = backendSkip("postgres") === false ? Math.round(TOTAL_RUNS * 0.75) : TOTAL_RUNS;
 for (const [backend, total] of [["sqlite", SQLITE_RUNS], ["postgres", TOTAL_RUNS - SQLITE_RUNS]] as const) {
-  describe(`fuzzing every route on ${backend} (seed ${SEED}, ${total} requests)`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+  describe(`fuzzing every route on ${backend} (seed ${SEED}, ${total} requests)`, { skip: backendSkip(backend) }, () => {
     fuzzSuite(backend, total);
   });
 }
 
 after(() => agent.destroy());
 
-function fuzzSuite(backend: "sqlite" | "postgres", total: number): void {
+function fuzzSuite(backend: Backend, total: number): void {
   const { perRoute, junkPaths, rawTcp } = budget(total);
   let t: TestServer;
   let steam: FakeSteam;
@@ -413,7 +412,7 @@ function fuzzSuite(backend: "sqlite" | "postgres", total: number): void {
   before(async () => {
     startedAt = Date.now();
     steam = await startFakeSteam();
-    const database: Record<string, string> = backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {};
+    const database = await backendSettings(backend);
     t = await startTestServer({ ...steam.settings(), ...database, "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]), "tickets.app_id": 480 });
     base = new URL(t.url);
     world.players.push(await newPlayer());
@@ -426,7 +425,7 @@ function fuzzSuite(backend: "sqlite" | "postgres", total: number): void {
   after(async () => {
     await t.close();
     await steam.close();
-    if (backend === "postgres") await dropAllTestDatabases();
+    await dropBackendDatabases(backend);
   });
 
   routes.forEach((route, index) => {

@@ -13,6 +13,7 @@ import { safetyFindings } from "../src/config/safety.js";
 import { createLogger, requestLogger } from "../src/shared/logger.js";
 import { MetricsRegistry } from "../src/metrics/registry.js";
 import { claimsOf, recordingLogger, startTestServer, type Api, type TestServer } from "./support/harness.js";
+import { passes } from "./support/eventually.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";
 import { parseExposition, sampleValue, samplesOf, type Exposition } from "./support/prometheus.js";
 import { WatchedSocket } from "./support/watched-socket.js";
@@ -27,18 +28,8 @@ async function scrape(api: Api, bearer?: string): Promise<Exposition> {
 }
 
 /** Scrapes until `check` passes (asynchronous effects: ticket validation, socket close), for at most 5 s. */
-async function eventually(api: Api, check: (e: Exposition) => void): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const e = await scrape(api);
-    try {
-      check(e);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+function scrapeUntil(api: Api, check: (e: Exposition) => void): Promise<void> {
+  return passes(async () => check(await scrape(api)), { timeoutMs: 5_000, intervalMs: 50 });
 }
 
 describe("metrics registry", () => {
@@ -213,14 +204,14 @@ describe("GET /metrics", () => {
     const session = await t.api.device(deviceId());
     const before = await scrape(t.api);
     const socket = await WatchedSocket.open(t.url, session.token);
-    await eventually(t.api, (e) => {
+    await scrapeUntil(t.api, (e) => {
       assert.equal(sampleValue(e, "tessera_sockets_open"), (sampleValue(before, "tessera_sockets_open") ?? 0) + 1);
       assert.equal(sampleValue(e, "tessera_socket_connects_total"), (sampleValue(before, "tessera_socket_connects_total") ?? 0) + 1);
     });
     socket.ws.close();
     await socket.closed;
     await assert.rejects(WatchedSocket.open(t.url, "not-a-token"), /refused with 401/);
-    await eventually(t.api, (e) => {
+    await scrapeUntil(t.api, (e) => {
       assert.equal(sampleValue(e, "tessera_sockets_open"), sampleValue(before, "tessera_sockets_open") ?? 0);
       assert.equal(sampleValue(e, "tessera_socket_closes_total"), (sampleValue(before, "tessera_socket_closes_total") ?? 0) + 1);
       assert.equal(sampleValue(e, "tessera_socket_refusals_total", { status: "401" }), (sampleValue(before, "tessera_socket_refusals_total", { status: "401" }) ?? 0) + 1);
@@ -238,7 +229,7 @@ describe("GET /metrics", () => {
     const begun = ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", validator.token, { ticket: forPeer.ticket, user_id: playerId }));
     assert.equal(begun.result_name, "OK");
     assert.equal(ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", validator.token, { ticket: "0100", user_id: playerId })).result_name, "InvalidTicket");
-    await eventually(t.api, (e) => assert.equal(value(e, "tessera_ticket_responses_total", { response: "OK" }) - value(before, "tessera_ticket_responses_total", { response: "OK" }), 1));
+    await scrapeUntil(t.api, (e) => assert.equal(value(e, "tessera_ticket_responses_total", { response: "OK" }) - value(before, "tessera_ticket_responses_total", { response: "OK" }), 1));
     ok(await t.api.withToken("DELETE", `/v2/tickets/${forPeer.handle}`, player.token));
 
     const forServer = ok(await t.api.withToken("POST", "/v2/tickets", player.token, { identity: "eu-west-1" }));
@@ -246,7 +237,7 @@ describe("GET /metrics", () => {
     assert.equal(ok(await steam(forServer.ticket)).response.params.result, "OK");
     assert.equal(ok(await steam(forServer.ticket)).response.error.errorcode, 103);
 
-    await eventually(t.api, (e) => {
+    await scrapeUntil(t.api, (e) => {
       const moved = (name: string, labels: Record<string, string> = {}) => value(e, name, labels) - value(before, name, labels);
       assert.equal(moved("tessera_tickets_issued_total"), 2);
       assert.equal(moved("tessera_ticket_begins_total", { result: "OK" }), 1);

@@ -8,10 +8,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Client, Session } from "@heroiclabs/nakama-js";
+import { type Client, Session } from "@heroiclabs/nakama-js";
 import { WebSocket as WsWebSocket } from "ws";
 import { startFakeSteam, steamId, type FakeSteam } from "./support/fake-steam.js";
-import { SERVER_KEY, startTestServer, type TestServer } from "./support/harness.js";
+import { startTestServer, type TestServer } from "./support/harness.js";
+import { nakamaClient } from "./support/nakama-client.js";
 
 // nakama-js only touches WebSocket when a socket is created; Node 20 has no global one.
 const globals = globalThis as { WebSocket?: unknown };
@@ -25,12 +26,6 @@ const CLIENT_TIMEOUT_MS = 2000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Tessera's default `session.token_expiry_sec`. */
 const DEFAULT_TOKEN_EXPIRY_SEC = 3600;
-
-/** A client for `t`; `autoRefreshSession` off unless a test is about it. */
-function clientFor(t: TestServer, options: { serverKey?: string; autoRefreshSession?: boolean } = {}): Client {
-  const url = new URL(t.url);
-  return new Client(options.serverKey ?? SERVER_KEY, url.hostname, url.port, false, CLIENT_TIMEOUT_MS, options.autoRefreshSession ?? false);
-}
 
 /** A device id unique to this run (10-128 bytes). */
 const deviceId = (label: string): string => `${label}-${randomUUID()}`;
@@ -63,7 +58,7 @@ describe("nakama-js 2.8.0 against Tessera", () => {
 
   before(async () => {
     t = await startTestServer();
-    client = clientFor(t);
+    client = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS });
   });
   after(() => t.close());
 
@@ -253,7 +248,7 @@ describe("nakama-js 2.8.0 against Tessera", () => {
     });
 
     it("with autoRefreshSession the client's own refreshes rotate tokens and logout still ends the session", async () => {
-      const auto = clientFor(t, { autoRefreshSession: true });
+      const auto = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS, autoRefreshSession: true });
       // Treat every token as about to expire, so each call refreshes first (as near expiry).
       auto.expiredTimespanMs = (DEFAULT_TOKEN_EXPIRY_SEC + 60) * 1000;
       const session = await auto.authenticateDevice(deviceId("auto"), true, undefined, { k: "v" });
@@ -276,7 +271,7 @@ describe("nakama-js 2.8.0 against Tessera", () => {
     });
 
     it("without autoRefreshSession logout sends exactly the session's tokens and nothing is refreshed", async () => {
-      const manual = clientFor(t, { autoRefreshSession: false });
+      const manual = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS, autoRefreshSession: false });
       manual.expiredTimespanMs = (DEFAULT_TOKEN_EXPIRY_SEC + 60) * 1000;
       const session = await manual.authenticateDevice(deviceId("noauto"), true);
       const { token, refresh_token } = session;
@@ -356,7 +351,7 @@ describe("nakama-js 2.8.0 against Tessera", () => {
 
   describe("server key", () => {
     it("a wrong server key makes authenticate and refresh reject with 401", async () => {
-      const wrong = clientFor(t, { serverKey: "not-the-key" });
+      const wrong = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS, serverKey: "not-the-key" });
       const auth = await rejection(wrong.authenticateDevice(deviceId("wrongkey"), true));
       assert.equal(auth.status, 401);
       assert.equal(auth.body?.message, "Server key invalid");
@@ -379,7 +374,7 @@ describe("nakama-js 2.8.0: Steam against a fake Steam Web API", () => {
   before(async () => {
     steam = await startFakeSteam();
     t = await startTestServer(steam.settings());
-    client = clientFor(t);
+    client = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS });
   });
   after(async () => {
     await t.close();
@@ -431,7 +426,7 @@ describe("nakama-js 2.8.0: reuse of a rotated-out refresh token (no grace window
 
   before(async () => {
     t = await startTestServer({ "session.refresh_reuse_grace_sec": 0 });
-    client = clientFor(t);
+    client = nakamaClient(t, { timeoutMs: CLIENT_TIMEOUT_MS });
   });
   after(() => t.close());
 

@@ -11,17 +11,10 @@ import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { StoreUnavailableError } from "../src/store/store.js";
 import { claimsOf, spawnServer, startTestServer, tempDir, type TestServer } from "./support/harness.js";
+import { eventually } from "./support/eventually.js";
 import { parseExposition, sampleValue, samplesOf } from "./support/prometheus.js";
 import { createProxiedTestDatabase, createTestDatabase, dropAllTestDatabases, dropTestDatabase, postgresSkip } from "./support/postgres.js";
 import { WatchedSocket } from "./support/watched-socket.js";
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const skip = await postgresSkip();
 
@@ -171,7 +164,7 @@ describe("the server on PostgreSQL", { skip }, () => {
       assert.deepEqual((await t.api.call("GET", "/healthz")).body, { status: "ok" }, "alive all along");
 
       proxy.restore();
-      await eventually(async () => (await t.api.call("GET", "/readyz")).status === 200, "readiness after the database returns");
+      await eventually(async () => (await t.api.call("GET", "/readyz")).status === 200, "readiness after the database returns", { intervalMs: 50 });
       assert.deepEqual((await t.api.call("GET", "/readyz")).body, { status: "ok", database: "ok", bus: "local" });
       assert.equal((await t.api.withToken("GET", "/v2/account", s.token)).status, 200, "the same server, the same token");
       assert.equal((await t.api.withKey("/v2/account/session/refresh", { token: s.refresh_token })).status, 200);

@@ -10,19 +10,17 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { banAccount } from "../src/account/ban.js";
 import { claimsOf, startTestServer, type TestServer } from "./support/harness.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { BACKENDS, backendSettings, backendSkip, dropBackendDatabases } from "./support/backends.js";
 
-const pgSkip = await postgresSkip();
-
-for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`sign-in racing a ban or a deletion on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+for (const backend of BACKENDS) {
+  describe(`sign-in racing a ban or a deletion on ${backend}`, { skip: backendSkip(backend) }, () => {
     let t: TestServer;
     before(async () => {
-      t = await startTestServer(backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {});
+      t = await startTestServer(await backendSettings(backend));
     });
     after(async () => {
       await t.close();
-      if (backend === "postgres") await dropAllTestDatabases();
+      await dropBackendDatabases(backend);
     });
 
     it("a sign-in racing a ban never leaves a working token of the banned account", async () => {

@@ -9,13 +9,15 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client, type DefaultSocket, type Notification, type Session } from "@heroiclabs/nakama-js";
+import type { Client, DefaultSocket, Notification, Session } from "@heroiclabs/nakama-js";
 import { WebSocket } from "ws";
 import { banAccount } from "../src/account/ban.js";
 import { attachSocketServer } from "../src/realtime/socket-server.js";
 import { SocketRegistry } from "../src/realtime/socket-registry.js";
 import { signAccessToken } from "../src/session/claims.js";
 import { SERVER_KEY, claimsOf, startTestServer, type TestServer } from "./support/harness.js";
+import { nakamaClient } from "./support/nakama-client.js";
+import { eventually } from "./support/eventually.js";
 
 // nakama-js creates sockets with the global WebSocket; Node 20 has none.
 const globals = globalThis as { WebSocket?: unknown };
@@ -35,11 +37,6 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const deviceId = (label: string): string => `${label}-${randomUUID()}`;
 
-function clientFor(t: TestServer): Client {
-  const url = new URL(t.url);
-  return new Client(SERVER_KEY, url.hostname, url.port, false, CLIENT_TIMEOUT_MS, false);
-}
-
 function wsUrl(t: TestServer | string, query = ""): string {
   const base = typeof t === "string" ? t : t.url;
   return base.replace(/^http/, "ws") + "/ws" + query;
@@ -51,15 +48,6 @@ function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promis
     timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Waits until `check` holds (for state with no event of its own, such as presence after a close). */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 interface Closed {
@@ -101,7 +89,7 @@ class NakamaConn {
 }
 
 function newSocket(t: TestServer): DefaultSocket {
-  const socket = clientFor(t).createSocket(false, false) as DefaultSocket;
+  const socket = nakamaClient(t).createSocket(false, false) as DefaultSocket;
   socket.setHeartbeatTimeoutMs(CLIENT_TIMEOUT_MS);
   return socket;
 }
@@ -193,7 +181,7 @@ describe("realtime socket", () => {
   let client: Client;
   before(async () => {
     t = await startTestServer();
-    client = clientFor(t);
+    client = nakamaClient(t);
   });
   after(async () => {
     endAllSockets();
@@ -339,7 +327,7 @@ describe("realtime socket", () => {
       const conn = await connect(t, session);
       assert.equal((await client.getAccount(session)).user?.online, true);
       conn.socket.disconnect(true);
-      await eventually(() => !t.server.core.presence.isOnline(session.user_id!), "the account to go offline");
+      await eventually(() => !t.server.core.presence.isOnline(session.user_id!), "the account to go offline", { timeoutMs: WAIT_MS, intervalMs: 20 });
       assert.equal((await client.getAccount(session)).user?.online, undefined);
     });
 
@@ -460,7 +448,7 @@ describe("session.single_socket", () => {
   });
 
   it("a new socket of the account closes the older one with notification -7 single_socket; the newer stays", async () => {
-    const client = clientFor(t);
+    const client = nakamaClient(t);
     const id = deviceId("single-socket");
     const s1 = await client.authenticateDevice(id, true);
     const s2 = await client.authenticateDevice(id, true);
@@ -493,7 +481,7 @@ describe("session.single_session", () => {
   });
 
   it("signing in on a second device ends the first device's session and closes its socket", async () => {
-    const client = clientFor(t);
+    const client = nakamaClient(t);
     const phone = deviceId("phone");
     const laptop = deviceId("laptop");
     const first = await client.authenticateDevice(phone, true);
@@ -548,7 +536,7 @@ describe("shutdown", () => {
   it("closes every socket with 1001 server shutting down, and refuses new ones", async () => {
     const t = await startTestServer();
     try {
-      const client = clientFor(t);
+      const client = nakamaClient(t);
       const session = await client.authenticateDevice(deviceId("shutdown"), true);
       const conns = await Promise.all([connect(t, session), connect(t, session)]);
       await withTimeout(t.server.close(), "the server to close");

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Api, claimsOf, spawnServer, tempDir, type SpawnedServer } from "./support/harness.js";
+import { ChildServers } from "./support/child-servers.js";
+import { Api, claimsOf } from "./support/harness.js";
 
 const START_TIMEOUT_MS = 20_000;
 const INVALID_REFRESH = "Refresh token invalid or expired.";
@@ -16,29 +17,15 @@ interface Tokens {
   refresh_token: string;
 }
 
-const dirs: { remove(): void }[] = [];
-const servers: SpawnedServer[] = [];
+/** The suite's child servers and data directories, stopped and removed at the end. */
+const children = new ChildServers("tessera-refresh-", START_TIMEOUT_MS);
 
 async function serve(graceSec: number): Promise<Api> {
-  const d = tempDir("tessera-refresh-");
-  dirs.push(d);
-  const s = await spawnServer(["--port", "0", "--data-dir", d.path, "--session.refresh_reuse_grace_sec", String(graceSec)], { timeoutMs: START_TIMEOUT_MS });
-  servers.push(s);
+  const s = await children.serve(["--port", "0", "--data-dir", children.dir(), "--session.refresh_reuse_grace_sec", String(graceSec)]);
   return new Api(s.url);
 }
 
-after(async () => {
-  await Promise.all(
-    servers.map(async (s) => {
-      if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-      s.child.kill("SIGTERM");
-      const timer = setTimeout(() => s.child.kill("SIGKILL"), 5_000);
-      await s.exited;
-      clearTimeout(timer);
-    }),
-  );
-  for (const d of dirs) d.remove();
-});
+after(() => children.close(5_000));
 
 /** Grace window of 1 s: reuse after it is tested by waiting. */
 let shortGrace: Api;

@@ -8,22 +8,15 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { LocalBus } from "../src/cluster/local-bus.js";
-import type { Clock } from "../src/shared/time.js";
 import { SessionCache } from "../src/session/session-cache.js";
 import { claimsOf, startTestServer } from "./support/harness.js";
+import { FrozenClock } from "./support/test-clock.js";
 import { assertUnauthorized, deviceId, ok } from "./support/expect.js";
 import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
 
-class ManualClock implements Clock {
-  t = 1_700_000_000_000;
-  now(): number {
-    return this.t;
-  }
-}
-
 describe("SessionCache", () => {
   it("serves an entry until its TTL, then forgets it", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_700_000_000_000);
     const cache = new SessionCache(1000, clock, new LocalBus());
     const id = randomUUID();
     cache.remember(id, "account-1", clock.now());
@@ -36,7 +29,7 @@ describe("SessionCache", () => {
   });
 
   it("drops entries on sessions_revoked news and refuses a read that began before the revocation", async () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_700_000_000_000);
     const bus = new LocalBus();
     const cache = new SessionCache(1000, clock, bus);
     const id = randomUUID();
@@ -54,7 +47,7 @@ describe("SessionCache", () => {
   });
 
   it("is off with a TTL of 0", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_700_000_000_000);
     const off = new SessionCache(0, clock, new LocalBus());
     const id = randomUUID();
     off.remember(id, "account-1", clock.now());
@@ -63,7 +56,7 @@ describe("SessionCache", () => {
   });
 
   it("stays bounded: sweeps expired entries and keeps at most 100,000", () => {
-    const clock = new ManualClock();
+    const clock = new FrozenClock(1_700_000_000_000);
     const cache = new SessionCache(60_000, clock, new LocalBus());
     const first = randomUUID();
     cache.remember(first, "a", clock.now());

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SERVER_KEY, claimsOf, startTestServer, type TestServer } from "./support/harness.js";
 import { RFC3339, assertError, assertUnauthorized, deviceId, ok, username } from "./support/expect.js";
+import { TestClock } from "./support/test-clock.js";
 
 const REFRESH = "/v2/account/session/refresh";
 const LOGOUT = "/v2/session/logout";
@@ -371,19 +372,21 @@ describe("session", () => {
 
 describe("session expiry", () => {
   let t: TestServer;
+  // The server's time: moved forward instead of waited for.
+  const clock = new TestClock();
   before(async () => {
-    t = await startTestServer({ "session.token_expiry_sec": 1 });
+    t = await startTestServer({ "session.token_expiry_sec": 1 }, undefined, { clock });
   });
   after(() => t.close());
 
   it("rejects an expired access token, while its refresh token still gets a new one", async () => {
     // Times are whole seconds: a 1 s token issued at 12.999 s expires at 13 s. Sign in just after
     // a second begins, so the token has (almost) its whole second for the first call.
-    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+    clock.advance(1000 - (clock.now() % 1000) + 5);
     const s = ok(await t.api.withKey("/v2/account/authenticate/device", { id: deviceId() }));
     assert.equal(claimsOf(s.token)["exp"] - claimsOf(s.token)["iat"], 1);
     ok(await t.api.withToken("GET", "/v2/account", s.token));
-    await new Promise((r) => setTimeout(r, 2100));
+    clock.advance(2100);
     assertUnauthorized(await t.api.withToken("GET", "/v2/account", s.token), "Auth token invalid", "Bearer");
     assertUnauthorized(await t.api.withToken("POST", LOGOUT, s.token, {}), "Auth token invalid", "Bearer");
     const r = ok(await t.api.withKey(REFRESH, { token: s.refresh_token }));

@@ -14,7 +14,8 @@ import { grantLicense, lendLicense, revokeLicense } from "../src/tickets/license
 import { claimsOf, runCli, startTestServer, tempDir, type Api, type TestServer } from "./support/harness.js";
 import { assertError, deviceId, ok } from "./support/expect.js";
 import { TestClock } from "./support/test-clock.js";
-import { createTestDatabase, dropAllTestDatabases, postgresSkip } from "./support/postgres.js";
+import { BACKENDS, backendSettings, backendSkip, dropBackendDatabases } from "./support/backends.js";
+import { createTestDatabase } from "./support/postgres.js";
 
 const S_SECRET = "s-secret-".padEnd(40, "s");
 const T_SECRET = "t-secret-".padEnd(40, "t");
@@ -42,17 +43,15 @@ interface Event {
   ended: boolean;
 }
 
-const pgSkip = await postgresSkip();
-
-for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`tickets on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+for (const backend of BACKENDS) {
+  describe(`tickets on ${backend}`, { skip: backendSkip(backend) }, () => {
     const servers: TestServer[] = [];
     const clock = new TestClock();
     let t: TestServer;
     let api: Api;
 
     async function serve(settings: Record<string, string | number | boolean> = {}): Promise<TestServer> {
-      const db: Record<string, string> = backend === "postgres" ? { "database.url": (await createTestDatabase()).url } : {};
+      const db = await backendSettings(backend);
       const server = await startTestServer({ "tickets.game_servers": GAME_SERVERS, "tickets.app_id": 480, ...db, ...settings }, undefined, { clock });
       servers.push(server);
       return server;
@@ -64,7 +63,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
     });
     after(async () => {
       for (const s of servers) await s.close();
-      if (backend === "postgres") await dropAllTestDatabases();
+      await dropBackendDatabases(backend);
     });
 
     async function player(on: Api = api): Promise<Player> {

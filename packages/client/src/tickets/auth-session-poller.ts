@@ -6,6 +6,7 @@
  * after a 401 it renews the token once, and gives up when the validator's token is refused for good.
  */
 import type { AuthSessionEventJson, Client } from "../client.js";
+import type { Timers } from "../clock.js";
 import { AuthenticationError, TesseraError, isTransient } from "../errors.js";
 
 /** The token of one validator session. */
@@ -48,6 +49,8 @@ export class AuthSessionPoller {
     readonly token: ValidatorToken,
     private readonly owner: PollerOwner,
     private readonly waitMs: number,
+    /** Schedules the pauses between retries. */
+    private readonly timers: Timers,
   ) {}
 
   /** Whether the loop runs (a poll in flight, or a pause between retries). */
@@ -130,11 +133,10 @@ export class AuthSessionPoller {
 
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      // A retry must not keep a finished program alive.
-      (timer as { unref?: () => void }).unref?.();
+      const timers = this.timers;
+      const timer = timers.setTimeout(done, ms);
       function done() {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         resolve();
       }
       this.wakeFromPause = done;

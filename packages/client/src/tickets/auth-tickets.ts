@@ -14,13 +14,19 @@ import { AuthenticationSession, authSessionControl } from "./authentication-sess
 import { AuthTicket } from "./auth-ticket.js";
 import { AuthSessionPoller, type ValidatorToken } from "./auth-session-poller.js";
 import type { AuthSessionEventJson, Client } from "../client.js";
+import type { Clock, TimeOptions, Timers } from "../clock.js";
+import { Emitter } from "../emitter.js";
 import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, toAuthenticationError } from "../errors.js";
 import { GameServerSession } from "./game-server-session.js";
 import { fromHex, isHex, toHex } from "./hex.js";
 import { decodePayload, Session } from "../session.js";
 import { BeginAuthSessionResult } from "./ticket-responses.js";
 
-export interface AuthTicketsOptions {
+/**
+ * `clock` (how long early events are kept) and `timers` (the pauses between poll retries) default
+ * to the client's.
+ */
+export interface AuthTicketsOptions extends TimeOptions {
   client: Client;
   /** A player's `AuthenticationService` (its access token refreshes itself). Give this or `session`. */
   auth?: AuthenticationService;
@@ -87,7 +93,9 @@ export class AuthTickets {
   private readonly pollers = new Map<string, AuthSessionPoller>();
   /** Events that overtook their begin answer (or of sessions no longer followed), by auth session id. */
   private readonly early = new Map<string, { events: AuthSessionEventJson[]; at: number }>();
-  private readonly listeners: { [K in AuthTicketsEventName]: Set<AuthTicketsEvents[K]> } = { deliveryStopped: new Set() };
+  private readonly events = new Emitter<AuthTicketsEvents>("AuthTickets");
+  private readonly clock: Clock;
+  private readonly timers: Timers;
   private closed = false;
 
   constructor(options: AuthTicketsOptions) {
@@ -102,6 +110,8 @@ export class AuthTickets {
     if (!Number.isInteger(wait) || wait < 0 || wait > MAX_POLL_WAIT_MS) throw invalid(`AuthTickets: options.pollWaitMs must be a whole number from 0 to ${MAX_POLL_WAIT_MS}.`);
     this.client = options.client;
     this.pollWaitMs = wait;
+    this.clock = options.clock ?? options.client.clock;
+    this.timers = options.timers ?? options.client.timers;
   }
 
   // ---- player side ----------------------------------------------------------------------------
@@ -231,13 +241,13 @@ export class AuthTickets {
    * tickets.on("deliveryStopped", (err, lost) => lost.forEach((s) => askForNewTicket(s.user)));
    */
   on<K extends AuthTicketsEventName>(event: K, listener: AuthTicketsEvents[K]): this {
-    this.listeners[event].add(listener);
+    this.events.on(event, listener);
     return this;
   }
 
   /** Unsubscribes a listener added with `on`. @example tickets.off("deliveryStopped", onLost); */
   off<K extends AuthTicketsEventName>(event: K, listener: AuthTicketsEvents[K]): this {
-    this.listeners[event].delete(listener);
+    this.events.off(event, listener);
     return this;
   }
 
@@ -284,7 +294,7 @@ export class AuthTickets {
   }
 
   private keepEarly(event: AuthSessionEventJson): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [id, entry] of this.early) if (now - entry.at > EARLY_EVENT_TTL_MS || this.early.size > MAX_EARLY_SESSIONS) this.early.delete(id);
     const entry = this.early.get(event.auth_session_id);
     if (entry) entry.events.push(event);
@@ -305,7 +315,7 @@ export class AuthTickets {
       awaiting: (p) => this.awaiting(p),
       receive: (events) => this.receive(events),
       stopped: (p, error) => this.deliveryStopped(p, error),
-    }, this.pollWaitMs);
+    }, this.pollWaitMs, this.timers);
     if (this.closed) poller.close();
     else this.pollers.set(validatorSessionId, poller);
     return poller;
@@ -325,17 +335,11 @@ export class AuthTickets {
       if (authSessionControl.abandon(t.session)) lost.push(t.session);
     }
     const err = toAuthenticationError(error, "ticket");
-    if (this.listeners.deliveryStopped.size === 0) {
+    if (this.events.count("deliveryStopped") === 0) {
       console.warn(`AuthTickets: responses can no longer be received for ${lost.length} auth session(s): ${err.message}`);
       return;
     }
-    for (const listener of [...this.listeners.deliveryStopped]) {
-      try {
-        listener(err, lost);
-      } catch (e) {
-        console.error('AuthTickets: a "deliveryStopped" listener threw', e);
-      }
-    }
+    this.events.emit("deliveryStopped", err, lost);
   }
 
   /** The validator token for new auth sessions. */

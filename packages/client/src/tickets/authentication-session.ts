@@ -6,6 +6,7 @@
  * `on("response")`; and a response that ends it (anything but OK) leaves it ended.
  */
 import type { AuthSessionEventJson } from "../client.js";
+import { Emitter } from "../emitter.js";
 import { observed } from "../errors.js";
 import type { AuthSessionResponse } from "./ticket-responses.js";
 
@@ -46,8 +47,8 @@ export class AuthenticationSession {
   private hasStarted = false;
   private hasEnded = false;
   private lastSeq = 0;
-  private readonly startListeners = new Set<AuthSessionListener>();
-  private readonly responseListeners = new Set<AuthSessionListener>();
+  /** `onStart` listeners fire once, with the first response; `response` ones with every later one. */
+  private readonly events = new Emitter<{ onStart: AuthSessionListener; response: AuthSessionListener }>("AuthenticationSession");
 
   static {
     authSessionControl = {
@@ -105,8 +106,8 @@ export class AuthenticationSession {
    */
   onStart(listener: AuthSessionListener): this {
     if (typeof listener !== "function") throw new TypeError("onStart: the listener must be a function.");
-    if (this.hasStarted) queueMicrotask(() => this.call(listener, "onStart"));
-    else this.startListeners.add(listener);
+    if (this.hasStarted) queueMicrotask(() => this.events.callOne("onStart", listener, this));
+    else this.events.on("onStart", listener);
     return this;
   }
 
@@ -119,7 +120,7 @@ export class AuthenticationSession {
    */
   on(event: "response", listener: AuthSessionListener): this {
     if (event !== "response") throw new TypeError(`Unknown event "${String(event)}": use onStart() or "response".`);
-    this.responseListeners.add(listener);
+    this.events.on("response", listener);
     return this;
   }
 
@@ -130,7 +131,7 @@ export class AuthenticationSession {
    * session.off("response", onChange);
    */
   off(event: "response", listener: AuthSessionListener): this {
-    if (event === "response") this.responseListeners.delete(listener);
+    if (event === "response") this.events.off("response", listener);
     return this;
   }
 
@@ -157,21 +158,11 @@ export class AuthenticationSession {
     if (event.ended) this.hasEnded = true;
     if (!this.hasStarted) {
       this.hasStarted = true;
-      const once = [...this.startListeners];
-      this.startListeners.clear();
-      for (const listener of once) this.call(listener, "onStart");
+      this.events.emit("onStart", this);
+      this.events.clear("onStart");
     } else {
-      for (const listener of [...this.responseListeners]) this.call(listener, "response");
+      this.events.emit("response", this);
     }
     return true;
-  }
-
-  private call(listener: AuthSessionListener, what: string): void {
-    try {
-      listener(this);
-    } catch (err) {
-      // A listener's bug must not stop the responses of other sessions.
-      console.error(`AuthenticationSession: a "${what}" listener threw`, err);
-    }
   }
 }

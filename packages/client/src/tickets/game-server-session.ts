@@ -5,6 +5,7 @@
  * with the secret before it expires, on the schedule `AuthenticationService` uses for access
  * tokens (derived from the token's own `exp - iat`, never the device clock).
  */
+import { systemClock, systemTimers, type Clock, type TimeOptions, type TimerHandle, type Timers } from "../clock.js";
 import { isTransient } from "../errors.js";
 import { refreshTiming, Stopwatch, type RefreshTiming } from "../refresh-timing.js";
 import { decodePayload } from "../session.js";
@@ -48,16 +49,25 @@ export class GameServerSession {
   readonly identity: string;
   private current: Generation;
   private renewing: Promise<void> | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
   private closed = false;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
 
-  /** Use `client.authenticateGameServer`; `signIn` exchanges the credential for a token, continuing `previousToken`'s session when given. */
+  /**
+   * Use `client.authenticateGameServer`; `signIn` exchanges the credential for a token, continuing
+   * `previousToken`'s session when given. `options.clock` times the token's lifetime and
+   * `options.timers` schedules its renewal (default: the real ones; the client passes its own).
+   */
   constructor(
     answer: GameServerTokenJson,
     private readonly signIn: (previousToken?: string) => Promise<GameServerTokenJson>,
+    options: TimeOptions = {},
   ) {
     this.identity = answer.identity;
-    this.current = generation(answer);
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
+    this.current = generation(answer, this.clock);
     this.schedule(this.current.timing.refreshAfterSec);
   }
 
@@ -115,7 +125,7 @@ export class GameServerSession {
     this.renewing ??= this.signIn(this.current.token)
       .then(
         (answer) => {
-          this.current = generation(answer);
+          this.current = generation(answer, this.clock);
           this.schedule(this.current.timing.refreshAfterSec);
         },
         (err: unknown) => {
@@ -138,28 +148,26 @@ export class GameServerSession {
    */
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private schedule(afterSec: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.closed) return;
-    this.timer = setTimeout(() => void this.renew().catch(() => undefined), Math.max(0, afterSec * 1000));
-    // A pending renewal must not keep a finished program alive.
-    (this.timer as { unref?: () => void }).unref?.();
+    this.timer = this.timers.setTimeout(() => void this.renew().catch(() => undefined), Math.max(0, afterSec * 1000));
   }
 }
 
-function generation(answer: GameServerTokenJson): Generation {
+function generation(answer: GameServerTokenJson, clock: Clock): Generation {
   const { tid, iat, exp } = (decodePayload(answer.token) ?? {}) as Record<string, unknown>;
   if (typeof tid !== "string" || typeof iat !== "number" || typeof exp !== "number") throw new Error("Malformed game server token: missing tid, iat or exp.");
   return {
     token: answer.token,
     sessionId: tid,
     expiresOn: new Date(answer.expire_time),
-    stopwatch: new Stopwatch(),
+    stopwatch: new Stopwatch(clock),
     // setTimeout fires at once beyond 2^31-1 ms: schedule longer tokens as if that long.
     timing: refreshTiming(Math.min(exp - iat, MAX_TIMER_SEC)),
   };

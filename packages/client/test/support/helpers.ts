@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startTestServer, SERVER_KEY, type TestServer } from "../../../server/test/support/harness.js";
-import { Client, type AuthenticationService, type AuthenticationEventName } from "../../src/index.js";
+import { Client, systemClock, type AuthenticationService, type AuthenticationEventName, type Clock, type TimeOptions } from "../../src/index.js";
 
 export { SERVER_KEY, startTestServer, type TestServer };
 export { customId, deviceId, email, username, PASSWORD, RFC3339, UUID } from "../../../server/test/support/expect.js";
@@ -32,9 +32,10 @@ export interface TracedClient {
 
 /**
  * A Client for `url` that records every request. `onRequest` runs synchronously when a request
- * starts (for example to look at the service's state while it refreshes).
+ * starts (for example to look at the service's state while it refreshes); `clock` and `timers`
+ * go to the client (a `ManualTime`, say).
  */
-export function tracedClient(url: string, options: { onRequest?: (path: string) => void; timeoutMs?: number } = {}): TracedClient {
+export function tracedClient(url: string, options: { onRequest?: (path: string) => void; timeoutMs?: number } & TimeOptions = {}): TracedClient {
   const requests: RecordedRequest[] = [];
   const tracing: typeof fetch = async (input, init) => {
     const u = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
@@ -50,7 +51,14 @@ export function tracedClient(url: string, options: { onRequest?: (path: string) 
       throw err;
     }
   };
-  const clientOptions = { url, serverKey: SERVER_KEY, fetch: tracing, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+  const clientOptions = {
+    url,
+    serverKey: SERVER_KEY,
+    fetch: tracing,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.timers === undefined ? {} : { timers: options.timers }),
+  };
   return {
     client: new Client(clientOptions),
     requests,
@@ -83,13 +91,13 @@ export function countEvents(auth: AuthenticationService): Record<AuthenticationE
   return counts;
 }
 
-/** Resolves at the next `event` of `auth` (with the time it fired); rejects after `timeoutMs`. */
-export function nextEvent(auth: AuthenticationService, event: AuthenticationEventName, timeoutMs = 15_000): Promise<number> {
+/** Resolves at the next `event` of `auth` (with the time it fired by `clock`); rejects after `timeoutMs` real ms. */
+export function nextEvent(auth: AuthenticationService, event: AuthenticationEventName, timeoutMs = 15_000, clock: Clock = systemClock): Promise<number> {
   return new Promise((resolve, reject) => {
     const listener = () => {
       clearTimeout(timer);
       auth.off(event, listener);
-      resolve(Date.now());
+      resolve(clock.now());
     };
     const timer = setTimeout(() => {
       auth.off(event, listener);

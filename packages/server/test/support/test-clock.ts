@@ -1,4 +1,8 @@
-/** A clock tests move forward: starts at the real time, `advance(ms)` jumps ahead. */
+/**
+ * Clocks tests move forward. `TestClock` starts at the real time and keeps running with it;
+ * `advance(ms)` jumps ahead (a whole server, where real work also takes time). `FrozenClock`
+ * stands still until moved (arithmetic of one part: limiter windows, cache lifetimes).
+ */
 import type { Clock } from "../../src/shared/time.js";
 
 export class TestClock implements Clock {
@@ -8,5 +12,16 @@ export class TestClock implements Clock {
   }
   advance(ms: number): void {
     this.offset += ms;
+  }
+}
+
+export class FrozenClock implements Clock {
+  /** The time it shows, in ms; a test may also set it directly. */
+  constructor(public t: number = Date.now()) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
   }
 }
