@@ -615,7 +615,6 @@ describe("AuthTickets", { concurrency: true }, () => {
     const ticketA = await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" });
     const before = await admitted(s.tickets, ticketA, a);
 
-    const firstToken = s.server.token;
     const firstId = s.server.sessionId;
     await s.server.renew();
     assert.equal(s.server.sessionId, firstId, "a renewal keeps the instance's session");

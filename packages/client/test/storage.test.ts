@@ -34,8 +34,12 @@ const ODD_KEYS = [
 /** Round trip, overwrite, removal and independence of keys: what every storage must do. */
 function exerciseStorage(storage: TokenStorage): void {
   for (const key of ODD_KEYS) assert.equal(storage.getItem(key), null, `fresh ${JSON.stringify(key)}`);
-  ODD_KEYS.forEach((key, i) => storage.setItem(key, `value-${i}-ü名`));
-  ODD_KEYS.forEach((key, i) => assert.equal(storage.getItem(key), `value-${i}-ü名`, `read back ${JSON.stringify(key)}`));
+  ODD_KEYS.forEach((key, i) => {
+    storage.setItem(key, `value-${i}-ü名`);
+  });
+  ODD_KEYS.forEach((key, i) => {
+    assert.equal(storage.getItem(key), `value-${i}-ü名`, `read back ${JSON.stringify(key)}`);
+  });
 
   storage.setItem("k", "first");
   storage.setItem("k", "second");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { ChildServers, stopServer } from "./support/child-servers.js";
-import { Api, claimsOf, startTestServer, type SpawnedServer, type TestServer } from "./support/harness.js";
+import { Api, claimsOf, startTestServer, type ApiResponse, type SpawnedServer, type TestServer } from "./support/harness.js";
 import { BACKENDS, backendSkip } from "./support/backends.js";
 import { createTestDatabase, dropAllTestDatabases } from "./support/postgres.js";
 
@@ -131,7 +131,7 @@ describe("crash (SIGKILL) during a burst of sign-ups", () => {
     async function worker(): Promise<void> {
       while (next < TOTAL) {
         const i = next++;
-        let res;
+        let res: ApiResponse | undefined;
         try {
           res = await api.withKey("/v2/account/authenticate/device", { id: deviceId(i) });
         } catch {

@@ -477,7 +477,7 @@ function fuzzSuite(backend: Backend, total: number): void {
 
 /** A failure report with long runs of one character or escape shortened (`a×70000`), so it stays readable. */
 function compact(report: string): string {
-  return report.replace(/((?:%[0-9A-F]{2})|(?:\\u[0-9a-f]{4})|[^])\1{40,}/g, (run, unit: string) => `${unit}×${run.length / unit.length}`);
+  return report.replace(/((?:%[0-9A-F]{2})|(?:\\u[0-9a-f]{4})|[\s\S])\1{40,}/g, (run, unit: string) => `${unit}×${run.length / unit.length}`);
 }
 
 /** Writes `text` on a fresh TCP connection and returns whatever comes back before the close (at most 2 s). */

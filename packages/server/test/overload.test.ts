@@ -79,7 +79,7 @@ describe("overload (child process, loopback)", () => {
     async function one(tally: Tally): Promise<void> {
       const r = Math.random();
       const p = players[Math.floor(Math.random() * players.length)]!;
-      let res;
+      let res: Awaited<ReturnType<typeof call>> | undefined;
       try {
         if (r < 0.5) res = await call("GET", "/v2/account", { Authorization: `Bearer ${p.token}` });
         else if (r < 0.8 && !p.busy) {

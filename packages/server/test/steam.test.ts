@@ -25,7 +25,7 @@ import {
   type FakeSteamFailure,
   type FakeSteamPlayer,
 } from "./support/fake-steam.js";
-import { claimsOf, recordingLogger, startTestServer, type TestServer } from "./support/harness.js";
+import { claimsOf, recordingLogger, startTestServer, type ApiResponse, type TestServer } from "./support/harness.js";
 import { assertError, assertUnauthorized, deviceId, ok, username } from "./support/expect.js";
 
 const STEAM = "/v2/account/authenticate/steam";
@@ -368,7 +368,7 @@ describe("Steam unavailable", () => {
   async function expectUnavailable(server: TestServer & { log: string[] }, reason: RegExp, failure?: FakeSteamFailure): Promise<void> {
     const logged = server.log.length;
     steam.failWith(failure);
-    let res;
+    let res: ApiResponse | undefined;
     try {
       res = await server.api.withKey(STEAM, { token: steam.ticketFor({ steamId: steamId() }) });
     } finally {
@@ -404,6 +404,7 @@ describe("Steam unavailable", () => {
     const params = { result: "OK", steamid: "76561197960265729", ownersteamid: "76561197960265729", vacbanned: false, publisherbanned: false };
     for (const [field, value, reason] of [
       ["steamid", "7656x", /response\.params\.steamid is not a SteamID64/],
+      // biome-ignore lint/correctness/noPrecisionLoss: a SteamID64 sent as a JSON number loses its last digits, which is what this case refuses
       ["steamid", 76561197960265729, /response\.params\.steamid is not a SteamID64/],
       ["steamid", "18446744073709551616", /response\.params\.steamid is not a SteamID64/],
       ["steamid", "076561197960265729", /response\.params\.steamid is not a SteamID64/],

@@ -15,7 +15,9 @@ import { tempDir } from "./support/harness.js";
 import { testSessionRow } from "./support/session-row.js";
 
 const dirs: { remove(): void }[] = [];
-after(() => dirs.forEach((d) => d.remove()));
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 const NOW = 1_700_000_000_000;
 
