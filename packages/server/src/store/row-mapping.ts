@@ -30,7 +30,7 @@ export function toAccount(r: Row): AccountRow {
   };
 }
 
-/** The columns of `identities` every identity read selects, in this order (`toIdentity`, `identitiesFromJson`). */
+/** The columns of `identities` every identity read selects (`toIdentity`). */
 export const IDENTITY_COLUMNS = "provider, subject, account_id, create_time, last_use_time, profile";
 
 export function toIdentity(r: Row): IdentityRow {
@@ -44,21 +44,38 @@ export function toIdentity(r: Row): IdentityRow {
   };
 }
 
-/**
- * Identities aggregated into one JSON array of `[provider, subject, create_time, last_use_time,
- * profile]` arrays (a column of an account read, so the account and its identities are one
- * statement): SQLite hands the array over as text, PostgreSQL's json as parsed.
- */
-export function identitiesFromJson(accountId: string, value: unknown): IdentityRow[] {
-  const tuples = (typeof value === "string" ? JSON.parse(value) : value) as [string, string, number, number, string][];
-  return tuples.map(([provider, subject, createTime, lastUseTime, profile]) => ({
-    provider,
-    subject,
+/** The columns of `accounts` every account read selects (named, so PostgreSQL prepares every statement). */
+export const ACCOUNT_COLUMN_LIST = [
+  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
+  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+] as const;
+export const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.join(", ");
+/** The same, of the account aliased `a` in a join. */
+export const A_ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.map((c) => `a.${c}`).join(", ");
+
+/** The columns of `sessions` every session read selects, in table order. */
+export const SESSION_COLUMN_LIST = [
+  "id", "account_id", "created_at", "last_refresh_at", "generation", "rotated_at", "username", "vars", "issued_at_sec",
+  "token_expires_at_sec", "refresh_expires_at_sec", "client_ip", "user_agent", "revoked_at", "revoked_reason",
+] as const;
+export const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
+/** The same, of the session aliased `s` in a join. */
+export const S_SESSION_COLUMNS = SESSION_COLUMN_LIST.map((c) => `s.${c}`).join(", ");
+
+/** The identity columns of an account read joined with its identities (`identityOfJoin`), aliased `i_…`. */
+export const JOINED_IDENTITY_COLUMNS = ["provider", "subject", "create_time", "last_use_time", "profile"].map((c) => `i.${c} AS i_${c}`).join(", ");
+
+/** The identity of one row of an account joined with its identities; undefined for the row of an account without any. */
+export function identityOfJoin(accountId: string, r: Row): IdentityRow | undefined {
+  if (r["i_provider"] === null || r["i_provider"] === undefined) return undefined;
+  return {
+    provider: r["i_provider"] as string,
+    subject: r["i_subject"] as string,
     accountId,
-    createTime: Number(createTime),
-    lastUseTime: Number(lastUseTime),
-    profile: parseProfile(profile),
-  }));
+    createTime: num(r["i_create_time"]),
+    lastUseTime: num(r["i_last_use_time"]),
+    profile: parseProfile(r["i_profile"] as string),
+  };
 }
 
 function parseProfile(text: string): IdentityProfile {

@@ -5,7 +5,8 @@
  * Audit events are appended one statement per row inside one transaction, so every batch reuses
  * the same prepared statement.
  */
-import { IDENTITY_COLUMNS, num, numOrNull, toAccount, toIdentity, type Row } from "./row-mapping.js";
+import { A_ACCOUNT_COLUMNS, IDENTITY_COLUMNS, num, numOrNull, toAccount, toIdentity, type Row } from "./row-mapping.js";
+import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { StoreConflictError, type AccountRow, type IdentityRow } from "./store.js";
 import type {
@@ -24,10 +25,6 @@ import type {
   ConsoleUserRow,
 } from "./admin-store.js";
 
-/** What differs between the backends here: how to compare a text column byte by byte. */
-export interface SqlDialect {
-  bytewise(column: string): string;
-}
 
 
 function toConsoleUser(r: Row, prefix = ""): ConsoleUserRow {
@@ -85,7 +82,7 @@ export function prefixSuccessor(prefix: string): string | undefined {
   return undefined;
 }
 
-const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash, u.role AS u_role,
+const CONSOLE_SESSION_JOIN = `SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.client_ip, s.user_agent, u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash, u.role AS u_role,
   u.created_at AS u_created_at, u.updated_at AS u_updated_at, u.disabled_at AS u_disabled_at, u.last_sign_in_at AS u_last_sign_in_at
   FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE s.token_hash = ?`;
 
@@ -100,11 +97,8 @@ const SEARCHED = Object.values(SEARCH_PROVIDERS);
 /** `any` matches each provider's subjects exactly, the query folded as that provider stores them. */
 const ANY_IDENTITY = SEARCHED.map(() => "(provider = ? AND subject = ?)").join(" OR ");
 
-/** The columns of `accounts` (named, so PostgreSQL prepares the statements), of the account aliased `a`. */
-const A_ACCOUNT_COLUMNS = [
-  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
-  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
-].map((c) => `a.${c}`).join(", ");
+const CONSOLE_USER_COLUMNS = "id, username, password_hash, role, created_at, updated_at, disabled_at, last_sign_in_at";
+const AUDIT_COLUMNS = "id, time, kind, actor_type, actor_id, user_id, ip, details";
 
 /** Rows per audit INSERT, largest first: a batch of 500 takes 7 × 64 + 3 × 16 + 1 × 4 statements. */
 const AUDIT_ROWS_PER_INSERT = [64, 16, 4, 1];
@@ -122,7 +116,7 @@ function auditInsert(rows: number): string {
 }
 
 export class SqlAdminStore implements AdminStore {
-  constructor(private readonly sql: SqlExecutor, private readonly dialect: SqlDialect) {}
+  constructor(private readonly sql: SqlExecutor, private readonly dialect: Pick<SqlDialect, "bytewise">) {}
 
   async createConsoleUser(u: ConsoleUserRow): Promise<void> {
     try {
@@ -139,12 +133,12 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async consoleUser(username: string): Promise<ConsoleUserRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM console_users WHERE username = ?", [username]))[0];
+    const row = (await this.sql.all(`SELECT ${CONSOLE_USER_COLUMNS} FROM console_users WHERE username = ?`, [username]))[0];
     return row ? toConsoleUser(row) : undefined;
   }
 
   async listConsoleUsers(): Promise<ConsoleUserRow[]> {
-    return (await this.sql.all(`SELECT * FROM console_users ORDER BY ${this.dialect.bytewise("username")}`)).map((r) => toConsoleUser(r));
+    return (await this.sql.all(`SELECT ${CONSOLE_USER_COLUMNS} FROM console_users ORDER BY ${this.dialect.bytewise("username")}`)).map((r) => toConsoleUser(r));
   }
 
   async updateConsoleUser(id: string, patch: ConsoleUserPatch, now: number): Promise<boolean> {
@@ -232,7 +226,7 @@ export class SqlAdminStore implements AdminStore {
     if (q.since !== undefined) filter("time >= ?", q.since);
     if (q.until !== undefined) filter("time < ?", q.until);
     if (q.after !== undefined) filter("(time < ? OR (time = ? AND id < ?))", q.after.time, q.after.time, q.after.id);
-    const sql = `SELECT * FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
     return (await this.sql.all(sql, [...values, q.limit])).map(toAuditEvent);
   }
 

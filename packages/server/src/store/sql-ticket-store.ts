@@ -83,16 +83,24 @@ function toGameServer(r: Row): GameServerRow {
   return { identity: r["identity"] as string, id: r["id"] as string, secretHash: r["secret_hash"] as string, createdAt: num(r["created_at"]) };
 }
 
+/** The columns each read selects (named, so PostgreSQL prepares every statement and a new column changes no result). */
+const KEY_COLUMNS = "kid, public_key, private_key, created_at, retired_at";
+const TICKET_COLUMNS = "id, account_id, handle, session_id, identity, app_id, issued_at, expires_at, canceled_at, used_at, used_by";
+const AUTH_SESSION_COLUMNS = "id, validator_session_id, validator_identity, validator_kind, user_id, player_session_id, ticket_id, app_id, owner_id, response, response_seq, created_at, ended_at";
+const EVENT_COLUMNS = "id, validator_session_id, auth_session_id, seq, payload, created_at";
+const LICENSE_COLUMNS = "account_id, owner_id, granted_at, expires_at";
+const GAME_SERVER_COLUMNS = "identity, id, secret_hash, created_at";
+
 /** `(?, ?, ?)` for an IN list of `n` values (n ≥ 1). */
 const marks = (n: number): string => `(${new Array<string>(n).fill("?").join(", ")})`;
 
-const LIVE_AUTH_SESSION = "SELECT * FROM auth_sessions WHERE ended_at IS NULL";
+const LIVE_AUTH_SESSION = `SELECT ${AUTH_SESSION_COLUMNS} FROM auth_sessions WHERE ended_at IS NULL`;
 
 export class SqlTicketStore implements TicketStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   async ticketKeys(): Promise<TicketKeyRow[]> {
-    return (await this.sql.all("SELECT * FROM ticket_keys ORDER BY created_at DESC")).map(toKey);
+    return (await this.sql.all(`SELECT ${KEY_COLUMNS} FROM ticket_keys ORDER BY created_at DESC`)).map(toKey);
   }
 
   async addFirstTicketKey(k: TicketKeyRow): Promise<void> {
@@ -128,13 +136,13 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async getTicket(id: string): Promise<TicketRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM auth_tickets WHERE id = ?", [id]))[0];
+    const row = (await this.sql.all(`SELECT ${TICKET_COLUMNS} FROM auth_tickets WHERE id = ?`, [id]))[0];
     return row ? toTicket(row) : undefined;
   }
 
   async listTickets(accountId: string, now: number): Promise<TicketRow[]> {
     const rows = await this.sql.all(
-      `SELECT * FROM auth_tickets WHERE account_id = ? AND canceled_at IS NULL AND (used_at IS NOT NULL OR expires_at > ?)
+      `SELECT ${TICKET_COLUMNS} FROM auth_tickets WHERE account_id = ? AND canceled_at IS NULL AND (used_at IS NOT NULL OR expires_at > ?)
        ORDER BY issued_at DESC, id`,
       [accountId, now],
     );
@@ -150,7 +158,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async cancelTicket(accountId: string, handle: number, now: number): Promise<TicketRow | undefined> {
-    const rows = await this.sql.all("UPDATE auth_tickets SET canceled_at = ? WHERE account_id = ? AND handle = ? AND canceled_at IS NULL RETURNING *", [
+    const rows = await this.sql.all(`UPDATE auth_tickets SET canceled_at = ? WHERE account_id = ? AND handle = ? AND canceled_at IS NULL RETURNING ${TICKET_COLUMNS}`, [
       now,
       accountId,
       handle,
@@ -202,7 +210,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async getAuthSession(id: string): Promise<AuthSessionRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM auth_sessions WHERE id = ?", [id]))[0];
+    const row = (await this.sql.all(`SELECT ${AUTH_SESSION_COLUMNS} FROM auth_sessions WHERE id = ?`, [id]))[0];
     return row ? toAuthSession(row) : undefined;
   }
 
@@ -268,7 +276,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async pendingEvents(validatorSessionId: string, limit: number): Promise<AuthSessionEventRow[]> {
-    const rows = await this.sql.all("SELECT * FROM auth_session_events WHERE validator_session_id = ? ORDER BY created_at, auth_session_id, seq LIMIT ?", [
+    const rows = await this.sql.all(`SELECT ${EVENT_COLUMNS} FROM auth_session_events WHERE validator_session_id = ? ORDER BY created_at, auth_session_id, seq LIMIT ?`, [
       validatorSessionId,
       limit,
     ]);
@@ -291,7 +299,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async licensesOf(accountId: string): Promise<LicenseRow[]> {
-    return (await this.sql.all("SELECT * FROM licenses WHERE account_id = ? ORDER BY granted_at", [accountId])).map(toLicense);
+    return (await this.sql.all(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE account_id = ? ORDER BY granted_at`, [accountId])).map(toLicense);
   }
 
   async grantLicense(accountId: string, expiresAt: number | null, now: number): Promise<void> {
@@ -325,7 +333,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async loansBy(ownerId: string): Promise<LicenseRow[]> {
-    return (await this.sql.all("SELECT * FROM licenses WHERE owner_id = ? AND account_id <> owner_id ORDER BY granted_at", [ownerId])).map(toLicense);
+    return (await this.sql.all(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE owner_id = ? AND account_id <> owner_id ORDER BY granted_at`, [ownerId])).map(toLicense);
   }
 
   async createGameServer(g: GameServerRow): Promise<void> {
@@ -333,17 +341,17 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async gameServer(identity: string): Promise<GameServerRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM game_servers WHERE identity = ?", [identity]))[0];
+    const row = (await this.sql.all(`SELECT ${GAME_SERVER_COLUMNS} FROM game_servers WHERE identity = ?`, [identity]))[0];
     return row ? toGameServer(row) : undefined;
   }
 
   async gameServerBySecretHash(secretHash: string): Promise<GameServerRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM game_servers WHERE secret_hash = ?", [secretHash]))[0];
+    const row = (await this.sql.all(`SELECT ${GAME_SERVER_COLUMNS} FROM game_servers WHERE secret_hash = ?`, [secretHash]))[0];
     return row ? toGameServer(row) : undefined;
   }
 
   async listGameServers(): Promise<GameServerRow[]> {
-    return (await this.sql.all("SELECT * FROM game_servers ORDER BY identity")).map(toGameServer);
+    return (await this.sql.all(`SELECT ${GAME_SERVER_COLUMNS} FROM game_servers ORDER BY identity`)).map(toGameServer);
   }
 
   async deleteGameServer(identity: string): Promise<boolean> {
