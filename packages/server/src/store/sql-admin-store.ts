@@ -252,7 +252,7 @@ export class SqlAdminStore implements AdminStore {
     }
     if (s.field === "any") {
       // Exact identities (any of them) or a username prefix, in username order (usernames are unique).
-      const range = this.prefixRange("a.username", s.query, undefined);
+      const range = prefixRange(this.dialect, "a.username", s.query, undefined);
       const after = s.after === undefined ? "" : ` AND ${b("a.username")} > ?`;
       const rows = await this.sql.all(
         `SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a
@@ -270,13 +270,13 @@ export class SqlAdminStore implements AdminStore {
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     if (s.field === "username") {
-      const range = this.prefixRange("a.username", s.query, s.after);
+      const range = prefixRange(this.dialect, "a.username", s.query, s.after);
       const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE ${range.where} ORDER BY ${b("a.username")} LIMIT ?`, [...range.values, s.limit]);
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     // A prefix of one provider's subjects: a range of the (provider, subject) index.
     const searched = SEARCH_PROVIDERS[s.field];
-    const range = this.prefixRange("i.subject", searched.lowerCase ? s.query.toLowerCase() : s.query, s.after);
+    const range = prefixRange(this.dialect, "i.subject", searched.lowerCase ? s.query.toLowerCase() : s.query, s.after);
     const rows = await this.sql.all(
       `SELECT ${A_ACCOUNT_COLUMNS}, i.subject AS matched_subject FROM identities i JOIN accounts a ON a.id = i.account_id
        WHERE i.provider = ? AND ${range.where} ORDER BY ${b("i.subject")} LIMIT ?`,
@@ -314,21 +314,21 @@ export class SqlAdminStore implements AdminStore {
     const rows = await this.sql.all("SELECT COUNT(*) AS total, COUNT(disable_time) AS banned FROM accounts");
     return { total: num(rows[0]!["total"]), banned: num(rows[0]!["banned"]) };
   }
+}
 
-  /** `column` starts with `prefix` (every non-null value when it is empty), and sorts after `after`. */
-  private prefixRange(column: string, prefix: string, after: string | undefined): { where: string; values: unknown[] } {
-    const c = this.dialect.bytewise(column);
-    const where = [`${c} >= ?`];
-    const values: unknown[] = [prefix];
-    const upper = prefixSuccessor(prefix);
-    if (upper !== undefined) {
-      where.push(`${c} < ?`);
-      values.push(upper);
-    }
-    if (after !== undefined) {
-      where.push(`${c} > ?`);
-      values.push(after);
-    }
-    return { where: where.join(" AND "), values };
+/** `column` starts with `prefix` (every non-null value when it is empty), and sorts after `after`. */
+function prefixRange(dialect: Pick<SqlDialect, "bytewise">, column: string, prefix: string, after: string | undefined): { where: string; values: unknown[] } {
+  const c = dialect.bytewise(column);
+  const where = [`${c} >= ?`];
+  const values: unknown[] = [prefix];
+  const upper = prefixSuccessor(prefix);
+  if (upper !== undefined) {
+    where.push(`${c} < ?`);
+    values.push(upper);
   }
+  if (after !== undefined) {
+    where.push(`${c} > ?`);
+    values.push(after);
+  }
+  return { where: where.join(" AND "), values };
 }
