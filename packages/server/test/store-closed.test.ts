@@ -52,10 +52,33 @@ const STORE_CALLS: Omit<Calls<Store>, "tickets" | "admin" | "close"> = {
 };
 
 const key = { kid: "kid-1", publicKey: "pub", privateKey: "priv", createdAt: NOW, retiredAt: null };
-const ticket = { id: "t1", accountId: ID, handle: 1, sessionId: session.id, identity: "app", appId: 480, issuedAt: NOW, expiresAt: NOW + 1, canceledAt: null, usedAt: null, usedBy: null };
+const ticket = {
+  id: "t1",
+  accountId: ID,
+  handle: 1,
+  sessionId: session.id,
+  identity: "app",
+  appId: 480,
+  issuedAt: NOW,
+  expiresAt: NOW + 1,
+  canceledAt: null,
+  usedAt: null,
+  usedBy: null,
+};
 const authSession = {
-  id: "as1", validatorSessionId: "v1", validatorIdentity: OTHER, validatorKind: "player" as const, userId: ID, playerSessionId: session.id,
-  ticketId: "t1", appId: 480, ownerId: null, response: null, responseSeq: 0, createdAt: NOW, endedAt: null,
+  id: "as1",
+  validatorSessionId: "v1",
+  validatorIdentity: OTHER,
+  validatorKind: "player" as const,
+  userId: ID,
+  playerSessionId: session.id,
+  ticketId: "t1",
+  appId: 480,
+  ownerId: null,
+  response: null,
+  responseSeq: 0,
+  createdAt: NOW,
+  endedAt: null,
 };
 
 const TICKET_CALLS: Calls<TicketStore> = {
@@ -95,7 +118,16 @@ const TICKET_CALLS: Calls<TicketStore> = {
   deleteGameServer: (t) => t.deleteGameServer("gs"),
 };
 
-const consoleUser = { id: "cu1", username: "operator", passwordHash: "hash", role: "admin" as const, createdAt: NOW, updatedAt: NOW, disabledAt: null, lastSignInAt: null };
+const consoleUser = {
+  id: "cu1",
+  username: "operator",
+  passwordHash: "hash",
+  role: "admin" as const,
+  createdAt: NOW,
+  updatedAt: NOW,
+  disabledAt: null,
+  lastSignInAt: null,
+};
 const auditEvent = { id: "ae1", time: NOW, kind: "account.created", actorType: "system" as const, actorId: null, userId: ID, ip: null, details: "{}" };
 
 const ADMIN_CALLS: Calls<AdminStore> = {
@@ -105,7 +137,8 @@ const ADMIN_CALLS: Calls<AdminStore> = {
   updateConsoleUser: (a) => a.updateConsoleUser("cu1", { disabledAt: NOW }, NOW),
   deleteConsoleUser: (a) => a.deleteConsoleUser("cu1"),
   countActiveAdmins: (a) => a.countActiveAdmins(),
-  createConsoleSession: (a) => a.createConsoleSession({ id: "cs1", tokenHash: "th", userId: "cu1", createdAt: NOW, expiresAt: NOW + 1, clientIp: null, userAgent: null }),
+  createConsoleSession: (a) =>
+    a.createConsoleSession({ id: "cs1", tokenHash: "th", userId: "cu1", createdAt: NOW, expiresAt: NOW + 1, clientIp: null, userAgent: null }),
   consoleSession: (a) => a.consoleSession("th"),
   deleteConsoleSession: (a) => a.deleteConsoleSession("cs1"),
   purgeConsoleSessions: (a) => a.purgeConsoleSessions(NOW),
@@ -136,7 +169,12 @@ function methodNames(target: object): string[] {
  * Calls every method of `part` found on the object, each with its call from `calls` (a method
  * without one fails the test), and returns what each answered other than StoreUnavailableError.
  */
-async function wrongAnswers<T extends object>(prefix: string, part: T, calls: Partial<Record<string, (part: T) => Promise<unknown>>>, skip: readonly string[]): Promise<string[]> {
+async function wrongAnswers<T extends object>(
+  prefix: string,
+  part: T,
+  calls: Partial<Record<string, (part: T) => Promise<unknown>>>,
+  skip: readonly string[],
+): Promise<string[]> {
   const wrong: string[] = [];
   for (const name of methodNames(part)) {
     if (skip.includes(name)) continue;
@@ -169,14 +207,17 @@ async function assertUnavailable(store: Store, extra: Partial<Record<string, (s:
 const EVERY_CALL = Object.keys(STORE_CALLS).length + Object.keys(TICKET_CALLS).length + Object.keys(ADMIN_CALLS).length;
 
 const dirs: { remove(): void }[] = [];
-after(() => dirs.forEach((d) => d.remove()));
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 describe("a closed or unreachable store answers StoreUnavailableError from every method", () => {
   it("calls every method of the Store and its parts: the test's table has one call for each", () => {
     const dir = tempDir("tessera-closed-");
     dirs.push(dir);
     const store = SqliteStore.open({ path: join(dir.path, "tessera.db") });
-    const found = methodNames(store).filter((n) => n !== "close" && n !== "integrityCheck").length + methodNames(store.tickets).length + methodNames(store.admin).length;
+    const found =
+      methodNames(store).filter((n) => n !== "close" && n !== "integrityCheck").length + methodNames(store.tickets).length + methodNames(store.admin).length;
     assert.equal(found, EVERY_CALL);
     return store.close();
   });

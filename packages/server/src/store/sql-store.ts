@@ -95,7 +95,10 @@ export abstract class SqlStore implements Store {
   readonly admin: AdminStore;
   private readonly statements: Statements;
 
-  protected constructor(private readonly sql: SqlExecutor, dialect: SqlDialect) {
+  protected constructor(
+    private readonly sql: SqlExecutor,
+    dialect: SqlDialect,
+  ) {
     this.tickets = new SqlTicketStore(sql);
     this.admin = new SqlAdminStore(sql, dialect);
     this.statements = statements(dialect);
@@ -123,10 +126,10 @@ export abstract class SqlStore implements Store {
   }
 
   async findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined> {
-    const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = ? AND i.subject = ?`, [
-      key.provider,
-      key.subject,
-    ]);
+    const rows = await this.sql.all(
+      `SELECT ${A_ACCOUNT_COLUMNS} FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = ? AND i.subject = ?`,
+      [key.provider, key.subject],
+    );
     return oneAccount(rows);
   }
 
@@ -229,7 +232,13 @@ export abstract class SqlStore implements Store {
       ? await this.sql.transaction(async (tx) => {
           const n = await tx.run(this.statements.insertSession, values);
           // The identity signed in with gets its last use in the same transaction as the session.
-          if (n === 1) await tx.run("UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = ?", [s.createdAt, usedIdentity.provider, usedIdentity.subject, s.accountId]);
+          if (n === 1)
+            await tx.run("UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = ?", [
+              s.createdAt,
+              usedIdentity.provider,
+              usedIdentity.subject,
+              s.accountId,
+            ]);
           return n;
         })
       : await this.sql.run(this.statements.insertSession, values);
@@ -258,7 +267,20 @@ export abstract class SqlStore implements Store {
       `UPDATE sessions SET generation = ?, rotated_at = ?, username = ?, vars = ?, issued_at_sec = ?, token_expires_at_sec = ?,
          refresh_expires_at_sec = ?, client_ip = ?, user_agent = ?, last_refresh_at = ?
        WHERE id = ? AND generation = ? AND revoked_at IS NULL`,
-      [r.generation, r.rotatedAt, r.username, JSON.stringify(r.vars), r.issuedAtSec, r.tokenExpiresAtSec, r.refreshExpiresAtSec, r.clientIp, r.userAgent, now, id, fromGeneration],
+      [
+        r.generation,
+        r.rotatedAt,
+        r.username,
+        JSON.stringify(r.vars),
+        r.issuedAtSec,
+        r.tokenExpiresAtSec,
+        r.refreshExpiresAtSec,
+        r.clientIp,
+        r.userAgent,
+        now,
+        id,
+        fromGeneration,
+      ],
     );
     return changed === 1;
   }

@@ -13,7 +13,17 @@ const MIGRATION_LOCK_KEY = 7_350_001;
 const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 
 /** SQLSTATE classes and Node socket errors that mean "cannot talk to the database right now". */
-const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN"]);
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+]);
 const UNAVAILABLE_SQLSTATES = new Set([
   "57P01", // admin_shutdown (server stopping, connection terminated, database dropped WITH FORCE)
   "57P02", // crash_shutdown
@@ -25,7 +35,8 @@ const UNAVAILABLE_SQLSTATES = new Set([
   "53200", // out_of_memory
 ]);
 /** pg's own errors for lost or never-made connections carry no code. */
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
 
 /** The database rolled the work back for a conflict with concurrent transactions: running it again is safe. */
 export function isRetryable(err: unknown): boolean {

@@ -50,7 +50,9 @@ async function retrying<T>(work: () => Promise<T>): Promise<T> {
     } catch (err) {
       if (!isRetryable(err)) throw postgresDialect.translate(err);
       if (attempt >= MAX_ATTEMPTS) {
-        throw new StoreUnavailableError(`PostgreSQL: still conflicting with concurrent transactions after ${attempt} attempts (${messageOf(err)})`, { cause: err });
+        throw new StoreUnavailableError(`PostgreSQL: still conflicting with concurrent transactions after ${attempt} attempts (${messageOf(err)})`, {
+          cause: err,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }

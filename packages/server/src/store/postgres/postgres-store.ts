@@ -87,7 +87,11 @@ async function migrateOnOneClient(pool: pg.Pool): Promise<void> {
   try {
     await migrate(MIGRATIONS, postgresDialect.migrations, async (s) => {
       // Waiting for another node's migration, or building an index on a large table, may take long.
-      const query = { text: s.params ? dollars(s.sql) : s.sql, values: s.params as unknown[] | undefined, query_timeout: MAINTENANCE_TIMEOUT_MS } as pg.QueryConfig;
+      const query = {
+        text: s.params ? dollars(s.sql) : s.sql,
+        values: s.params as unknown[] | undefined,
+        query_timeout: MAINTENANCE_TIMEOUT_MS,
+      } as pg.QueryConfig;
       try {
         return (await client.query(query)).rows as Row[];
       } catch (err) {

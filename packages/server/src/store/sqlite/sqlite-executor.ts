@@ -64,7 +64,10 @@ export class SqliteExecutor implements SqlExecutor {
   /** Settles when the batch running now ends; undefined while none runs. */
   private running: Promise<void> | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly translate: Translate) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly translate: Translate,
+  ) {
     this.statements = new Statements(db);
     this.control = {
       begin: db.prepare("BEGIN IMMEDIATE"),
@@ -215,7 +218,11 @@ export class SqliteExecutor implements SqlExecutor {
 class SqliteTransaction implements SqlExecutor {
   private depth = 0;
 
-  constructor(private readonly db: Database.Database, private readonly statements: Statements, private readonly translate: Translate) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly statements: Statements,
+    private readonly translate: Translate,
+  ) {}
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     try {

@@ -35,7 +35,10 @@ export class SqliteStore extends SqlStore {
   /** The worker checkpointing the log, when `checkpoints` was given. */
   checkpointer: WalCheckpointer | undefined;
 
-  private constructor(private readonly db: Database.Database, private readonly executor: SqliteExecutor) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly executor: SqliteExecutor,
+  ) {
     super(executor, sqliteDialect);
   }
 
