@@ -62,20 +62,21 @@ export const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
 /** The same, of the session aliased `s` in a join. */
 export const S_SESSION_COLUMNS = SESSION_COLUMN_LIST.map((c) => `s.${c}`).join(", ");
 
-/** The identity columns of an account read joined with its identities (`identityOfJoin`), aliased `i_…`. */
-export const JOINED_IDENTITY_COLUMNS = ["provider", "subject", "create_time", "last_use_time", "profile"].map((c) => `i.${c} AS i_${c}`).join(", ");
-
-/** The identity of one row of an account joined with its identities; undefined for the row of an account without any. */
-export function identityOfJoin(accountId: string, r: Row): IdentityRow | undefined {
-  if (r["i_provider"] === null || r["i_provider"] === undefined) return undefined;
-  return {
-    provider: r["i_provider"] as string,
-    subject: r["i_subject"] as string,
+/**
+ * Identities aggregated into one JSON array of `[provider, subject, create_time, last_use_time,
+ * profile]` arrays (a column of an account read, so the account and its identities are one
+ * statement): SQLite hands the array over as text, PostgreSQL's json as parsed.
+ */
+export function identitiesFromJson(accountId: string, value: unknown): IdentityRow[] {
+  const tuples = (typeof value === "string" ? JSON.parse(value) : value) as [string, string, number, number, string][];
+  return tuples.map(([provider, subject, createTime, lastUseTime, profile]) => ({
+    provider,
+    subject,
     accountId,
-    createTime: num(r["i_create_time"]),
-    lastUseTime: num(r["i_last_use_time"]),
-    profile: parseProfile(r["i_profile"] as string),
-  };
+    createTime: Number(createTime),
+    lastUseTime: Number(lastUseTime),
+    profile: parseProfile(profile),
+  }));
 }
 
 function parseProfile(text: string): IdentityProfile {

@@ -10,6 +10,12 @@ import type { MigrationDialect } from "./migrator.js";
 export interface SqlDialect {
   /** `column` compared byte by byte (ORDER BY, prefix ranges, keyset pages): bare in SQLite, `COLLATE "C"` in PostgreSQL. */
   bytewise(column: string): string;
+  /**
+   * A column of a read of the account aliased `a`: its identities in link order as one JSON array
+   * of `[provider, subject, create_time, last_use_time, profile]` arrays (`identitiesFromJson`), so
+   * the account and its identities are one row of one statement.
+   */
+  readonly identitiesJson: string;
   /** Appended to a SELECT whose rows stay locked until its transaction ends (`FOR UPDATE`; empty where a transaction already excludes every other writer). */
   readonly lockForUpdate: string;
   /** The same in shared mode (`FOR SHARE`): the rows cannot change until the transaction ends. */

@@ -11,10 +11,9 @@ import {
   A_ACCOUNT_COLUMNS,
   ACCOUNT_COLUMNS,
   IDENTITY_COLUMNS,
-  JOINED_IDENTITY_COLUMNS,
   S_SESSION_COLUMNS,
   SESSION_COLUMNS,
-  identityOfJoin,
+  identitiesFromJson,
   num,
   toAccount,
   toIdentity,
@@ -59,6 +58,25 @@ const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
 
 const INSERT_IDENTITY = "INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) VALUES (?, ?, ?, ?, ?, ?)";
 const TOUCH_ACCOUNT = "UPDATE accounts SET update_time = ? WHERE id = ?";
+
+/**
+ * The fixed statements, built once: the executors key their prepared statements by text, and a
+ * text built on every call would be hashed again on every call.
+ */
+const SQL = {
+  insertAccount: `INSERT INTO accounts (id, username, password_hash, create_time, update_time) VALUES (?, ?, ?, ?, ?) RETURNING ${ACCOUNT_COLUMNS}`,
+  accountById: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`,
+  accountByUsername: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = ?`,
+  accountByIdentity: `SELECT ${A_ACCOUNT_COLUMNS} FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = ? AND i.subject = ?`,
+  identitiesOf: `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE account_id = ? ORDER BY seq`,
+  // Insert, or refresh the account's own identity; no row changed: another account holds it.
+  upsertIdentity: `${INSERT_IDENTITY}
+    ON CONFLICT (provider, subject) DO UPDATE SET profile = excluded.profile, last_use_time = excluded.last_use_time
+    WHERE identities.account_id = excluded.account_id`,
+  sessionById: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`,
+  sessionWithAccount: `SELECT ${S_SESSION_COLUMNS}, a.username AS account_username, a.disable_time AS account_disable_time
+    FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`,
+};
 const SET_PASSWORD = "UPDATE accounts SET password_hash = ?, update_time = ? WHERE id = ?";
 
 /** The SQL the dialect changes, built once per store. */
@@ -67,6 +85,8 @@ interface Statements {
   insertSession: string;
   /** The account row, locked until the transaction ends (serialises the unlinks of one account). */
   lockAccount: string;
+  /** The account with its identities in one row (`GET /v2/account`). */
+  accountWithIdentities: string;
   listSessions: string;
   revokedSince: string;
 }
@@ -81,6 +101,7 @@ function statements(d: SqlDialect): Statements {
          CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT)
        FROM accounts WHERE id = ? AND disable_time IS NULL${d.lockForShare}`,
     lockAccount: `SELECT id FROM accounts WHERE id = ?${d.lockForUpdate}`,
+    accountWithIdentities: `SELECT ${A_ACCOUNT_COLUMNS}, ${d.identitiesJson} AS identities FROM accounts a WHERE a.id = ?`,
     listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND revoked_at IS NULL AND refresh_expires_at_sec > ?
        ORDER BY created_at DESC, ${d.bytewise("id")}`,
     // Ids compared and ordered bytewise, so pages continue the same way on every backend.
@@ -107,7 +128,7 @@ export abstract class SqlStore implements Store {
   abstract close(): Promise<void>;
 
   async createAccount(account: NewAccount, identity: NewIdentity | undefined): Promise<AccountRow> {
-    const insert = `INSERT INTO accounts (id, username, password_hash, create_time, update_time) VALUES (?, ?, ?, ?, ?) RETURNING ${ACCOUNT_COLUMNS}`;
+    const insert = SQL.insertAccount;
     const values = [account.id, account.username, account.passwordHash ?? null, account.createTime, account.createTime];
     if (!identity) return toAccount((await this.sql.all(insert, values))[0]!);
     const { provider, subject, profile } = identity;
@@ -122,34 +143,25 @@ export abstract class SqlStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRow | undefined> {
-    return oneAccount(await this.sql.all(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`, [id]));
+    return oneAccount(await this.sql.all(SQL.accountById, [id]));
   }
 
   async findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined> {
-    const rows = await this.sql.all(
-      `SELECT ${A_ACCOUNT_COLUMNS} FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.provider = ? AND i.subject = ?`,
-      [key.provider, key.subject],
-    );
+    const rows = await this.sql.all(SQL.accountByIdentity, [key.provider, key.subject]);
     return oneAccount(rows);
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
-    return oneAccount(await this.sql.all(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = ?`, [username]));
+    return oneAccount(await this.sql.all(SQL.accountByUsername, [username]));
   }
 
   async listIdentities(accountId: string): Promise<IdentityRow[]> {
-    return (await this.sql.all(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE account_id = ? ORDER BY seq`, [accountId])).map(toIdentity);
+    return (await this.sql.all(SQL.identitiesOf, [accountId])).map(toIdentity);
   }
 
   async getAccountWithIdentities(id: string): Promise<{ account: AccountRow; identities: IdentityRow[] } | undefined> {
-    // One statement: a row per identity, or one row with NULL identity columns.
-    const rows = await this.sql.all(
-      `SELECT ${A_ACCOUNT_COLUMNS}, ${JOINED_IDENTITY_COLUMNS} FROM accounts a LEFT JOIN identities i ON i.account_id = a.id WHERE a.id = ? ORDER BY i.seq`,
-      [id],
-    );
-    if (rows.length === 0) return undefined;
-    const identities = rows.map((r) => identityOfJoin(id, r)).filter((i): i is IdentityRow => i !== undefined);
-    return { account: toAccount(rows[0]!), identities };
+    const row = (await this.sql.all(this.statements.accountWithIdentities, [id]))[0];
+    return row ? { account: toAccount(row), identities: identitiesFromJson(id, row["identities"]) } : undefined;
   }
 
   async updateAccount(id: string, patch: AccountPatch, now: number): Promise<boolean> {
@@ -180,14 +192,8 @@ export abstract class SqlStore implements Store {
     const { provider, subject } = identity;
     await withProvider(provider, () =>
       this.sql.transaction(async (tx) => {
-        // Insert, or refresh the account's own identity; no row changed: another account holds it.
-        // No window between a check and the insert, and nothing else of the link happens then.
-        const changed = await tx.run(
-          `${INSERT_IDENTITY}
-           ON CONFLICT (provider, subject) DO UPDATE SET profile = excluded.profile, last_use_time = excluded.last_use_time
-           WHERE identities.account_id = excluded.account_id`,
-          [provider, subject, accountId, now, now, JSON.stringify(identity.profile)],
-        );
+        // No window between a check and the insert, and nothing else of the link happens when another account holds it.
+        const changed = await tx.run(SQL.upsertIdentity, [provider, subject, accountId, now, now, JSON.stringify(identity.profile)]);
         if (changed === 0) throw new StoreConflictError("identity", provider);
         if (opts.replace) await tx.run("DELETE FROM identities WHERE account_id = ? AND provider = ? AND subject <> ?", [accountId, provider, subject]);
         if (opts.passwordHash !== undefined) await tx.run(SET_PASSWORD, [opts.passwordHash, now, accountId]);
@@ -248,16 +254,12 @@ export abstract class SqlStore implements Store {
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
-    const row = (await this.sql.all(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [id]))[0];
+    const row = (await this.sql.all(SQL.sessionById, [id]))[0];
     return row ? toSession(row) : undefined;
   }
 
   async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
-    const rows = await this.sql.all(
-      `SELECT ${S_SESSION_COLUMNS}, a.username AS account_username, a.disable_time AS account_disable_time
-       FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`,
-      [id],
-    );
+    const rows = await this.sql.all(SQL.sessionWithAccount, [id]);
     return rows[0] ? toSessionWithAccount(rows[0]) : undefined;
   }
 

@@ -82,6 +82,8 @@ function conflictField(constraint: string | undefined): StoreConflictError["fiel
 
 export const postgresDialect: SqlDialect = {
   bytewise: (column) => `${column} COLLATE "C"`,
+  identitiesJson: `COALESCE((SELECT json_agg(json_build_array(i.provider, i.subject, i.create_time, i.last_use_time, i.profile) ORDER BY i.seq)
+    FROM identities i WHERE i.account_id = a.id), '[]'::json)`,
   lockForUpdate: " FOR UPDATE",
   lockForShare: " FOR SHARE",
   translate(err) {

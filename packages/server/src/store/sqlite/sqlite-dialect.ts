@@ -23,6 +23,8 @@ function conflict(message: string): StoreConflictError {
 
 export const sqliteDialect: SqlDialect = {
   bytewise: (column) => column,
+  identitiesJson: `(SELECT json_group_array(json_array(provider, subject, create_time, last_use_time, profile))
+    FROM (SELECT provider, subject, create_time, last_use_time, profile FROM identities WHERE account_id = a.id ORDER BY seq))`,
   lockForUpdate: "",
   lockForShare: "",
   translate(err) {

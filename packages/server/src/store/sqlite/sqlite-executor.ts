@@ -44,14 +44,26 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const closed = (): StoreUnavailableError => new StoreUnavailableError("the SQLite database is closed");
 
+/** A prepared statement and whether it only reads (asked of SQLite once, not on every call). */
+interface Prepared {
+  stmt: Database.Statement;
+  readonly: boolean;
+}
+
 /** Prepared statements of one connection, shared by the executor and its transaction executors. */
 class Statements {
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly cache = new Map<string, Prepared>();
   constructor(private readonly db: Database.Database) {}
+  prepared(sql: string): Prepared {
+    let prepared = this.cache.get(sql);
+    if (!prepared) {
+      const stmt = this.db.prepare(sql);
+      this.cache.set(sql, (prepared = { stmt, readonly: stmt.readonly }));
+    }
+    return prepared;
+  }
   get(sql: string): Database.Statement {
-    let stmt = this.cache.get(sql);
-    if (!stmt) this.cache.set(sql, (stmt = this.db.prepare(sql)));
-    return stmt;
+    return this.prepared(sql).stmt;
   }
 }
 
@@ -81,16 +93,17 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const stmt = this.prepare(sql);
-    if (stmt instanceof Error) return Promise.reject(stmt);
+    const prepared = this.prepare(sql);
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    const { stmt } = prepared;
     // A statement that writes (UPDATE … RETURNING) is a write, whatever it returns.
-    if (stmt.readonly) return this.enqueue(this.reads, () => stmt.all(...params) as Row[]);
-    return this.enqueue(this.writes, () => stmt.all(...params) as Row[]);
+    return this.enqueue(prepared.readonly ? this.reads : this.writes, () => stmt.all(...params) as Row[]);
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const stmt = this.prepare(sql);
-    if (stmt instanceof Error) return Promise.reject(stmt);
+    const prepared = this.prepare(sql);
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    const { stmt } = prepared;
     return this.enqueue(this.writes, () => stmt.run(...params).changes);
   }
 
@@ -113,10 +126,10 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   /** The cached statement, or the translated error (a closed connection, a syntax error). */
-  private prepare(sql: string): Database.Statement | Error {
+  private prepare(sql: string): Prepared | Error {
     if (!this.db.open) return closed();
     try {
-      return this.statements.get(sql);
+      return this.statements.prepared(sql);
     } catch (err) {
       const e = this.translate(err);
       return e instanceof Error ? e : new Error(String(e));
