@@ -16,6 +16,8 @@ export interface StatementOptions {
 export interface SqlExecutor {
   /** The rows of a query (or of a statement's `RETURNING`). */
   all(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** The first row of a query, or undefined (a point read: SQLite stops at that row). */
+  get(sql: string, params?: readonly unknown[]): Promise<Row | undefined>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<number>;
   /**

@@ -143,16 +143,15 @@ export abstract class SqlStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRow | undefined> {
-    return oneAccount(await this.sql.all(SQL.accountById, [id]));
+    return optionalAccount(await this.sql.get(SQL.accountById, [id]));
   }
 
   async findAccountByIdentity(key: IdentityKey): Promise<AccountRow | undefined> {
-    const rows = await this.sql.all(SQL.accountByIdentity, [key.provider, key.subject]);
-    return oneAccount(rows);
+    return optionalAccount(await this.sql.get(SQL.accountByIdentity, [key.provider, key.subject]));
   }
 
   async findAccountByUsername(username: string): Promise<AccountRow | undefined> {
-    return oneAccount(await this.sql.all(SQL.accountByUsername, [username]));
+    return optionalAccount(await this.sql.get(SQL.accountByUsername, [username]));
   }
 
   async listIdentities(accountId: string): Promise<IdentityRow[]> {
@@ -160,7 +159,7 @@ export abstract class SqlStore implements Store {
   }
 
   async getAccountWithIdentities(id: string): Promise<{ account: AccountRow; identities: IdentityRow[] } | undefined> {
-    const row = (await this.sql.all(this.statements.accountWithIdentities, [id]))[0];
+    const row = await this.sql.get(this.statements.accountWithIdentities, [id]);
     return row ? { account: toAccount(row), identities: identitiesFromJson(id, row["identities"]) } : undefined;
   }
 
@@ -254,13 +253,13 @@ export abstract class SqlStore implements Store {
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
-    const row = (await this.sql.all(SQL.sessionById, [id]))[0];
+    const row = await this.sql.get(SQL.sessionById, [id]);
     return row ? toSession(row) : undefined;
   }
 
   async getSessionWithAccount(id: string): Promise<{ session: SessionRow; account: SessionAccount | undefined } | undefined> {
-    const rows = await this.sql.all(SQL.sessionWithAccount, [id]);
-    return rows[0] ? toSessionWithAccount(rows[0]) : undefined;
+    const row = await this.sql.get(SQL.sessionWithAccount, [id]);
+    return row ? toSessionWithAccount(row) : undefined;
   }
 
   async rotateSession(id: string, fromGeneration: number, r: SessionRotation, now: number): Promise<boolean> {
@@ -317,17 +316,17 @@ export abstract class SqlStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.sql.all("SELECT 1 AS one");
+    await this.sql.get("SELECT 1 AS one");
   }
 
   async schemaVersion(): Promise<number> {
-    const rows = await this.sql.all("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations");
-    return num(rows[0]!["v"]);
+    const row = await this.sql.get("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations");
+    return num(row?.["v"] ?? 0);
   }
 }
 
-function oneAccount(rows: Row[]): AccountRow | undefined {
-  return rows[0] ? toAccount(rows[0]) : undefined;
+function optionalAccount(row: Row | undefined): AccountRow | undefined {
+  return row ? toAccount(row) : undefined;
 }
 
 /** Runs `work`, naming `provider` on an identity conflict it raises (the database names only the columns or the constraint). */

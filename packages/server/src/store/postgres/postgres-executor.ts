@@ -66,6 +66,10 @@ export class PostgresExecutor implements SqlExecutor {
     return (await retrying(() => this.pool.query(config(sql, params, undefined)))).rows as Row[];
   }
 
+  async get(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.all(sql, params))[0];
+  }
+
   async run(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<number> {
     return (await retrying(() => this.pool.query(config(sql, params, options)))).rowCount ?? 0;
   }
@@ -111,6 +115,10 @@ class PostgresTransaction implements SqlExecutor {
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return (await this.exec(sql, params, undefined)).rows as Row[];
+  }
+
+  async get(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.all(sql, params))[0];
   }
 
   async run(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<number> {

@@ -100,6 +100,13 @@ export class SqliteExecutor implements SqlExecutor {
     return this.enqueue(prepared.readonly ? this.reads : this.writes, () => stmt.all(...params) as Row[]);
   }
 
+  get(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
+    const prepared = this.prepare(sql);
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    const { stmt } = prepared;
+    return this.enqueue(prepared.readonly ? this.reads : this.writes, () => stmt.get(...params) as Row | undefined);
+  }
+
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
     const prepared = this.prepare(sql);
     if (prepared instanceof Error) return Promise.reject(prepared);
@@ -125,9 +132,11 @@ export class SqliteExecutor implements SqlExecutor {
     if (this.db.open) this.db.close();
   }
 
-  /** The cached statement, or the translated error (a closed connection, a syntax error). */
+  /**
+   * The cached statement, or the translated error (a closed connection, a syntax error). A cached
+   * statement of a closed connection is refused by its batch, which checks the connection once.
+   */
   private prepare(sql: string): Prepared | Error {
-    if (!this.db.open) return closed();
     try {
       return this.statements.prepared(sql);
     } catch (err) {
@@ -240,6 +249,14 @@ class SqliteTransaction implements SqlExecutor {
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     try {
       return this.statements.get(sql).all(...params) as Row[];
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  async get(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
+    try {
+      return this.statements.get(sql).get(...params) as Row | undefined;
     } catch (err) {
       throw this.translate(err);
     }
