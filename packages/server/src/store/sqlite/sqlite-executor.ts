@@ -199,8 +199,12 @@ export class SqliteExecutor implements SqlExecutor {
       this.control.commit.run();
     } catch (error) {
       // The transaction itself failed (disk full, I/O error, closed): nothing of the batch was written.
-      if (this.db.open && this.db.inTransaction) this.control.rollback.run();
       const failure = this.translate(error);
+      try {
+        if (this.db.open && this.db.inTransaction) this.control.rollback.run();
+      } catch {
+        // A rollback that fails leaves SQLite to roll back the transaction itself; the batch is answered either way.
+      }
       for (const w of batch) w.reject(failure);
       return;
     }
@@ -232,7 +236,16 @@ export class SqliteExecutor implements SqlExecutor {
       }
     }
     // Ending a read-only transaction releases its locks; it has nothing to write and cannot fail for lack of space.
-    if (this.db.inTransaction) this.control.commit.run();
+    try {
+      if (this.db.open && this.db.inTransaction) this.control.commit.run();
+    } catch {
+      // Its reads are answered already; the next BEGIN would find the transaction open, so end it.
+      try {
+        if (this.db.open && this.db.inTransaction) this.control.rollback.run();
+      } catch {
+        // Nothing is left to answer; SQLite ends the transaction with the connection.
+      }
+    }
   }
 }
 
