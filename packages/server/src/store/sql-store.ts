@@ -58,6 +58,7 @@ const ACCOUNT_PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
 
 const INSERT_IDENTITY = "INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) VALUES (?, ?, ?, ?, ?, ?)";
 const TOUCH_ACCOUNT = "UPDATE accounts SET update_time = ? WHERE id = ?";
+const SET_PASSWORD = "UPDATE accounts SET password_hash = ?, update_time = ? WHERE id = ?";
 
 /**
  * The fixed statements, built once: the executors key their prepared statements by text, and a
@@ -77,7 +78,6 @@ const SQL = {
   sessionWithAccount: `SELECT ${S_SESSION_COLUMNS}, a.username AS account_username, a.disable_time AS account_disable_time
     FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`,
 };
-const SET_PASSWORD = "UPDATE accounts SET password_hash = ?, update_time = ? WHERE id = ?";
 
 /** The SQL the dialect changes, built once per store. */
 interface Statements {
