@@ -30,7 +30,7 @@ export function toAccount(r: Row): AccountRow {
   };
 }
 
-/** The columns of `identities` every identity read selects, in this order (`toIdentity`, `identitiesFromJson`). */
+/** The columns of `identities` every identity read selects (`toIdentity`). */
 export const IDENTITY_COLUMNS = "provider, subject, account_id, create_time, last_use_time, profile";
 
 export function toIdentity(r: Row): IdentityRow {
@@ -43,6 +43,24 @@ export function toIdentity(r: Row): IdentityRow {
     profile: parseProfile(r["profile"] as string),
   };
 }
+
+/** The columns of `accounts` every account read selects (named, so PostgreSQL prepares every statement). */
+export const ACCOUNT_COLUMN_LIST = [
+  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
+  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+] as const;
+export const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.join(", ");
+/** The same, of the account aliased `a` in a join. */
+export const A_ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.map((c) => `a.${c}`).join(", ");
+
+/** The columns of `sessions` every session read selects, in table order. */
+export const SESSION_COLUMN_LIST = [
+  "id", "account_id", "created_at", "last_refresh_at", "generation", "rotated_at", "username", "vars", "issued_at_sec",
+  "token_expires_at_sec", "refresh_expires_at_sec", "client_ip", "user_agent", "revoked_at", "revoked_reason",
+] as const;
+export const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
+/** The same, of the session aliased `s` in a join. */
+export const S_SESSION_COLUMNS = SESSION_COLUMN_LIST.map((c) => `s.${c}`).join(", ");
 
 /**
  * Identities aggregated into one JSON array of `[provider, subject, create_time, last_use_time,

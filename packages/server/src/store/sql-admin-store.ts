@@ -5,7 +5,8 @@
  * Audit events are appended one statement per row inside one transaction, so every batch reuses
  * the same prepared statement.
  */
-import { IDENTITY_COLUMNS, num, numOrNull, toAccount, toIdentity, type Row } from "./row-mapping.js";
+import { A_ACCOUNT_COLUMNS, IDENTITY_COLUMNS, num, numOrNull, toAccount, toIdentity, type Row } from "./row-mapping.js";
+import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { StoreConflictError, type AccountRow, type IdentityRow } from "./store.js";
 import type {
@@ -24,10 +25,6 @@ import type {
   ConsoleUserRow,
 } from "./admin-store.js";
 
-/** What differs between the backends here: how to compare a text column byte by byte. */
-export interface SqlDialect {
-  bytewise(column: string): string;
-}
 
 
 function toConsoleUser(r: Row, prefix = ""): ConsoleUserRow {
@@ -85,7 +82,7 @@ export function prefixSuccessor(prefix: string): string | undefined {
   return undefined;
 }
 
-const CONSOLE_SESSION_JOIN = `SELECT s.*, u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash, u.role AS u_role,
+const CONSOLE_SESSION_JOIN = `SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.client_ip, s.user_agent, u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash, u.role AS u_role,
   u.created_at AS u_created_at, u.updated_at AS u_updated_at, u.disabled_at AS u_disabled_at, u.last_sign_in_at AS u_last_sign_in_at
   FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE s.token_hash = ?`;
 
@@ -100,11 +97,8 @@ const SEARCHED = Object.values(SEARCH_PROVIDERS);
 /** `any` matches each provider's subjects exactly, the query folded as that provider stores them. */
 const ANY_IDENTITY = SEARCHED.map(() => "(provider = ? AND subject = ?)").join(" OR ");
 
-/** The columns of `accounts` (named, so PostgreSQL prepares the statements), of the account aliased `a`. */
-const A_ACCOUNT_COLUMNS = [
-  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
-  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
-].map((c) => `a.${c}`).join(", ");
+const CONSOLE_USER_COLUMNS = "id, username, password_hash, role, created_at, updated_at, disabled_at, last_sign_in_at";
+const AUDIT_COLUMNS = "id, time, kind, actor_type, actor_id, user_id, ip, details";
 
 /** Rows per audit INSERT, largest first: a batch of 500 takes 7 × 64 + 3 × 16 + 1 × 4 statements. */
 const AUDIT_ROWS_PER_INSERT = [64, 16, 4, 1];
@@ -122,7 +116,7 @@ function auditInsert(rows: number): string {
 }
 
 export class SqlAdminStore implements AdminStore {
-  constructor(private readonly sql: SqlExecutor, private readonly dialect: SqlDialect) {}
+  constructor(private readonly sql: SqlExecutor, private readonly dialect: Pick<SqlDialect, "bytewise">) {}
 
   async createConsoleUser(u: ConsoleUserRow): Promise<void> {
     try {
@@ -139,12 +133,12 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async consoleUser(username: string): Promise<ConsoleUserRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM console_users WHERE username = ?", [username]))[0];
+    const row = (await this.sql.all(`SELECT ${CONSOLE_USER_COLUMNS} FROM console_users WHERE username = ?`, [username]))[0];
     return row ? toConsoleUser(row) : undefined;
   }
 
   async listConsoleUsers(): Promise<ConsoleUserRow[]> {
-    return (await this.sql.all(`SELECT * FROM console_users ORDER BY ${this.dialect.bytewise("username")}`)).map((r) => toConsoleUser(r));
+    return (await this.sql.all(`SELECT ${CONSOLE_USER_COLUMNS} FROM console_users ORDER BY ${this.dialect.bytewise("username")}`)).map((r) => toConsoleUser(r));
   }
 
   async updateConsoleUser(id: string, patch: ConsoleUserPatch, now: number): Promise<boolean> {
@@ -232,7 +226,7 @@ export class SqlAdminStore implements AdminStore {
     if (q.since !== undefined) filter("time >= ?", q.since);
     if (q.until !== undefined) filter("time < ?", q.until);
     if (q.after !== undefined) filter("(time < ? OR (time = ? AND id < ?))", q.after.time, q.after.time, q.after.id);
-    const sql = `SELECT * FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit_events${where.length > 0 ? " WHERE " + where.join(" AND ") : ""} ORDER BY time DESC, id DESC LIMIT ?`;
     return (await this.sql.all(sql, [...values, q.limit])).map(toAuditEvent);
   }
 
@@ -258,7 +252,7 @@ export class SqlAdminStore implements AdminStore {
     }
     if (s.field === "any") {
       // Exact identities (any of them) or a username prefix, in username order (usernames are unique).
-      const range = this.prefixRange("a.username", s.query, undefined);
+      const range = prefixRange(this.dialect, "a.username", s.query, undefined);
       const after = s.after === undefined ? "" : ` AND ${b("a.username")} > ?`;
       const rows = await this.sql.all(
         `SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a
@@ -276,13 +270,13 @@ export class SqlAdminStore implements AdminStore {
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     if (s.field === "username") {
-      const range = this.prefixRange("a.username", s.query, s.after);
+      const range = prefixRange(this.dialect, "a.username", s.query, s.after);
       const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE ${range.where} ORDER BY ${b("a.username")} LIMIT ?`, [...range.values, s.limit]);
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     // A prefix of one provider's subjects: a range of the (provider, subject) index.
     const searched = SEARCH_PROVIDERS[s.field];
-    const range = this.prefixRange("i.subject", searched.lowerCase ? s.query.toLowerCase() : s.query, s.after);
+    const range = prefixRange(this.dialect, "i.subject", searched.lowerCase ? s.query.toLowerCase() : s.query, s.after);
     const rows = await this.sql.all(
       `SELECT ${A_ACCOUNT_COLUMNS}, i.subject AS matched_subject FROM identities i JOIN accounts a ON a.id = i.account_id
        WHERE i.provider = ? AND ${range.where} ORDER BY ${b("i.subject")} LIMIT ?`,
@@ -320,21 +314,21 @@ export class SqlAdminStore implements AdminStore {
     const rows = await this.sql.all("SELECT COUNT(*) AS total, COUNT(disable_time) AS banned FROM accounts");
     return { total: num(rows[0]!["total"]), banned: num(rows[0]!["banned"]) };
   }
+}
 
-  /** `column` starts with `prefix` (every non-null value when it is empty), and sorts after `after`. */
-  private prefixRange(column: string, prefix: string, after: string | undefined): { where: string; values: unknown[] } {
-    const c = this.dialect.bytewise(column);
-    const where = [`${c} >= ?`];
-    const values: unknown[] = [prefix];
-    const upper = prefixSuccessor(prefix);
-    if (upper !== undefined) {
-      where.push(`${c} < ?`);
-      values.push(upper);
-    }
-    if (after !== undefined) {
-      where.push(`${c} > ?`);
-      values.push(after);
-    }
-    return { where: where.join(" AND "), values };
+/** `column` starts with `prefix` (every non-null value when it is empty), and sorts after `after`. */
+function prefixRange(dialect: Pick<SqlDialect, "bytewise">, column: string, prefix: string, after: string | undefined): { where: string; values: unknown[] } {
+  const c = dialect.bytewise(column);
+  const where = [`${c} >= ?`];
+  const values: unknown[] = [prefix];
+  const upper = prefixSuccessor(prefix);
+  if (upper !== undefined) {
+    where.push(`${c} < ?`);
+    values.push(upper);
   }
+  if (after !== undefined) {
+    where.push(`${c} > ?`);
+    values.push(after);
+  }
+  return { where: where.join(" AND "), values };
 }

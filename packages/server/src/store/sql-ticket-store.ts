@@ -19,7 +19,6 @@ import type {
   ValidatorKind,
 } from "./ticket-store.js";
 
-
 function toKey(r: Row): TicketKeyRow {
   return {
     kid: r["kid"] as string,
@@ -83,16 +82,48 @@ function toGameServer(r: Row): GameServerRow {
   return { identity: r["identity"] as string, id: r["id"] as string, secretHash: r["secret_hash"] as string, createdAt: num(r["created_at"]) };
 }
 
+/** The columns each read selects (named, so PostgreSQL prepares every statement and a new column changes no result). */
+const KEY_COLUMNS = "kid, public_key, private_key, created_at, retired_at";
+const TICKET_COLUMNS = "id, account_id, handle, session_id, identity, app_id, issued_at, expires_at, canceled_at, used_at, used_by";
+const AUTH_SESSION_COLUMNS =
+  "id, validator_session_id, validator_identity, validator_kind, user_id, player_session_id, ticket_id, app_id, owner_id, response, response_seq, created_at, ended_at";
+const EVENT_COLUMNS = "id, validator_session_id, auth_session_id, seq, payload, created_at";
+const LICENSE_COLUMNS = "account_id, owner_id, granted_at, expires_at";
+const GAME_SERVER_COLUMNS = "identity, id, secret_hash, created_at";
+
 /** `(?, ?, ?)` for an IN list of `n` values (n ≥ 1). */
 const marks = (n: number): string => `(${new Array<string>(n).fill("?").join(", ")})`;
 
-const LIVE_AUTH_SESSION = "SELECT * FROM auth_sessions WHERE ended_at IS NULL";
+const LIVE_AUTH_SESSION = `SELECT ${AUTH_SESSION_COLUMNS} FROM auth_sessions WHERE ended_at IS NULL`;
+
+/**
+ * The fixed statements, built once: the executors key their prepared statements by text, and a
+ * text built on every call would be hashed again on every call.
+ */
+const SQL = {
+  ticketKeys: `SELECT ${KEY_COLUMNS} FROM ticket_keys ORDER BY created_at DESC`,
+  ticketById: `SELECT ${TICKET_COLUMNS} FROM auth_tickets WHERE id = ?`,
+  ticketsOfAccount: `SELECT ${TICKET_COLUMNS} FROM auth_tickets WHERE account_id = ? AND canceled_at IS NULL AND (used_at IS NOT NULL OR expires_at > ?)
+       ORDER BY issued_at DESC, id`,
+  cancelTicket: `UPDATE auth_tickets SET canceled_at = ? WHERE account_id = ? AND handle = ? AND canceled_at IS NULL RETURNING ${TICKET_COLUMNS}`,
+  authSessionById: `SELECT ${AUTH_SESSION_COLUMNS} FROM auth_sessions WHERE id = ?`,
+  liveOfValidator: `${LIVE_AUTH_SESSION} AND validator_session_id = ? ORDER BY created_at, id`,
+  liveOfTicket: `${LIVE_AUTH_SESSION} AND ticket_id = ?`,
+  liveOfPlayer: `${LIVE_AUTH_SESSION} AND user_id = ?`,
+  pendingAuthSessions: `${LIVE_AUTH_SESSION} AND response IS NULL AND created_at < ?`,
+  pendingEvents: `SELECT ${EVENT_COLUMNS} FROM auth_session_events WHERE validator_session_id = ? ORDER BY created_at, auth_session_id, seq LIMIT ?`,
+  licensesOf: `SELECT ${LICENSE_COLUMNS} FROM licenses WHERE account_id = ? ORDER BY granted_at`,
+  loansBy: `SELECT ${LICENSE_COLUMNS} FROM licenses WHERE owner_id = ? AND account_id <> owner_id ORDER BY granted_at`,
+  gameServer: `SELECT ${GAME_SERVER_COLUMNS} FROM game_servers WHERE identity = ?`,
+  gameServerBySecretHash: `SELECT ${GAME_SERVER_COLUMNS} FROM game_servers WHERE secret_hash = ?`,
+  listGameServers: `SELECT ${GAME_SERVER_COLUMNS} FROM game_servers ORDER BY identity`,
+};
 
 export class SqlTicketStore implements TicketStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   async ticketKeys(): Promise<TicketKeyRow[]> {
-    return (await this.sql.all("SELECT * FROM ticket_keys ORDER BY created_at DESC")).map(toKey);
+    return (await this.sql.all(SQL.ticketKeys)).map(toKey);
   }
 
   async addFirstTicketKey(k: TicketKeyRow): Promise<void> {
@@ -128,16 +159,12 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async getTicket(id: string): Promise<TicketRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM auth_tickets WHERE id = ?", [id]))[0];
+    const row = (await this.sql.all(SQL.ticketById, [id]))[0];
     return row ? toTicket(row) : undefined;
   }
 
   async listTickets(accountId: string, now: number): Promise<TicketRow[]> {
-    const rows = await this.sql.all(
-      `SELECT * FROM auth_tickets WHERE account_id = ? AND canceled_at IS NULL AND (used_at IS NOT NULL OR expires_at > ?)
-       ORDER BY issued_at DESC, id`,
-      [accountId, now],
-    );
+    const rows = await this.sql.all(SQL.ticketsOfAccount, [accountId, now]);
     return rows.map(toTicket);
   }
 
@@ -150,11 +177,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async cancelTicket(accountId: string, handle: number, now: number): Promise<TicketRow | undefined> {
-    const rows = await this.sql.all("UPDATE auth_tickets SET canceled_at = ? WHERE account_id = ? AND handle = ? AND canceled_at IS NULL RETURNING *", [
-      now,
-      accountId,
-      handle,
-    ]);
+    const rows = await this.sql.all(SQL.cancelTicket, [now, accountId, handle]);
     return rows[0] ? toTicket(rows[0]) : undefined;
   }
 
@@ -202,16 +225,16 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async getAuthSession(id: string): Promise<AuthSessionRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM auth_sessions WHERE id = ?", [id]))[0];
+    const row = (await this.sql.all(SQL.authSessionById, [id]))[0];
     return row ? toAuthSession(row) : undefined;
   }
 
   async liveAuthSessionsOfValidator(validatorSessionId: string): Promise<AuthSessionRow[]> {
-    return (await this.sql.all(`${LIVE_AUTH_SESSION} AND validator_session_id = ? ORDER BY created_at, id`, [validatorSessionId])).map(toAuthSession);
+    return (await this.sql.all(SQL.liveOfValidator, [validatorSessionId])).map(toAuthSession);
   }
 
   async liveAuthSessionsOfTicket(ticketId: string): Promise<AuthSessionRow[]> {
-    return (await this.sql.all(`${LIVE_AUTH_SESSION} AND ticket_id = ?`, [ticketId])).map(toAuthSession);
+    return (await this.sql.all(SQL.liveOfTicket, [ticketId])).map(toAuthSession);
   }
 
   async liveAuthSessionsOfSessions(userId: string, sessionIds: readonly string[]): Promise<AuthSessionRow[]> {
@@ -225,14 +248,20 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async liveAuthSessionsOfPlayer(userId: string): Promise<AuthSessionRow[]> {
-    return (await this.sql.all(`${LIVE_AUTH_SESSION} AND user_id = ?`, [userId])).map(toAuthSession);
+    return (await this.sql.all(SQL.liveOfPlayer, [userId])).map(toAuthSession);
   }
 
   async pendingAuthSessions(before: number): Promise<AuthSessionRow[]> {
-    return (await this.sql.all(`${LIVE_AUTH_SESSION} AND response IS NULL AND created_at < ?`, [before])).map(toAuthSession);
+    return (await this.sql.all(SQL.pendingAuthSessions, [before])).map(toAuthSession);
   }
 
-  async respond(id: string, c: AuthSessionResponseChange, eventId: string, payload: (seq: number) => string, now: number): Promise<AuthSessionEventRow | undefined> {
+  async respond(
+    id: string,
+    c: AuthSessionResponseChange,
+    eventId: string,
+    payload: (seq: number) => string,
+    now: number,
+  ): Promise<AuthSessionEventRow | undefined> {
     return this.sql.transaction(async (tx) => {
       const rows = await tx.all(
         `UPDATE auth_sessions SET response = ?, owner_id = COALESCE(?, owner_id), response_seq = response_seq + 1, ended_at = ?
@@ -268,10 +297,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async pendingEvents(validatorSessionId: string, limit: number): Promise<AuthSessionEventRow[]> {
-    const rows = await this.sql.all("SELECT * FROM auth_session_events WHERE validator_session_id = ? ORDER BY created_at, auth_session_id, seq LIMIT ?", [
-      validatorSessionId,
-      limit,
-    ]);
+    const rows = await this.sql.all(SQL.pendingEvents, [validatorSessionId, limit]);
     return rows.map(toEvent);
   }
 
@@ -291,7 +317,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async licensesOf(accountId: string): Promise<LicenseRow[]> {
-    return (await this.sql.all("SELECT * FROM licenses WHERE account_id = ? ORDER BY granted_at", [accountId])).map(toLicense);
+    return (await this.sql.all(SQL.licensesOf, [accountId])).map(toLicense);
   }
 
   async grantLicense(accountId: string, expiresAt: number | null, now: number): Promise<void> {
@@ -325,7 +351,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async loansBy(ownerId: string): Promise<LicenseRow[]> {
-    return (await this.sql.all("SELECT * FROM licenses WHERE owner_id = ? AND account_id <> owner_id ORDER BY granted_at", [ownerId])).map(toLicense);
+    return (await this.sql.all(SQL.loansBy, [ownerId])).map(toLicense);
   }
 
   async createGameServer(g: GameServerRow): Promise<void> {
@@ -333,17 +359,17 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async gameServer(identity: string): Promise<GameServerRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM game_servers WHERE identity = ?", [identity]))[0];
+    const row = (await this.sql.all(SQL.gameServer, [identity]))[0];
     return row ? toGameServer(row) : undefined;
   }
 
   async gameServerBySecretHash(secretHash: string): Promise<GameServerRow | undefined> {
-    const row = (await this.sql.all("SELECT * FROM game_servers WHERE secret_hash = ?", [secretHash]))[0];
+    const row = (await this.sql.all(SQL.gameServerBySecretHash, [secretHash]))[0];
     return row ? toGameServer(row) : undefined;
   }
 
   async listGameServers(): Promise<GameServerRow[]> {
-    return (await this.sql.all("SELECT * FROM game_servers ORDER BY identity")).map(toGameServer);
+    return (await this.sql.all(SQL.listGameServers)).map(toGameServer);
   }
 
   async deleteGameServer(identity: string): Promise<boolean> {

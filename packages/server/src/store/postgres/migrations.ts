@@ -1,7 +1,8 @@
 /**
- * PostgreSQL schema migrations: the same tables as the SQLite store's, in PostgreSQL types. Applied
- * in order at start-up, each in its own transaction under an advisory lock (several nodes may start
- * at once), and recorded in `schema_migrations`. Never edit a released migration: add the next one.
+ * PostgreSQL schema migrations (the statements only): the same tables as the SQLite store's, in
+ * PostgreSQL types. `store/migrator.ts` applies the pending ones in order at start-up, in one
+ * transaction under an advisory lock (several nodes may start at once), and records them in
+ * `schema_migrations`. Never edit a released migration: add the next one.
  */
 import type { Migration } from "../migration.js";
 

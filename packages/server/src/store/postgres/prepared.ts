@@ -4,21 +4,21 @@
  * the database's work (point reads ran about 35% faster named than unnamed in a measurement on
  * this project's 2-core machine; docs/performance.md).
  *
- * A statement whose result columns come from a `*` is sent unnamed: once another node's migration
- * adds a column, a prepared `SELECT *` fails with "cached plan must not change result type" until
- * its connection closes. The store names its columns on the hot paths for that reason.
+ * Every statement is named, keyed by its text. That is safe because every statement of the store
+ * names its columns: a prepared `SELECT *` would fail with "cached plan must not change result
+ * type" once another node's migration added a column, until its connection closed.
  */
 import type pg from "pg";
 
-/** Distinct statement texts named at most; past it (never with this code's SQL) statements go unnamed. */
+/** Distinct statement texts named at most (each connection keeps a plan of each); past it statements go unnamed. */
 const MAX_NAMED = 2_000;
 const names = new Map<string, string | null>();
 
-/** The query config of `text` with `values`: named when it can be, unnamed otherwise. */
+/** The query config of `text` with `values`: named, unless `MAX_NAMED` texts were named already. */
 export function statement(text: string, values: unknown[] | undefined): pg.QueryConfig {
   let name = names.get(text);
   if (name === undefined) {
-    name = names.size >= MAX_NAMED || text.replace(/COUNT\(\*\)/gi, "").includes("*") ? null : `tessera_${names.size}`;
+    name = names.size >= MAX_NAMED ? null : `tessera_${names.size}`;
     names.set(text, name);
   }
   return name === null ? { text, values } : { name, text, values };

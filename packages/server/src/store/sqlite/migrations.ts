@@ -1,6 +1,7 @@
 /**
- * SQLite schema migrations, applied in order at start-up, each in its own transaction and recorded
- * in `schema_migrations`. Never edit a released migration: add the next one.
+ * SQLite schema migrations (the statements only): `store/migrator.ts` applies the pending ones in
+ * order at start-up, in one transaction, and records them in `schema_migrations`. Never edit a
+ * released migration: add the next one.
  */
 import type { Migration } from "../migration.js";
 
