@@ -21,6 +21,13 @@ export interface SqlDialect {
   /** The same in shared mode (`FOR SHARE`): the rows cannot change until the transaction ends. */
   readonly lockForShare: string;
   /**
+   * Whether an INSERT or UPDATE may sit in a `WITH` of another statement (PostgreSQL): two writes
+   * that must happen together are then one statement, one round trip, atomic without BEGIN and
+   * COMMIT. Where not (SQLite), the store runs them in a transaction, which in-process and group
+   * committed costs no round trip.
+   */
+  readonly dataModifyingWith: boolean;
+  /**
    * A driver error as the Store's: StoreConflictError for a unique violation (with the field it
    * names), StoreUnavailableError when the database is closed, unreachable or failing; anything
    * else (a bug) unchanged.

@@ -89,17 +89,22 @@ interface Statements {
   accountWithIdentities: string;
   listSessions: string;
   revokedSince: string;
+  /** With `dataModifyingWith`: the account and its first identity in one statement (`insertAccount`'s values, then the identity's). */
+  insertAccountWithIdentity: string | undefined;
+  /** With `dataModifyingWith`: `insertSession` and the last use of the identity signed in with, in one statement. */
+  insertSessionUsingIdentity: string | undefined;
 }
 
 function statements(d: SqlDialect): Statements {
+  const insertSession = `INSERT INTO sessions (${SESSION_COLUMNS})
+       SELECT CAST(? AS TEXT), id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),
+         CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT)
+       FROM accounts WHERE id = ? AND disable_time IS NULL${d.lockForShare}`;
   return {
     // The values are cast so PostgreSQL knows their types in a SELECT list. The shared lock holds
     // the account row until the insert commits: a ban's UPDATE waits for it (and then revokes the
     // new row), and an insert that waited for a ban re-reads the banned row and writes nothing.
-    insertSession: `INSERT INTO sessions (${SESSION_COLUMNS})
-       SELECT CAST(? AS TEXT), id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),
-         CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT)
-       FROM accounts WHERE id = ? AND disable_time IS NULL${d.lockForShare}`,
+    insertSession,
     lockAccount: `SELECT id FROM accounts WHERE id = ?${d.lockForUpdate}`,
     accountWithIdentities: `SELECT ${A_ACCOUNT_COLUMNS}, ${d.identitiesJson} AS identities FROM accounts a WHERE a.id = ?`,
     listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND revoked_at IS NULL AND refresh_expires_at_sec > ?
@@ -108,6 +113,16 @@ function statements(d: SqlDialect): Statements {
     revokedSince: `SELECT id, account_id, revoked_at, revoked_reason FROM sessions
        WHERE revoked_at >= ? AND (revoked_at > ? OR (revoked_at = ? AND ${d.bytewise("id")} > ?))
        ORDER BY revoked_at, ${d.bytewise("id")} LIMIT ?`,
+    insertAccountWithIdentity: d.dataModifyingWith
+      ? `WITH a AS (${SQL.insertAccount}),
+           i AS (INSERT INTO identities (provider, subject, account_id, create_time, last_use_time, profile) SELECT ?, ?, id, ?, ?, ? FROM a)
+         SELECT ${ACCOUNT_COLUMNS} FROM a`
+      : undefined,
+    insertSessionUsingIdentity: d.dataModifyingWith
+      ? `WITH s AS (${insertSession} RETURNING account_id),
+           u AS (UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = (SELECT account_id FROM s))
+         SELECT account_id FROM s`
+      : undefined,
   };
 }
 
@@ -132,6 +147,9 @@ export abstract class SqlStore implements Store {
     const values = [account.id, account.username, account.passwordHash ?? null, account.createTime, account.createTime];
     if (!identity) return toAccount((await this.sql.all(insert, values))[0]!);
     const { provider, subject, profile } = identity;
+    const identityValues = [provider, subject, account.createTime, account.createTime, JSON.stringify(profile)];
+    const oneStatement = this.statements.insertAccountWithIdentity;
+    if (oneStatement) return withProvider(provider, async () => toAccount((await this.sql.all(oneStatement, [...values, ...identityValues]))[0]!));
     // An identity conflict after the account's insert undoes both.
     return withProvider(provider, () =>
       this.sql.transaction(async (tx) => {
@@ -233,8 +251,12 @@ export abstract class SqlStore implements Store {
       s.revokedReason,
       s.accountId,
     ];
-    const inserted = usedIdentity
-      ? await this.sql.transaction(async (tx) => {
+    const oneStatement = this.statements.insertSessionUsingIdentity;
+    const inserted = !usedIdentity
+      ? await this.sql.run(this.statements.insertSession, values)
+      : oneStatement
+        ? (await this.sql.all(oneStatement, [...values, s.createdAt, usedIdentity.provider, usedIdentity.subject])).length
+        : await this.sql.transaction(async (tx) => {
           const n = await tx.run(this.statements.insertSession, values);
           // The identity signed in with gets its last use in the same transaction as the session.
           if (n === 1)
@@ -245,8 +267,7 @@ export abstract class SqlStore implements Store {
               s.accountId,
             ]);
           return n;
-        })
-      : await this.sql.run(this.statements.insertSession, values);
+        });
     if (inserted === 1) return "created";
     const account = await this.sql.all("SELECT disable_time FROM accounts WHERE id = ?", [s.accountId]);
     return account.length === 0 ? "account_missing" : "account_disabled";

@@ -86,6 +86,7 @@ export const postgresDialect: SqlDialect = {
     FROM identities i WHERE i.account_id = a.id), '[]'::json)`,
   lockForUpdate: " FOR UPDATE",
   lockForShare: " FOR SHARE",
+  dataModifyingWith: true,
   translate(err) {
     if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) return err;
     const e = err as { code?: string; constraint?: string } | null;

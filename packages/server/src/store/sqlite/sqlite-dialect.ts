@@ -27,6 +27,7 @@ export const sqliteDialect: SqlDialect = {
     FROM (SELECT provider, subject, create_time, last_use_time, profile FROM identities WHERE account_id = a.id ORDER BY seq))`,
   lockForUpdate: "",
   lockForShare: "",
+  dataModifyingWith: false,
   translate(err) {
     if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) return err;
     const e = err as { code?: unknown; message?: unknown };
