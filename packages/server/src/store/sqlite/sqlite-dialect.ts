@@ -31,7 +31,8 @@ export const sqliteDialect: SqlDialect = {
   translate(err) {
     if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) return err;
     const e = err as { code?: unknown; message?: unknown };
-    if (err instanceof TypeError && e.message === CLOSED_MESSAGE) return new StoreUnavailableError("the SQLite database is closed", { cause: err });
+    // No cause: the driver's message says no more, and readiness names the cause's message when there is one.
+    if (err instanceof TypeError && e.message === CLOSED_MESSAGE) return new StoreUnavailableError("the SQLite database is closed");
     if (typeof e?.code !== "string") return err;
     if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return conflict(String(e.message ?? ""));
     if (UNAVAILABLE_CODES.test(e.code)) return new StoreUnavailableError(`SQLite unavailable: ${String(e.message ?? e.code)}`, { cause: err });
