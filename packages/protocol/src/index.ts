@@ -9,6 +9,7 @@ export { GrpcCode } from "./grpc-code.js";
 export { Messages } from "./messages.js";
 export { BeginAuthSessionResult, AuthSessionResponse, beginResultName, responseName } from "./steam-results.js";
 export * from "./shapes/error.js";
+export * from "./shapes/health.js";
 export * from "./shapes/account.js";
 export * from "./shapes/tickets.js";
 export * from "./shapes/console.js";

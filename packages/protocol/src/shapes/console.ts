@@ -98,3 +98,6 @@ export const DashboardSchema = s.object({
   series: s.array(s.object({ ...FIGURES, minute: s.string() })),
 });
 export type Dashboard = Infer<typeof DashboardSchema>;
+
+/** `DELETE /v2/console/accounts/{id}/sessions`: how many sessions ended. */
+export const EndedSchema = s.object({ ended: s.integer() });

@@ -1,4 +1,4 @@
-/** Every error answer: a gRPC status code and a message (Nakama's shape). */
+/** Every error answer: a gRPC status code and a message (Nakama's shape); and the empty answer. */
 import { s, type Infer } from "../schema.js";
 
 export const ErrorSchema = s.object(

@@ -87,3 +87,22 @@ export type LicensesJson = Infer<typeof LicensesSchema>;
 /** `POST /v2/tickets/server/authenticate`: a game server's validator token. */
 export const GameServerTokenSchema = s.object({ token: s.string(), identity: s.string(), session_id: s.string(), expire_time: s.string() });
 export type GameServerTokenJson = Infer<typeof GameServerTokenSchema>;
+
+/** `DELETE /v2/tickets`: how many open tickets were cancelled. */
+export const CanceledSchema = s.object({ canceled: s.integer() });
+
+/** The Ed25519 public keys that sign tickets (JWKS, RFC 8037). */
+export const JwksSchema = s.object({
+  keys: s.array(s.object({ kty: s.oneOf(["OKP"]), crv: s.oneOf(["Ed25519"]), x: s.string(), kid: s.string(), use: s.oneOf(["sig"]), alg: s.oneOf(["EdDSA"]) })),
+});
+export type Jwks = Infer<typeof JwksSchema>;
+
+/** Steam's `ISteamUserAuth/AuthenticateUserTicket` answer: `params` on success, `error` otherwise. */
+export const SteamTicketAnswerSchema = s.object({
+  response: s.object({
+    params: s.optional(
+      s.object({ result: s.oneOf(["OK"]), steamid: s.string(), ownersteamid: s.string(), vacbanned: s.boolean(), publisherbanned: s.boolean() }),
+    ),
+    error: s.optional(s.object({ errorcode: s.integer(), errordesc: s.string() })),
+  }),
+});
