@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 const PACKAGE = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(PACKAGE, "dist");
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
 
 /** The module specifiers a JavaScript or declaration file imports or re-exports (comments, whose examples import the SDK, left out). */
 function specifiers(text: string): string[] {
@@ -29,7 +30,10 @@ describe("the built SDK package", () => {
     const pkg = JSON.parse(readFileSync(join(PACKAGE, "package.json"), "utf8")) as Record<string, unknown>;
     for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies"]) {
       const value = pkg[field];
-      assert.ok(value === undefined || (typeof value === "object" && value !== null && Object.keys(value).length === 0), `${field} must be empty: ${JSON.stringify(value)}`);
+      assert.ok(
+        value === undefined || (typeof value === "object" && value !== null && Object.keys(value).length === 0),
+        `${field} must be empty: ${JSON.stringify(value)}`,
+      );
     }
   });
 

@@ -33,7 +33,9 @@ function keywords(schema: SchemaNode): JsonSchema {
     case "map":
       return { type: "object", additionalProperties: toJsonSchema(schema.values) };
     case "array":
-      return schema.maxItems === undefined ? { type: "array", items: toJsonSchema(schema.items) } : { type: "array", items: toJsonSchema(schema.items), maxItems: schema.maxItems };
+      return schema.maxItems === undefined
+        ? { type: "array", items: toJsonSchema(schema.items) }
+        : { type: "array", items: toJsonSchema(schema.items), maxItems: schema.maxItems };
     case "object": {
       const properties: JsonSchema = {};
       const required: string[] = [];

@@ -70,7 +70,9 @@ type Fields = Readonly<Record<string, Schema>>;
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends { readonly [OPTIONAL]?: true } ? K : never }[keyof F];
 type Flatten<T> = { [K in keyof T]: T[K] };
 /** The object type of `fields`: optional fields become `?:` keys. */
-export type InferFields<F extends Fields> = Flatten<{ -readonly [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { -readonly [K in OptionalKeys<F>]?: Infer<F[K]> }>;
+export type InferFields<F extends Fields> = Flatten<
+  { -readonly [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { -readonly [K in OptionalKeys<F>]?: Infer<F[K]> }
+>;
 
 interface Options {
   readonly description?: string;

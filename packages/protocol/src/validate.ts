@@ -85,7 +85,8 @@ function check(schema: SchemaNode, value: unknown, path: string, refuseUnknown: 
     case "string":
       if (typeof value !== "string") return fail(path, "must be a string");
       if (schema.maxLength !== undefined && value.length > schema.maxLength) return fail(path, `must be a string of at most ${schema.maxLength} characters`);
-      if (schema.enum !== undefined && !schema.enum.includes(value)) return fail(path, `must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
+      if (schema.enum !== undefined && !schema.enum.includes(value))
+        return fail(path, `must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
       return value;
     case "boolean":
       return typeof value === "boolean" ? value : fail(path, "must be true or false");

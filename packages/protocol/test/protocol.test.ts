@@ -60,7 +60,10 @@ describe("validate", () => {
 
   it("refuses undeclared fields when asked to (checking the server's own answers), but not those of an open object", () => {
     assert.ok(validate(Answer, { id: "1", state: "in_use", more: 1 }).ok);
-    assert.deepEqual(problemOf(Answer, { id: "1", state: "in_use", more: 1 }, { unknownFields: "refuse" }), { path: "more", reason: "is not part of the shape" });
+    assert.deepEqual(problemOf(Answer, { id: "1", state: "in_use", more: 1 }, { unknownFields: "refuse" }), {
+      path: "more",
+      reason: "is not part of the shape",
+    });
     const Open = s.openObject({ id: s.string() }, s.string());
     const open = validate(Open, { id: "1", steam_id: "7" }, { unknownFields: "refuse" });
     assert.deepEqual(open, { ok: true, value: { id: "1", steam_id: "7" } });

@@ -13,7 +13,12 @@ import { SYSTEM_ACTOR, type AuditActor } from "../audit/audit-events.js";
  * (PublisherIssuedBan or VACBanned); any other kind is refused, as it comes from callers' input.
  * `reason` is kept for operators. `actor` is who banned, for the audit log.
  */
-export async function banAccount(core: Core, userId: string, ban: { kind?: string | undefined; reason?: string | null | undefined } = {}, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function banAccount(
+  core: Core,
+  userId: string,
+  ban: { kind?: string | undefined; reason?: string | null | undefined } = {},
+  actor: AuditActor = SYSTEM_ACTOR,
+): Promise<void> {
   const now = core.clock.now();
   const kind = ban.kind ?? "publisher";
   if (kind !== "publisher" && kind !== "vac") throw invalidArgument('Ban kind must be "publisher" or "vac".');

@@ -3,6 +3,7 @@
  * clear messages, newest first, keyset pages. Pending events are written first, so an operator
  * sees the effects of their own action at once.
  */
+import type { AuditEventJson } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { invalidArgument } from "../shared/api-error.js";
 import type { AuditActorType, AuditEventRow, AuditQuery } from "../store/admin-store.js";
@@ -11,16 +12,6 @@ import { AUDIT_ACTOR_TYPES, AUDIT_KINDS, isAuditKind } from "../audit/audit-even
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { parseRfc3339 } from "./operator-actions.js";
 
-export interface AuditEventJson {
-  id: string;
-  /** RFC 3339 with milliseconds. */
-  time: string;
-  kind: string;
-  actor: { type: AuditActorType; id?: string };
-  user_id?: string;
-  ip?: string;
-  details: Record<string, unknown>;
-}
 
 export interface AuditFilterParams {
   /** Comma-separated kinds. */

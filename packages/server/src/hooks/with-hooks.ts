@@ -30,7 +30,9 @@ export interface HookedCall<C extends Caller | undefined, Req, Result, B extends
 }
 
 /** The route handler running `call` between its hooks. */
-export function withHooks<C extends Caller | undefined, Req, Result, B extends Body = Body>(call: HookedCall<C, Req, Result, B>): (ctx: RequestContext<C, B>) => Promise<unknown> {
+export function withHooks<C extends Caller | undefined, Req, Result, B extends Body = Body>(
+  call: HookedCall<C, Req, Result, B>,
+): (ctx: RequestContext<C, B>) => Promise<unknown> {
   return async (ctx) => {
     const hooks = ctx.core.hooks;
     const before = hooks.before.get(call.name);

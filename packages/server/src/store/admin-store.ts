@@ -4,9 +4,11 @@
  * implementation in portable SQL (`sql-admin-store.ts`) runs on both backends through their
  * SqlExecutor. Times are unix milliseconds.
  */
+import type { ConsoleRole } from "@tessera/protocol";
 import type { AccountRow, IdentityRow } from "./account-row.js";
 
-export type ConsoleRole = "admin" | "viewer";
+/** A console user's role (the wire contract's names). */
+export type { ConsoleRole };
 
 export interface ConsoleUserRow {
   id: string;

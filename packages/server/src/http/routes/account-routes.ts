@@ -1,12 +1,12 @@
 /** The caller's account, and linking/unlinking the identities of every provider of the registry: thin calls into account/, between their runtime hooks. */
-import { deleteAccount, getAccount, updateAccount, type AccountJson } from "../../account/account-view.js";
+import { deleteAccount, getAccount, updateAccount } from "../../account/account-view.js";
 import { linkIdentity, unlinkIdentity } from "../../account/link.js";
 import { PROVIDERS, type RegisteredProvider } from "../../auth/providers/registry.js";
 import { camelKeys, checkUpdateAccount, credentialCheck, credentialOf, type CredentialRequest } from "../../hooks/hook-payloads.js";
 import type { UpdateAccountRequest } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
 import type { Caller } from "../../session/verify-access.js";
-import { AccountSchema, AccountUpdateSchema, EmptySchema, type AccountUpdateJson } from "@tessera/protocol";
+import { AccountSchema, AccountUpdateSchema, EmptySchema, type AccountJson, type AccountUpdateJson } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
 import { credentialBody } from "./credential-fields.js";
 

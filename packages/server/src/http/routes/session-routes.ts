@@ -5,10 +5,10 @@ import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { refreshSession } from "../../session/refresh.js";
 import { logout } from "../../session/logout.js";
-import { endOwnSession, listOwnSessions, type SessionInfo } from "../../session/session-list.js";
+import { endOwnSession, listOwnSessions } from "../../session/session-list.js";
 import type { SessionTokens } from "../../session/issue.js";
 import type { Caller } from "../../session/verify-access.js";
-import { EmptySchema, s, SessionListSchema, SessionSchema, type Infer } from "@tessera/protocol";
+import { EmptySchema, s, SessionListSchema, SessionSchema, type Infer, type SessionInfo } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
 
 const REFRESH_BODY = s.object({ token: s.optional(s.string({ description: "The refresh token." })), vars: s.optional(s.map(s.string())) });
