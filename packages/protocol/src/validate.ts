@@ -15,6 +15,11 @@ export interface Problem {
   readonly path: string;
   /** Lower-case words after the field's name, without a full stop: `must be a string`. */
   readonly reason: string;
+  /**
+   * For a map or a list, the innermost cause: the element named by key or index and its own
+   * reason (`vars["k"]` `must be a string`), or the value itself (`vars` `must be an object`).
+   */
+  readonly detail?: { readonly path: string; readonly reason: string } | undefined;
 }
 
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
@@ -76,8 +81,8 @@ function put(out: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function fail(path: string, reason: string): never {
-  throw new ProblemFound({ path, reason });
+function fail(path: string, reason: string, detail?: Problem): never {
+  throw new ProblemFound(detail === undefined ? { path, reason } : { path, reason, detail: detail.detail ?? { path: detail.path, reason: detail.reason } });
 }
 
 function check(schema: SchemaNode, value: unknown, path: string, refuseUnknown: boolean): unknown {
@@ -98,25 +103,26 @@ function check(schema: SchemaNode, value: unknown, path: string, refuseUnknown: 
       return value === undefined || value === null ? undefined : check(schema.inner, value, path, refuseUnknown);
     case "map": {
       const reason = `must be an object of ${plural(schema.values).replace(/s$/, "")} values`;
-      if (!isRecord(value)) return fail(path, reason);
+      if (!isRecord(value)) return fail(path, reason, { path, reason: "must be an object" });
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(value)) {
         try {
-          put(out, key, check(schema.values, v, path, refuseUnknown));
+          put(out, key, check(schema.values, v, `${path}[${JSON.stringify(key)}]`, refuseUnknown));
         } catch (err) {
-          if (err instanceof ProblemFound) fail(path, reason);
+          if (err instanceof ProblemFound) fail(path, reason, err.problem);
           throw err;
         }
       }
       return out;
     }
     case "array": {
-      if (!Array.isArray(value) || (schema.maxItems !== undefined && value.length > schema.maxItems)) return fail(path, listReason(schema));
-      return value.map((item) => {
+      if (!Array.isArray(value)) return fail(path, listReason(schema), { path, reason: "must be a list" });
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) return fail(path, listReason(schema), { path, reason: `must have at most ${schema.maxItems} items` });
+      return value.map((item, index) => {
         try {
-          return check(schema.items, item, path, refuseUnknown);
+          return check(schema.items, item, `${path}[${index}]`, refuseUnknown);
         } catch (err) {
-          if (err instanceof ProblemFound) fail(path, listReason(schema));
+          if (err instanceof ProblemFound) fail(path, listReason(schema), err.problem);
           throw err;
         }
       });

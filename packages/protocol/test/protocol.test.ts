@@ -42,11 +42,13 @@ describe("validate", () => {
     assert.deepEqual(problemOf(Body, { create: "yes" }), { path: "create", reason: "must be true or false" });
     assert.deepEqual(problemOf(Body, { app_id: 1.5 }), { path: "app_id", reason: "must be a whole number" });
     assert.deepEqual(problemOf(Body, { app_id: 2 ** 53 }), { path: "app_id", reason: "must be a whole number" });
-    assert.deepEqual(problemOf(Body, { vars: { a: 1 } }), { path: "vars", reason: "must be an object of string values" });
-    assert.deepEqual(problemOf(Body, { vars: ["a"] }), { path: "vars", reason: "must be an object of string values" });
-    assert.deepEqual(problemOf(Body, { ack: ["a", "b", "c"] }), { path: "ack", reason: "must be a list of at most 2 strings" });
-    assert.deepEqual(problemOf(Body, { ack: ["x".repeat(65)] }), { path: "ack", reason: "must be a list of at most 2 strings" });
-    assert.deepEqual(problemOf(Body, { ack: "a" }), { path: "ack", reason: "must be a list of at most 2 strings" });
+    const mapReason = "must be an object of string values";
+    assert.deepEqual(problemOf(Body, { vars: { a: 1 } }), { path: "vars", reason: mapReason, detail: { path: 'vars["a"]', reason: "must be a string" } });
+    assert.deepEqual(problemOf(Body, { vars: ["a"] }), { path: "vars", reason: mapReason, detail: { path: "vars", reason: "must be an object" } });
+    const listReason = "must be a list of at most 2 strings";
+    assert.deepEqual(problemOf(Body, { ack: ["a", "b", "c"] }), { path: "ack", reason: listReason, detail: { path: "ack", reason: "must have at most 2 items" } });
+    assert.deepEqual(problemOf(Body, { ack: ["a", "x".repeat(65)] }), { path: "ack", reason: listReason, detail: { path: "ack[1]", reason: "must be a string of at most 64 characters" } });
+    assert.deepEqual(problemOf(Body, { ack: "a" }), { path: "ack", reason: listReason, detail: { path: "ack", reason: "must be a list" } });
     assert.deepEqual(problemOf(Body, { account: [] }), { path: "account", reason: "must be an object" });
     assert.deepEqual(problemOf(Body, { account: { id: false } }), { path: "account.id", reason: "must be a string" });
   });
@@ -68,6 +70,13 @@ describe("validate", () => {
     const open = validate(Open, { id: "1", steam_id: "7" }, { unknownFields: "refuse" });
     assert.deepEqual(open, { ok: true, value: { id: "1", steam_id: "7" } });
     assert.deepEqual(problemOf(Open, { id: "1", steam_id: 7 }), { path: "steam_id", reason: "must be a string" });
+    // The innermost cause inside nested collections.
+    const Nested = s.object({ groups: s.map(s.array(s.integer())) });
+    assert.deepEqual(problemOf(Nested, { groups: { a: [1, "2"] } }), {
+      path: "groups",
+      reason: "must be an object of list values",
+      detail: { path: 'groups["a"][1]', reason: "must be a whole number" },
+    });
   });
 
   it("keeps a `__proto__` key of a map as an own field, never as the prototype", () => {

@@ -59,6 +59,10 @@ export const SessionSchema = s.object(
 );
 export type SessionJson = Infer<typeof SessionSchema>;
 
+/** `POST /v2/account/session/refresh`, also Nakama's `SessionRefreshRequest` a before hook may return: `vars` absent or `{}` keeps the session's vars. */
+export const SessionRefreshSchema = s.object({ token: s.optional(s.string({ description: "The refresh token." })), vars: s.optional(s.map(s.string())) });
+export type SessionRefreshJson = Infer<typeof SessionRefreshSchema>;
+
 /** One live session of the account (`GET /v2/account/sessions`). */
 export const SessionInfoSchema = s.object({
   id: s.string(),

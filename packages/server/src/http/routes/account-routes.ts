@@ -8,7 +8,7 @@ import { withHooks } from "../../hooks/with-hooks.js";
 import type { Caller } from "../../session/verify-access.js";
 import { AccountSchema, AccountUpdateSchema, EmptySchema, type AccountJson, type AccountUpdateJson } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
-import { credentialBody } from "./credential-fields.js";
+import { credentialBody } from "../../auth/providers/credential-schemas.js";
 
 const orNull = (v: string | undefined): string | null => v ?? null;
 const orUndefined = (v: string | null): string | undefined => v ?? undefined;

@@ -12,8 +12,8 @@ import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { route, type RequestContext, type Route } from "../route.js";
 import { SessionSchema, s } from "@tessera/protocol";
-import { signInBody, VARS_FIELD, type SignInBody } from "./credential-fields.js";
-import { AUTHENTICATE_QUERY, SYNC_DESCRIPTION, queryBoolean, queryString } from "./query.js";
+import { SYNC_DESCRIPTION, signInBody, VARS_FIELD, type SignInBody } from "../../auth/providers/credential-schemas.js";
+import { AUTHENTICATE_QUERY, queryBoolean, queryString } from "./query.js";
 
 const ANONYMOUS_BODY = s.object({ vars: VARS_FIELD });
 

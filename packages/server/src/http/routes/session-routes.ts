@@ -8,10 +8,9 @@ import { logout } from "../../session/logout.js";
 import { endOwnSession, listOwnSessions } from "../../session/session-list.js";
 import type { SessionTokens } from "../../session/issue.js";
 import type { Caller } from "../../session/verify-access.js";
-import { EmptySchema, s, SessionListSchema, SessionSchema, type Infer, type SessionInfo } from "@tessera/protocol";
+import { EmptySchema, s, SessionListSchema, SessionRefreshSchema, SessionSchema, type Infer, type SessionInfo, type SessionRefreshJson } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
 
-const REFRESH_BODY = s.object({ token: s.optional(s.string({ description: "The refresh token." })), vars: s.optional(s.map(s.string())) });
 const LOGOUT_BODY = s.object({ token: s.optional(s.string()), refresh_token: s.optional(s.string()) });
 
 export const sessionRoutes: Route[] = [
@@ -22,9 +21,9 @@ export const sessionRoutes: Route[] = [
     tag: "session",
     summary:
       "Exchange a refresh token for a new access token AND a new refresh token (rotation). vars absent or {} keeps the session's vars; a non-empty map replaces them.",
-    body: REFRESH_BODY,
+    body: SessionRefreshSchema,
     response: SessionSchema,
-    handler: withHooks<undefined, SessionRefreshRequest, SessionTokens, Infer<typeof REFRESH_BODY>>({
+    handler: withHooks<undefined, SessionRefreshRequest, SessionTokens, SessionRefreshJson>({
       name: "SessionRefresh",
       request: (ctx) => ({ token: ctx.body.token ?? "", vars: parseVars(ctx.body.vars) ?? {} }),
       check: checkSessionRefresh,
