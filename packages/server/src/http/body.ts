@@ -1,7 +1,7 @@
 /**
  * Reading and checking request bodies: a size limit (413 past it), JSON only, an object at the
- * top, and each declared field of the declared type (the route's @tessera/protocol schema). Undeclared fields are ignored, as Nakama's
- * gateway does.
+ * top, and each declared field of the declared type (the route's @tessera/protocol schema).
+ * Undeclared fields are ignored, as Nakama's gateway does.
  */
 import type { IncomingMessage } from "node:http";
 import { ApiError, GrpcCode, invalidArgument } from "../shared/api-error.js";

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI 3.1 document, generated from the route declarations (their @tessera/protocol body
- * and response schemas) so it cannot drift from what the server accepts and answers. The realtime socket (`GET /ws`, served by the upgrade handler rather than a
- * route) is described here too, so the document lists every path the server answers.
+ * and response schemas) so it cannot drift from what the server accepts and answers. The
+ * realtime socket (`GET /ws`, served by the upgrade handler rather than a route) is described
+ * here too, so the document lists every path the server answers.
  */
 import { SOCKET_PATH } from "../realtime/handshake.js";
 import { ErrorSchema, toJsonSchema } from "@tessera/protocol";
