@@ -53,7 +53,10 @@ export const AccountDetailSchema = s.object({
 });
 export type AccountDetail = Infer<typeof AccountDetailSchema>;
 
-export const AuditActorTypeSchema = s.oneOf(["user", "admin", "cli", "runtime", "system"]);
+/** Who an audit event names as its actor. */
+export const AUDIT_ACTOR_TYPES = ["user", "admin", "cli", "runtime", "system"] as const;
+export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
+export const AuditActorTypeSchema = s.oneOf(AUDIT_ACTOR_TYPES);
 
 export const AuditEventSchema = s.object({
   id: s.string(),
