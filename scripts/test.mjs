@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test` and `npm run test:<tier>`: type-checks and builds once, then runs the test files of
+ * `npm test` and `npm run test:<tier>`: type-checks and builds once (the SDK's and the console's
+ * bundles too), then runs the test files of
  * the tiers asked for (all of them by default) in one `node --test` run.
  *
  *   node scripts/test.mjs                 every tier: unit, contract, api, system
@@ -39,6 +40,7 @@ function run(command, commandArgs) {
 
 if (build) {
   run("npm", ["run", "typecheck", "--silent"]);
+  run("npm", ["run", "build", "--silent", "-w", "@tessera/client"]);
   run("npm", ["run", "build", "--silent", "-w", "@tessera/console"]);
 }
 

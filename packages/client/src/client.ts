@@ -2,6 +2,18 @@
  * `Client`: every player-facing call of a Tessera server over `fetch`, typed. Rejections are
  * `TesseraError`s (the server's `{code, message}` and HTTP status, or a transport failure).
  */
+import {
+  GrpcCode,
+  type AccountJson as Account,
+  type AccountUpdateJson as AccountUpdate,
+  type AuthSessionEventJson,
+  type AuthSessionJson,
+  type BeginAuthSessionJson,
+  type LicensesJson,
+  type OpenTicketJson,
+  type SessionInfo,
+  type TicketJson,
+} from "@tessera/protocol";
 import { systemClock, systemTimers, type Clock, type TimeOptions, type Timers } from "./clock.js";
 import { TesseraError } from "./errors.js";
 import { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";
@@ -32,123 +44,19 @@ export interface AuthenticateOptions {
   vars?: Record<string, string>;
 }
 
-export interface AccountUser {
-  id: string;
-  username: string;
-  display_name?: string;
-  avatar_url?: string;
-  lang_tag?: string;
-  location?: string;
-  timezone?: string;
-  metadata?: string;
-  steam_id?: string;
-  create_time: string;
-  update_time: string;
-}
-
-export interface Account {
-  user: AccountUser;
-  wallet: string;
-  email?: string;
-  devices?: { id: string }[];
-  custom_id?: string;
-  verify_time?: string;
-}
-
-export interface AccountUpdate {
-  username?: string;
-  display_name?: string;
-  avatar_url?: string;
-  lang_tag?: string;
-  location?: string;
-  timezone?: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  create_time: string;
-  last_refresh_time?: string;
-  expire_time: string;
-  client_ip?: string;
-  user_agent?: string;
-  /** True for the session whose token made the call. */
-  current: boolean;
-}
-
-/** `POST /v2/tickets`: a ticket for one validator identity ("" for any). */
-export interface TicketJson {
-  /** Steam's HAuthTicket: non-zero, unique among the player's tickets. */
-  handle: number;
-  /** The ticket bytes, hex. */
-  ticket: string;
-  identity: string;
-  create_time: string;
-  expire_time: string;
-}
-
-/** One of the player's open tickets (`GET /v2/tickets`). */
-export interface OpenTicketJson {
-  handle: number;
-  identity: string;
-  create_time: string;
-  expire_time: string;
-  /** "issued" (not used yet) or "in_use" (a validator began an auth session with it). */
-  state: "issued" | "in_use";
-}
-
-/** A validator's auth session as the server lists it. */
-export interface AuthSessionJson {
-  id: string;
-  user_id: string;
-  owner_id?: string;
-  is_borrowed?: boolean;
-  /** The latest response; absent while the validation runs. */
-  response?: number;
-  response_name?: string;
-  create_time: string;
-}
-
-/** `POST /v2/tickets/auth-sessions`: the begin result, and the auth session only when it is OK (0). */
-export interface BeginAuthSessionJson {
-  result: number;
-  result_name: string;
-  auth_session?: AuthSessionJson;
-}
-
-/** A response for one of the validator's auth sessions, from the pull API. */
-export interface AuthSessionEventJson {
-  /** Acknowledge this id on a later poll once handled. */
-  id: string;
-  auth_session_id: string;
-  /** 1 for the validation result, then 2, 3 … for later changes. */
-  seq: number;
-  user_id: string;
-  /** Who owns the app: the player, or the lender of a borrowed license. */
-  owner_id: string;
-  is_borrowed: boolean;
-  response: number;
-  response_name: string;
-  /** True when this response ended the auth session (every response but OK does). */
-  ended: boolean;
-  create_time: string;
-}
-
-export interface LicenseJson {
-  owner_id: string;
-  create_time: string;
-  expire_time?: string;
-}
-
-/** `GET /v2/licenses`. */
-export interface LicensesJson {
-  license?: LicenseJson;
-  borrowed: LicenseJson[];
-  lent_to: { user_id: string; create_time: string }[];
-  /** Whether the player may play the app now, and who owns the copy it plays. */
-  owns_app: boolean;
-  owner_id?: string;
-  is_borrowed?: boolean;
-}
+export type {
+  AccountUser,
+  AccountJson as Account,
+  AccountUpdateJson as AccountUpdate,
+  SessionInfo,
+  TicketJson,
+  OpenTicketJson,
+  AuthSessionJson,
+  BeginAuthSessionJson,
+  AuthSessionEventJson,
+  LicenseJson,
+  LicensesJson,
+} from "@tessera/protocol";
 
 /** Per-call options of the long-running calls. */
 export interface CallOptions {
@@ -535,9 +443,9 @@ export class Client {
     if (caller?.aborted) controller.abort();
     /** Why no (whole) answer came: the caller aborted, the time-out passed, or the transport failed. */
     const failure = (err: unknown, status: number, transportMessage: string, timeoutMessage: string): TesseraError => {
-      if (caller?.aborted) return new TesseraError("transport", 1, `The call to ${this.url} was aborted.`, status, { cause: err });
-      if (controller.signal.aborted) return new TesseraError("timeout", 4, timeoutMessage, status, { cause: err });
-      return new TesseraError("transport", 14, transportMessage, status, { cause: err });
+      if (caller?.aborted) return new TesseraError("transport", GrpcCode.CANCELLED, `The call to ${this.url} was aborted.`, status, { cause: err });
+      if (controller.signal.aborted) return new TesseraError("timeout", GrpcCode.DEADLINE_EXCEEDED, timeoutMessage, status, { cause: err });
+      return new TesseraError("transport", GrpcCode.UNAVAILABLE, transportMessage, status, { cause: err });
     };
     let res: Response;
     let text: string;
@@ -570,11 +478,11 @@ export class Client {
     }
     if (!res.ok) {
       const e = parsed as { code?: unknown; message?: unknown } | undefined;
-      const code = typeof e?.code === "number" ? e.code : 2;
+      const code = typeof e?.code === "number" ? e.code : GrpcCode.UNKNOWN;
       const message = typeof e?.message === "string" ? e.message : `HTTP ${res.status}`;
       throw new TesseraError("api", code, message, res.status);
     }
-    if (parsed === undefined) throw new TesseraError("api", 13, "The server answered with a body that is not JSON.", res.status);
+    if (parsed === undefined) throw new TesseraError("api", GrpcCode.INTERNAL, "The server answered with a body that is not JSON.", res.status);
     return parsed as T;
   }
 }

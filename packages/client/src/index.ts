@@ -45,5 +45,6 @@ export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type Auth
 export { AuthTicket } from "./tickets/auth-ticket.js";
 export { AuthenticationSession, type AuthSessionListener } from "./tickets/authentication-session.js";
 export { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";
-export { BeginAuthSessionResult, AuthSessionResponse } from "./tickets/ticket-responses.js";
+// Steamworks' result codes with Steam's numbers: the wire contract's own tables, bundled in.
+export { BeginAuthSessionResult, AuthSessionResponse } from "@tessera/protocol";
 export { toHex, fromHex } from "./tickets/hex.js";

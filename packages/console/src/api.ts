@@ -2,12 +2,9 @@
  * The console's client of `/v2/console` (same origin). The console token lives in
  * sessionStorage: it is gone when the tab closes, and a 401 from any call signs the console out.
  */
-// The answers' shapes are the server's own declarations (type-only imports: nothing of the server
-// is bundled), so the console cannot drift from what /v2/console sends.
-import type { AccountSummary, AccountDetail as ServerAccountDetail } from "../../server/src/admin/accounts.js";
-import type { AuditEventJson } from "../../server/src/admin/audit-view.js";
-import type { ConsoleUserJson } from "../../server/src/admin/console-users.js";
-import type { Dashboard, Figures } from "../../server/src/admin/dashboard.js";
+// The answers' shapes are the wire contract's (type-only imports from @tessera/protocol, which the
+// server answers with), so the console cannot drift from what /v2/console sends.
+import type { AccountDetail, AccountSummary, AuditEventJson, ConsoleIdentity, ConsoleRole, ConsoleUserJson, Dashboard, Figures } from "@tessera/protocol";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: number, message: string) {
@@ -16,35 +13,11 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = "admin" | "viewer";
-export interface ConsoleUser {
-  username: string;
-  role: Role;
-}
-
-export type { AccountSummary, Dashboard, Figures };
+export type Role = ConsoleRole;
+export type ConsoleUser = ConsoleIdentity;
+export type { AccountDetail, AccountSummary, Dashboard, Figures };
 export type AuditEvent = AuditEventJson;
 export type ConsoleUserInfo = ConsoleUserJson;
-
-/** The account page; `user` typed field by field (the server declares Nakama's account JSON loosely). */
-/**
- * The account page's data. The server's account JSON has an open index signature (fields of
- * providers added later), so the fields the page shows are named here.
- */
-export type AccountDetail = Omit<ServerAccountDetail, "account"> & {
-  account: {
-    user: { id: string; username: string; display_name?: string; steam_id?: string; online?: boolean; create_time: string; update_time: string };
-    email?: string;
-    devices?: { id: string }[];
-    custom_id?: string;
-    verify_time?: string;
-    steam_owner_id?: string;
-    steam_vac_banned?: boolean;
-    disable_time?: string;
-    ban_kind?: string;
-    ban_reason?: string;
-  };
-};
 
 const TOKEN_KEY = "tessera.console.token";
 const USER_KEY = "tessera.console.user";

@@ -20,7 +20,7 @@ import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, Tesser
 import { GameServerSession } from "./game-server-session.js";
 import { fromHex, isHex, toHex } from "./hex.js";
 import { decodePayload, Session } from "../session.js";
-import { BeginAuthSessionResult } from "./ticket-responses.js";
+import { BeginAuthSessionResult } from "@tessera/protocol";
 
 /**
  * `clock` (how long early events are kept) and `timers` (the pauses between poll retries) default

@@ -8,7 +8,7 @@
 import type { AuthSessionEventJson } from "../client.js";
 import { Emitter } from "../emitter.js";
 import { observed } from "../errors.js";
-import type { AuthSessionResponse } from "./ticket-responses.js";
+import type { AuthSessionResponse } from "@tessera/protocol";
 
 /** A listener of `onStart` or `on("response")`; it receives the session. */
 export type AuthSessionListener = (session: AuthenticationSession) => void;

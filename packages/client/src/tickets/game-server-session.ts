@@ -10,13 +10,10 @@ import { isTransient } from "../errors.js";
 import { refreshTiming, Stopwatch, type RefreshTiming } from "../refresh-timing.js";
 import { decodePayload } from "../session.js";
 
-/** The server's answer to `POST /v2/tickets/server/authenticate`. */
-export interface GameServerTokenJson {
-  token: string;
-  identity: string;
-  /** RFC 3339. */
-  expire_time: string;
-}
+import type { GameServerTokenJson } from "@tessera/protocol";
+
+/** The server's answer to `POST /v2/tickets/server/authenticate` (the wire contract's shape). */
+export type { GameServerTokenJson };
 
 /** A game server's credential: its identity and the secret of at least 32 characters. */
 export interface GameServerCredential {

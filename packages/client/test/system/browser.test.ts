@@ -193,8 +193,8 @@ if (!existsSync(CHROMIUM)) {
       const inputs = Object.keys(metafile.inputs);
       assert.ok(inputs.length > 0);
       for (const input of inputs) {
-        // The SDK's own files, its folders (tickets/) included.
-        assert.match(input, /packages\/client\/src\/([a-z-]+\/)*[a-z-]+\.ts$/, `unexpected bundle input ${input}`);
+        // The SDK's own files, its folders (tickets/) included, and the wire contract it bundles in (@tessera/protocol's build).
+        assert.match(input, /packages\/(client\/src\/([a-z-]+\/)*[a-z-]+\.ts|protocol\/dist\/([a-z-]+\/)*[a-z-]+\.js)$/, `unexpected bundle input ${input}`);
         assert.doesNotMatch(input, /node\.ts$/);
       }
       assert.doesNotMatch(bundle, /require\(|"node:/);

@@ -15,8 +15,9 @@ import { ManualTime } from "../support/manual-time.js";
 function answer(lifetimeSec: number): GameServerTokenJson {
   const iat = Math.floor(Date.now() / 1000);
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const token = `${part({ alg: "HS256", typ: "JWT" })}.${part({ tid: randomUUID(), gsi: "eu-west-1", iat, exp: iat + lifetimeSec })}.c2ln`;
-  return { token, identity: "eu-west-1", expire_time: new Date((iat + lifetimeSec) * 1000).toISOString() };
+  const tid = randomUUID();
+  const token = `${part({ alg: "HS256", typ: "JWT" })}.${part({ tid, gsi: "eu-west-1", iat, exp: iat + lifetimeSec })}.c2ln`;
+  return { token, identity: "eu-west-1", session_id: tid, expire_time: new Date((iat + lifetimeSec) * 1000).toISOString() };
 }
 
 describe("GameServerSession", { concurrency: true }, () => {

@@ -2,6 +2,7 @@
  * Reading and updating the caller's own account, in Nakama's `Account` JSON shape: RFC 3339
  * times, empty fields omitted, `disable_time` never shown.
  */
+import type { AccountJson, AccountUser } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { Messages, alreadyExists, invalidArgument, notFound } from "../shared/api-error.js";
 import { checkUsername } from "../auth/identity-rules.js";
@@ -10,18 +11,6 @@ import { StoreConflictError, type AccountPatch, type AccountRow, type IdentityRo
 import { rfc3339 } from "../shared/time.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { userActor, type AuditActor } from "../audit/audit-events.js";
-
-/** Nakama's `Account`; the identity fields (`email`, `devices`, `custom_id` …) come from the provider registry. */
-export interface AccountJson {
-  user: Record<string, unknown>;
-  wallet: string;
-  email?: string;
-  devices?: { id: string }[];
-  custom_id?: string;
-  verify_time?: string;
-  /** Fields of providers added later (their `accountField`). */
-  [identityField: string]: unknown;
-}
 
 export async function getAccount(core: Pick<Core, "store" | "presence">, userId: string): Promise<AccountJson> {
   const found = await core.store.getAccountWithIdentities(userId);
@@ -51,18 +40,21 @@ export function identityFields(identities: readonly IdentityRow[]): { user: Reco
 /** `identities`: the account's, in link order. */
 export function accountJson(a: AccountRow, identities: readonly IdentityRow[], online = false): AccountJson {
   const fields = identityFields(identities);
-  const user: Record<string, unknown> = { id: a.id, username: a.username };
-  if (a.displayName) user["display_name"] = a.displayName;
-  if (a.avatarUrl) user["avatar_url"] = a.avatarUrl;
-  if (a.langTag) user["lang_tag"] = a.langTag;
-  if (a.location) user["location"] = a.location;
-  if (a.timezone) user["timezone"] = a.timezone;
-  user["metadata"] = a.metadata;
-  Object.assign(user, fields.user);
-  // Nakama omits `online` when false; true while a realtime socket of the account is open here.
-  if (online) user["online"] = true;
-  user["create_time"] = rfc3339(a.createTime);
-  user["update_time"] = rfc3339(a.updateTime);
+  // Nakama's key order; `online` is omitted when false, true while a realtime socket of the account is open here.
+  const user: AccountUser = {
+    id: a.id,
+    username: a.username,
+    ...(a.displayName ? { display_name: a.displayName } : {}),
+    ...(a.avatarUrl ? { avatar_url: a.avatarUrl } : {}),
+    ...(a.langTag ? { lang_tag: a.langTag } : {}),
+    ...(a.location ? { location: a.location } : {}),
+    ...(a.timezone ? { timezone: a.timezone } : {}),
+    metadata: a.metadata,
+    ...fields.user,
+    ...(online ? { online: true } : {}),
+    create_time: rfc3339(a.createTime),
+    update_time: rfc3339(a.updateTime),
+  };
   const out: AccountJson = { user, wallet: "{}", ...fields.account };
   if (a.verifyTime !== null) out.verify_time = rfc3339(a.verifyTime);
   return out;

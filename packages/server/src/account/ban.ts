@@ -5,16 +5,20 @@
  */
 import type { Core } from "../core.js";
 import { invalidArgument, notFound } from "../shared/api-error.js";
-import type { Ban } from "../store/store.js";
 import { revokeAllSessions } from "../session/revocation.js";
 import { SYSTEM_ACTOR, type AuditActor } from "../audit/audit-events.js";
 
 /**
  * Bans an account. `kind` "publisher" (default) or "vac" decides what ticket validators are told
- * (PublisherIssuedBan or VACBanned); `reason` is kept for operators. `actor` is who banned, for
- * the audit log.
+ * (PublisherIssuedBan or VACBanned); any other kind is refused, as it comes from callers' input.
+ * `reason` is kept for operators. `actor` is who banned, for the audit log.
  */
-export async function banAccount(core: Core, userId: string, ban: Partial<Ban> = {}, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function banAccount(
+  core: Core,
+  userId: string,
+  ban: { kind?: string | undefined; reason?: string | null | undefined } = {},
+  actor: AuditActor = SYSTEM_ACTOR,
+): Promise<void> {
   const now = core.clock.now();
   const kind = ban.kind ?? "publisher";
   if (kind !== "publisher" && kind !== "vac") throw invalidArgument('Ban kind must be "publisher" or "vac".');

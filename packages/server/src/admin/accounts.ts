@@ -2,12 +2,13 @@
  * What operators read about players: account search with keyset paging, and the account page
  * (profile, identities, ban, sessions, licenses, tickets) assembled from the domain's own views.
  */
+import type { AccountDetail, AccountSummary } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { invalidArgument, notFound } from "../shared/api-error.js";
 import { accountJson } from "../account/account-view.js";
-import { sessionInfo, type SessionInfo } from "../session/session-list.js";
-import { listLicenses, type LicensesJson } from "../tickets/licenses.js";
-import { listTickets, type TicketInfo } from "../tickets/tickets.js";
+import { sessionInfo } from "../session/session-list.js";
+import { listLicenses } from "../tickets/licenses.js";
+import { listTickets } from "../tickets/tickets.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
 import { PROVIDERS, type RegisteredProvider } from "../auth/providers/registry.js";
 import type { AccountSearch, AccountSearchField } from "../store/admin-store.js";
@@ -20,20 +21,6 @@ export const ACCOUNT_SEARCH_FIELDS: readonly AccountSearchField[] = ["any", "id"
 
 const providerBySearchField = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.console.searchField, p]));
 
-export interface AccountSummary {
-  id: string;
-  username: string;
-  display_name?: string;
-  email?: string;
-  custom_id?: string;
-  steam_id?: string;
-  /** The device id that matched a device search. */
-  device_id?: string;
-  create_time: string;
-  disable_time?: string;
-  /** The subjects of providers added later, under their `console.summaryKey`. */
-  [identityField: string]: string | undefined;
-}
 
 export interface AccountSearchParams {
   query?: string | undefined;
@@ -111,18 +98,6 @@ async function identitiesByAccount(core: Pick<Core, "store">, accounts: readonly
   return (accountId) => byAccount.get(accountId) ?? [];
 }
 
-export interface AccountDetail {
-  account: ReturnType<typeof accountJson> & {
-    steam_owner_id?: string;
-    steam_vac_banned?: boolean;
-    disable_time?: string;
-    ban_kind?: string;
-    ban_reason?: string;
-  };
-  sessions: SessionInfo[];
-  licenses: LicensesJson;
-  tickets: TicketInfo[];
-}
 
 /** Everything the account page shows: Nakama's account JSON plus what only operators see (each provider's `operatorFields`, the ban). */
 export async function accountDetail(core: Pick<Core, "clock" | "config" | "presence" | "store">, userIdIn: unknown): Promise<AccountDetail> {

@@ -3,24 +3,15 @@
  * clear messages, newest first, keyset pages. Pending events are written first, so an operator
  * sees the effects of their own action at once.
  */
+import { AUDIT_ACTOR_TYPES, type AuditEventJson } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { invalidArgument } from "../shared/api-error.js";
 import type { AuditActorType, AuditEventRow, AuditQuery } from "../store/admin-store.js";
 import { checkUserId } from "../tickets/auth-sessions.js";
-import { AUDIT_ACTOR_TYPES, AUDIT_KINDS, isAuditKind } from "../audit/audit-events.js";
+import { AUDIT_KINDS, isAuditKind } from "../audit/audit-events.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { parseRfc3339 } from "./operator-actions.js";
 
-export interface AuditEventJson {
-  id: string;
-  /** RFC 3339 with milliseconds. */
-  time: string;
-  kind: string;
-  actor: { type: AuditActorType; id?: string };
-  user_id?: string;
-  ip?: string;
-  details: Record<string, unknown>;
-}
 
 export interface AuditFilterParams {
   /** Comma-separated kinds. */

@@ -6,8 +6,9 @@
  * argon2id work whether or not the username exists, answers every refusal alike, and is audited.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { ConsoleSignIn } from "@tessera/protocol";
 import type { ClientInfo } from "../core.js";
-import { ApiError, GrpcCode, invalidArgument, permissionDenied } from "../shared/api-error.js";
+import { ApiError, GrpcCode, invalidArgument, Messages, permissionDenied } from "../shared/api-error.js";
 import type { ConsoleRole } from "../store/admin-store.js";
 import { rfc3339 } from "../shared/time.js";
 import { adminActor } from "../audit/audit-events.js";
@@ -22,16 +23,10 @@ export interface ConsoleCaller {
   sessionId: string;
 }
 
-export interface ConsoleSignIn {
-  token: string;
-  expire_time: string;
-  user: { username: string; role: ConsoleRole };
-}
 
 /** The prefix makes a leaked console token recognisable (secret scanners, logs). */
 const TOKEN_PREFIX = "tcs_";
 const TOKEN_BYTES = 32;
-const CREDENTIALS_INVALID = "Invalid credentials.";
 
 const tokenHash = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex");
 
@@ -57,7 +52,7 @@ export async function signInConsole(ctx: ConsoleContext, usernameIn: unknown, pa
     ctx.audit.record({ kind: "console_sign_in_failed", actor: adminActor(username), ip: client.ip, details: { username, reason: refusal } });
     // A Basic challenge (the default of routes without a token) would make browsers prompt for a
     // password over the console's own form and hold its request: the console's scheme is Bearer.
-    throw new ApiError(GrpcCode.UNAUTHENTICATED, CREDENTIALS_INVALID, { headers: { "WWW-Authenticate": 'Bearer realm="tessera-console"' } });
+    throw new ApiError(GrpcCode.UNAUTHENTICATED, Messages.invalidCredentials, { headers: { "WWW-Authenticate": 'Bearer realm="tessera-console"' } });
   }
   const now = ctx.clock.now();
   const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");

@@ -6,6 +6,7 @@
  * `tessera admin create`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import type { ConsoleUserJson } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../shared/api-error.js";
 import { StoreConflictError } from "../store/store.js";
@@ -23,14 +24,6 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** 24 random bytes: 32 base64url characters, 192 bits. */
 const GENERATED_PASSWORD_BYTES = 24;
 
-export interface ConsoleUserJson {
-  username: string;
-  role: ConsoleRole;
-  create_time: string;
-  disabled: boolean;
-  disable_time?: string;
-  last_sign_in_time?: string;
-}
 
 export function consoleUserJson(u: ConsoleUserRow): ConsoleUserJson {
   return {

@@ -4,6 +4,7 @@
  * adds to (audit/audit-log.ts). Rates are over the last 60 seconds: the current minute plus the
  * part of the previous minute that is still inside the window.
  */
+import type { Dashboard, Figures } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { ACTIVITY_KINDS, type ActivityKind } from "../audit/audit-events.js";
 
@@ -17,19 +18,6 @@ const FIGURE_NAMES: Record<ActivityKind, "sign_ins" | "sign_in_failures" | "refr
   refresh: "refreshes",
   server_error: "server_errors",
 };
-
-export type Figures = Record<"sign_ins" | "sign_in_failures" | "refreshes" | "server_errors", number>;
-
-export interface Dashboard {
-  time: string;
-  active_sessions: number;
-  accounts: number;
-  banned_accounts: number;
-  /** Over the last 60 seconds. */
-  per_minute: Figures;
-  /** One entry per minute, oldest first, the current (partial) minute last. */
-  series: (Figures & { minute: string })[];
-}
 
 const zero = (): Figures => ({ sign_ins: 0, sign_in_failures: 0, refreshes: 0, server_errors: 0 });
 

@@ -17,8 +17,6 @@ export const CLI_ACTOR: AuditActor = Object.freeze({ type: "cli", id: null });
 export const RUNTIME_ACTOR: AuditActor = Object.freeze({ type: "runtime", id: null });
 export const SYSTEM_ACTOR: AuditActor = Object.freeze({ type: "system", id: null });
 
-export const AUDIT_ACTOR_TYPES: readonly AuditActorType[] = ["user", "admin", "cli", "runtime", "system"];
-
 export const AUDIT_KINDS = [
   /** A player signed in: `{provider, created}`. */
   "sign_in",

@@ -6,7 +6,8 @@
  * rows it had cached. Its open sockets of those sessions close when they reconnect, or at once
  * when the server shares `cluster.redis_url` with this command.
  */
-import { accountDetail, findAccount, type AccountDetail } from "../admin/accounts.js";
+import type { AccountDetail } from "@tessera/protocol";
+import { accountDetail, findAccount } from "../admin/accounts.js";
 import { endAllSessions } from "../admin/operator-actions.js";
 import { banAccount, unbanAccount } from "../account/ban.js";
 import { CLI_ACTOR } from "../audit/audit-events.js";

@@ -6,7 +6,7 @@
  * revocations from the database when the bus cannot be relied on.
  */
 import type { RevocationReason } from "../store/store.js";
-import type { AuthSessionEvent } from "../tickets/auth-session-event.js";
+import type { AuthSessionEventJson as AuthSessionEvent } from "@tessera/protocol";
 
 /**
  * Every message is a JSON-serializable object with a `type`. Transports carry it as is, without

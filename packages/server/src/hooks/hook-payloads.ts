@@ -3,9 +3,13 @@
  * replaces the request, so it is untrusted input of a known shape), and the conversion of an
  * HTTP answer into an after hook's `data`. Absent fields take proto3 defaults ("" / {} / true
  * for `create`), as in Nakama; a field of the wrong type is a `PayloadError` naming its path.
+ * Requests whose shape an HTTP body shares (sign-in, link, unlink, refresh) are checked with the
+ * same @tessera/protocol schemas the HTTP server checks the body with.
  */
+import { SessionRefreshSchema, validate, type ObjectSchema } from "@tessera/protocol";
 import { parseVars, type Vars } from "../session/vars.js";
 import type { Credential, CredentialBody, ProviderWire } from "../auth/providers/provider.js";
+import { anonymousSignInRequest, credentialBody, signInRequest, type CredentialJson } from "../auth/providers/credential-schemas.js";
 import type {
   AuthenticateAnonymousRequest,
   DeleteSessionRequest,
@@ -30,11 +34,6 @@ function record(value: unknown, path: string): Fields {
   return value as Fields;
 }
 
-function optionalRecord(o: Fields, key: string, path: string): Fields {
-  const v = o[key];
-  return v === undefined || v === null ? {} : record(v, path + key);
-}
-
 function text(o: Fields, key: string, path: string): string {
   const v = o[key];
   if (v === undefined || v === null) return "";
@@ -49,27 +48,28 @@ function nullableText(o: Fields, key: string, path: string): string | null {
   return v;
 }
 
-function flag(o: Fields, key: string, path: string, fallback: boolean): boolean {
-  const v = o[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== "boolean") throw new PayloadError(`${path}${key} must be true or false`);
-  return v;
+/**
+ * `value` checked against `schema`; a problem is a `PayloadError` naming the innermost field as
+ * Nakama's runtime does (`account.id must be a string`, `vars["k"] must be a string`).
+ */
+function checked<T>(schema: ObjectSchema<T>, value: unknown): T {
+  const result = validate(schema, value);
+  if (result.ok) return result.value;
+  const { path, reason } = result.problem.detail ?? result.problem;
+  throw new PayloadError(`${path === "" ? "the request" : path} ${reason}`);
 }
 
-/** Shape first (a hook bug: 500); then the vars limits, which apply to a hook's vars as to a client's (400). */
-function vars(o: Fields, key: string, path: string): Vars {
-  const v = o[key];
-  if (v === undefined || v === null) return {};
-  const map = record(v, path + key);
-  for (const [k, value] of Object.entries(map)) {
-    if (typeof value !== "string") throw new PayloadError(`${path}${key}[${JSON.stringify(k)}] must be a string`);
+/** A checked map of vars, with the vars limits, which apply to a hook's vars as to a client's (400). */
+const limitedVars = (map: Record<string, string> | undefined): Vars => parseVars(map) ?? {};
+
+/** A checked credential: its fields, absent ones "". */
+function credentialFields(o: Record<string, unknown>, fields: ProviderWire["fields"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(fields)) {
+    const value = o[name];
+    out[name] = typeof value === "string" ? value : "";
   }
-  return parseVars(map) ?? {};
-}
-
-function authenticate<A>(value: unknown, account: (a: Fields) => A): { account: A; create: boolean; username: string } {
-  const o = record(value, "the request");
-  return { account: account(optionalRecord(o, "account", "")), create: flag(o, "create", "", true), username: text(o, "username", "") };
+  return out;
 }
 
 /**
@@ -89,31 +89,30 @@ export interface AuthenticatePayload {
 /** A link or unlink request: the credential's fields (`{id}`, `{token, vars}`), or Steam's `{account: {token, vars}, sync}`. */
 export type CredentialRequest = CredentialPayload | { account: CredentialPayload; sync: boolean };
 
-function credentialFields(o: Fields, fields: ProviderWire["fields"], path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of Object.keys(fields)) out[name] = text(o, name, path);
-  return out;
-}
-
-function credentialWithVars(o: Fields, fields: ProviderWire["fields"], path: string): CredentialPayload & { readonly vars: Vars } {
-  return { ...credentialFields(o, fields, path), vars: vars(o, "vars", path) };
-}
-
 /** The check of a provider's sign-in request (built from the HTTP input, or returned by a before hook). */
 export function authenticateCheck(wire: ProviderWire): (value: unknown) => AuthenticatePayload {
+  const schema = signInRequest(wire);
   return (value) => {
-    const request: AuthenticatePayload = authenticate(value, (a) => credentialWithVars(a, wire.fields, "account."));
-    if (wire.sync) request.sync = flag(record(value, "the request"), "sync", "", false);
+    const r = checked(schema, value);
+    const account = r.account ?? {};
+    const request: AuthenticatePayload = {
+      account: { ...credentialFields(account, wire.fields), vars: limitedVars(account.vars) },
+      create: r.create ?? true,
+      username: r.username ?? "",
+    };
+    if (wire.sync) request.sync = r.sync ?? false;
     return request;
   };
 }
 
-/** The check of a provider's link or unlink request, in the body shape the provider declares for it. */
+/** The check of a provider's link or unlink request, in the body shape the provider declares for it (the HTTP body's schema). */
 export function credentialCheck(wire: ProviderWire, body: CredentialBody): (value: unknown) => CredentialRequest {
+  const schema = credentialBody(wire, body);
+  const withVars = (o: CredentialJson): CredentialPayload => ({ ...credentialFields(o, wire.fields), vars: limitedVars(o.vars) });
   return (value) => {
-    const o = record(value, "the request");
-    if (body.kind === "fields") return body.vars ? credentialWithVars(o, wire.fields, "") : credentialFields(o, wire.fields, "");
-    return { account: credentialWithVars(optionalRecord(o, "account", ""), wire.fields, "account."), sync: flag(o, "sync", "", false) };
+    const r = checked(schema, value);
+    if (body.kind === "fields") return body.vars ? withVars(r) : credentialFields(r, wire.fields);
+    return { account: withVars(r.account ?? {}), sync: r.sync ?? false };
   };
 }
 
@@ -130,12 +129,17 @@ export function credentialOf(wire: ProviderWire, request: AuthenticatePayload | 
   return out;
 }
 
-export const checkAuthenticateAnonymous = (value: unknown): AuthenticateAnonymousRequest =>
-  authenticate(value, (a) => ({ vars: vars(a, "vars", "account.") }));
+const ANONYMOUS_REQUEST = anonymousSignInRequest();
 
+export function checkAuthenticateAnonymous(value: unknown): AuthenticateAnonymousRequest {
+  const r = checked(ANONYMOUS_REQUEST, value);
+  return { account: { vars: limitedVars(r.account?.vars) }, create: r.create ?? true, username: r.username ?? "" };
+}
+
+/** Nakama's `SessionRefreshRequest` has the HTTP body's shape: one schema checks both. */
 export function checkSessionRefresh(value: unknown): SessionRefreshRequest {
-  const o = record(value, "the request");
-  return { token: text(o, "token", ""), vars: vars(o, "vars", "") };
+  const r = checked(SessionRefreshSchema, value);
+  return { token: r.token ?? "", vars: limitedVars(r.vars) };
 }
 
 export function checkSessionLogout(value: unknown): SessionLogoutRequest {

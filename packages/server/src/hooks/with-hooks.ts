@@ -4,22 +4,23 @@
  * after hook. Routes declare the parts; domain modules never learn that hooks exist. Without a
  * registered hook the wrapper costs two Map lookups.
  */
-import type { RequestContext } from "../http/route.js";
+import type { Body, RequestContext } from "../http/route.js";
 import type { Caller } from "../session/verify-access.js";
 import { issuedSession } from "./hook-payloads.js";
 import { runAfterHook, runBeforeHook } from "./hook-runner.js";
 import { hookContext, type SessionUser } from "./runtime-context.js";
 import type { HookName } from "./runtime-types.js";
 
-export interface HookedCall<C extends Caller | undefined, Req, Result> {
+/** `B`: the route's checked body, as its schema types it. */
+export interface HookedCall<C extends Caller | undefined, Req, Result, B extends Body = Body> {
   /** Nakama's name of the call (`registerBefore<name>` / `registerAfter<name>`). */
   readonly name: HookName;
   /** The Nakama-shaped request, from the HTTP input (`undefined` for calls without input). */
-  request(ctx: RequestContext<C>): Req;
+  request(ctx: RequestContext<C, B>): Req;
   /** Checks a before hook's replacement request. Absent: the call has no input; a before hook's return value is ignored. */
   readonly check?: (value: unknown) => Req;
   /** The domain call. */
-  call(ctx: RequestContext<C>, request: Req): Promise<Result>;
+  call(ctx: RequestContext<C, B>, request: Req): Promise<Result>;
   /** The HTTP answer; absent: `{}`. */
   readonly reply?: (result: Result) => unknown;
   /** What an after hook receives as `data` (Nakama's names); absent: `undefined`. */
@@ -29,7 +30,9 @@ export interface HookedCall<C extends Caller | undefined, Req, Result> {
 }
 
 /** The route handler running `call` between its hooks. */
-export function withHooks<C extends Caller | undefined, Req, Result>(call: HookedCall<C, Req, Result>): (ctx: RequestContext<C>) => Promise<unknown> {
+export function withHooks<C extends Caller | undefined, Req, Result, B extends Body = Body>(
+  call: HookedCall<C, Req, Result, B>,
+): (ctx: RequestContext<C, B>) => Promise<unknown> {
   return async (ctx) => {
     const hooks = ctx.core.hooks;
     const before = hooks.before.get(call.name);

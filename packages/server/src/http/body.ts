@@ -1,11 +1,11 @@
 /**
  * Reading and checking request bodies: a size limit (413 past it), JSON only, an object at the
- * top, and each declared field of the declared type. Undeclared fields are ignored, as Nakama's
- * gateway does.
+ * top, and each declared field of the declared type (the route's @tessera/protocol schema).
+ * Undeclared fields are ignored, as Nakama's gateway does.
  */
 import type { IncomingMessage } from "node:http";
 import { ApiError, GrpcCode, invalidArgument } from "../shared/api-error.js";
-import type { FieldSchema } from "./route.js";
+import { validate, type ObjectSchema } from "@tessera/protocol";
 
 export function tooLarge(limit: number): ApiError {
   return new ApiError(GrpcCode.INVALID_ARGUMENT, `Request body too large, the limit is ${limit} bytes.`, { httpStatus: 413 });
@@ -57,42 +57,12 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
 }
 
 /**
- * Checks declared fields; `null` counts as absent (proto3 JSON). Returns the body with nulls and
- * undeclared fields removed. `prefix` names nested fields in messages (`account.token`).
+ * Checks a body against the route's schema; `null` counts as absent (proto3 JSON). Returns the
+ * body with nulls and undeclared fields removed, typed by the schema. A problem becomes a 400
+ * naming the field (`account.token` for nested ones).
  */
-export function checkFields(body: Record<string, unknown>, fields: Record<string, FieldSchema>, prefix = ""): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [field, schema] of Object.entries(fields)) {
-    let value = body[field];
-    const name = prefix + field;
-    if (value === undefined || value === null) continue;
-    switch (schema.type) {
-      case "string":
-        if (typeof value !== "string") throw invalidArgument(`Invalid request body: "${name}" must be a string.`);
-        break;
-      case "boolean":
-        if (typeof value !== "boolean") throw invalidArgument(`Invalid request body: "${name}" must be true or false.`);
-        break;
-      case "integer":
-        if (typeof value !== "number" || !Number.isSafeInteger(value)) throw invalidArgument(`Invalid request body: "${name}" must be a whole number.`);
-        break;
-      case "string_map":
-        if (typeof value !== "object" || Array.isArray(value)) throw invalidArgument(`Invalid request body: "${name}" must be an object of string values.`);
-        for (const v of Object.values(value as Record<string, unknown>)) {
-          if (typeof v !== "string") throw invalidArgument(`Invalid request body: "${name}" must be an object of string values.`);
-        }
-        break;
-      case "string_list":
-        if (!Array.isArray(value) || value.length > schema.maxItems || !value.every((v) => typeof v === "string" && v.length <= 64)) {
-          throw invalidArgument(`Invalid request body: "${name}" must be a list of at most ${schema.maxItems} strings.`);
-        }
-        break;
-      case "object":
-        if (typeof value !== "object" || Array.isArray(value)) throw invalidArgument(`Invalid request body: "${name}" must be an object.`);
-        value = checkFields(value as Record<string, unknown>, schema.fields, name + ".");
-        break;
-    }
-    out[field] = value;
-  }
-  return out;
+export function checkBody<B>(body: Record<string, unknown>, schema: ObjectSchema<B>): B {
+  const checked = validate(schema, body);
+  if (!checked.ok) throw invalidArgument(`Invalid request body: "${checked.problem.path}" ${checked.problem.reason}.`);
+  return checked.value;
 }

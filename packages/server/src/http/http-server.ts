@@ -16,9 +16,9 @@ import { authenticateAccessToken } from "../session/verify-access.js";
 import { authenticateValidator } from "../tickets/validator-auth.js";
 import { authenticateConsoleToken } from "../admin/console-sessions.js";
 import type { SignInLimits } from "../limits/sign-in-limits.js";
-import { checkFields, parseJsonObject, readBody } from "./body.js";
+import { checkBody, parseJsonObject, readBody } from "./body.js";
 import { bearerToken, invalidBearer, requireServerKey } from "./credentials.js";
-import { FileReply, RawReply, Reply, type Route } from "./route.js";
+import { FileReply, RawReply, Reply, type Body, type Route } from "./route.js";
 import { Router } from "./router.js";
 
 /** Policies the transport applies before a handler runs. */
@@ -195,7 +195,7 @@ async function handle(core: Core, router: Router, guards: HttpGuards, load: Load
     const client: ClientInfo = { ip: req.socket.remoteAddress ?? null, userAgent: userAgent(req) };
     const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
 
-    let body: Record<string, unknown> = {};
+    let body: Body = {};
     const ctxBase = { core, query, params: match.params, client, req };
     let result: unknown;
     if (route.auth === "bearer") {
@@ -241,11 +241,11 @@ async function bearerCaller<C>(check: () => Promise<C>): Promise<C> {
   }
 }
 
-async function requestBody(core: Core, req: IncomingMessage, route: Route): Promise<Record<string, unknown>> {
+async function requestBody(core: Core, req: IncomingMessage, route: Route): Promise<Body> {
   if (req.method === "GET" || req.method === "HEAD") return {};
   const raw = await readBody(req, core.config.socket.maxRequestSizeBytes);
   const parsed = parseJsonObject(raw);
-  return route.body ? checkFields(parsed, route.body) : {};
+  return route.body ? checkBody(parsed, route.body) : {};
 }
 
 function userAgent(req: IncomingMessage): string | null {

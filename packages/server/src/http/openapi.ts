@@ -1,19 +1,14 @@
 /**
- * The OpenAPI 3.1 document, generated from the route declarations so it cannot drift from what
- * the server accepts. The realtime socket (`GET /ws`, served by the upgrade handler rather than a
- * route) is described here too, so the document lists every path the server answers.
+ * The OpenAPI 3.1 document, generated from the route declarations (their @tessera/protocol body
+ * and response schemas) so it cannot drift from what the server accepts and answers. The
+ * realtime socket (`GET /ws`, served by the upgrade handler rather than a route) is described
+ * here too, so the document lists every path the server answers.
  */
 import { SOCKET_PATH } from "../realtime/handshake.js";
-import type { FieldSchema, Route } from "./route.js";
+import { ErrorSchema, toJsonSchema } from "@tessera/protocol";
+import type { Route } from "./route.js";
 
 type Json = Record<string, unknown>;
-
-const ERROR_SCHEMA = {
-  type: "object",
-  description: "Every error: a gRPC status code and a message (Nakama's shape).",
-  properties: { code: { type: "integer", description: "gRPC status code" }, message: { type: "string" } },
-  required: ["code", "message"],
-};
 
 const TAGS: Record<string, string> = {
   authenticate: "Sign-in with the server key: a session (access token and refresh token).",
@@ -43,25 +38,6 @@ function described(schema: Json, description: string | undefined): Json {
   return description === undefined ? schema : { ...schema, description };
 }
 
-function objectSchema(fields: Record<string, FieldSchema>, description?: string): Json {
-  const properties: Json = {};
-  for (const [name, f] of Object.entries(fields)) properties[name] = fieldSchema(f);
-  return described({ type: "object", properties }, description);
-}
-
-function fieldSchema(f: FieldSchema): Json {
-  switch (f.type) {
-    case "string_map":
-      return described({ type: "object", additionalProperties: { type: "string" } }, f.description);
-    case "object":
-      return objectSchema(f.fields, f.description);
-    case "string_list":
-      return described({ type: "array", items: { type: "string", maxLength: 64 }, maxItems: f.maxItems }, f.description);
-    default:
-      return described({ type: f.type }, f.description);
-  }
-}
-
 function security(r: Route): Json[] {
   switch (r.auth) {
     case "server_key":
@@ -78,10 +54,11 @@ function security(r: Route): Json[] {
   }
 }
 
+/** The 200 answer: the route's response schema (its description names the answer), or an object when it declares none. */
 function successResponse(r: Route): Json {
   const media = r.produces ?? "application/json";
-  const schema = r.produces ? { type: "string" } : { type: "object" };
-  return { description: r.response ?? "OK", headers: { "X-Request-Id": REQUEST_ID_HEADER }, content: { [media]: { schema } } };
+  const schema = r.response ? toJsonSchema(r.response) : r.produces ? { type: "string" } : { type: "object" };
+  return { description: r.response?.description ?? "OK", headers: { "X-Request-Id": REQUEST_ID_HEADER }, content: { [media]: { schema } } };
 }
 
 function operation(r: Route): Json {
@@ -103,7 +80,7 @@ function operation(r: Route): Json {
   for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
   for (const [name, q] of Object.entries(r.query ?? {})) parameters.push(described({ name, in: "query", required: false, schema: { type: q.type } }, q.description));
   if (parameters.length > 0) op["parameters"] = parameters;
-  if (r.body) op["requestBody"] = { required: false, content: { "application/json": { schema: objectSchema(r.body) } } };
+  if (r.body) op["requestBody"] = { required: false, content: { "application/json": { schema: toJsonSchema(r.body) } } };
   if (r.auth === "admin") op["x-tessera-role"] = r.role;
   return op;
 }
@@ -150,7 +127,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
     tags: [...new Set([...Object.keys(TAGS), ...used])].filter((name) => used.has(name)).map((name) => described({ name }, TAGS[name])),
     paths,
     components: {
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: { Error: toJsonSchema(ErrorSchema) },
       securitySchemes: {
         serverKey: { type: "http", scheme: "basic", description: "The server key as user name, empty password." },
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A player's access token." },

@@ -1,7 +1,8 @@
 /**
- * A route is declared once: method, path, who may call it, the shape of its input, a summary for
- * the API docs, and a handler that calls domain modules. The HTTP server validates input from the
- * declaration before the handler runs, and the OpenAPI document is generated from the same list.
+ * A route is declared once: method, path, who may call it, the schemas of its body and its answer
+ * (from @tessera/protocol), a summary for the API docs, and a handler that calls domain modules.
+ * The HTTP server validates input from the declaration before the handler runs, and the OpenAPI
+ * document is generated from the same list.
  */
 import type { IncomingMessage } from "node:http";
 import type { ClientInfo, Core } from "../core.js";
@@ -9,35 +10,32 @@ import type { Caller } from "../session/verify-access.js";
 import type { Validator } from "../tickets/validator.js";
 import type { ConsoleCaller } from "../admin/console-sessions.js";
 import type { ConsoleRole } from "../store/admin-store.js";
+import type { ObjectSchema, Schema } from "@tessera/protocol";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-/** A body field: strings, booleans, whole numbers, string-to-string maps (vars), or an object of such fields. */
-export type FieldSchema =
-  | { type: "string"; description?: string }
-  | { type: "boolean"; description?: string }
-  | { type: "integer"; description?: string }
-  | { type: "string_map"; description?: string }
-  /** A list of at most `maxItems` strings of at most 64 characters (ids). */
-  | { type: "string_list"; maxItems: number; description?: string }
-
-  | { type: "object"; fields: Record<string, FieldSchema>; description?: string };
+/** A checked JSON body: the type the route's `body` schema infers. Routes without a body get `{}`. */
+export type Body = Record<string, unknown>;
 
 export interface QuerySchema {
   type: "string" | "boolean";
   description?: string;
 }
 
-interface RouteBase {
+interface RouteBase<B extends Body> {
   method: HttpMethod;
   /** Path with `{name}` parameters, e.g. `/v2/account/sessions/{id}`. */
   path: string;
   summary: string;
   tag: string;
-  body?: Record<string, FieldSchema>;
+  /**
+   * The JSON body (fields checked before the handler runs; undeclared ones dropped, as Nakama's
+   * gateway ignores them). The handler's `ctx.body` is typed by it.
+   */
+  body?: ObjectSchema<B>;
   query?: Record<string, QuerySchema>;
-  /** Describes the JSON answer for the API docs. */
-  response?: string;
+  /** The 200 answer: a JSON schema, or for `produces` routes the text's description; documented in `/openapi.json`. */
+  response?: Schema;
   /** The media type of a 200 answer that is not JSON (the handler returns a `RawReply`). */
   produces?: "text/plain" | "text/html";
   /**
@@ -54,29 +52,41 @@ interface RouteBase {
    * Marks a sign-in: counted by the sign-in rate limits per client address and, when `identifier`
    * names one from the checked body and query (`device:<id>`, `email:<address>` ...), per identifier.
    */
-  signIn?: { identifier?(body: Record<string, unknown>, query: URLSearchParams): string | undefined };
+  signIn?: { identifier?(body: B, query: URLSearchParams): string | undefined };
 }
 
-export interface RequestContext<C> {
+export interface RequestContext<C, B extends Body = Body> {
   core: Core;
   caller: C;
-  body: Record<string, unknown>;
+  body: B;
   query: URLSearchParams;
   params: Record<string, string>;
   client: ClientInfo;
   req: IncomingMessage;
 }
 
-export type Route =
-  | (RouteBase & { auth: "server_key" | "none"; handler(ctx: RequestContext<undefined>): Promise<unknown> })
-  | (RouteBase & { auth: "bearer"; handler(ctx: RequestContext<Caller>): Promise<unknown> })
+/** A route whose checked body has type `B`. */
+export type RouteOf<B extends Body> =
+  | (RouteBase<B> & { auth: "server_key" | "none"; handler(ctx: RequestContext<undefined, B>): Promise<unknown> })
+  | (RouteBase<B> & { auth: "bearer"; handler(ctx: RequestContext<Caller, B>): Promise<unknown> })
   /** A ticket validator: a player's access token, or a game server's token. */
-  | (RouteBase & { auth: "validator"; handler(ctx: RequestContext<Validator>): Promise<unknown> })
+  | (RouteBase<B> & { auth: "validator"; handler(ctx: RequestContext<Validator, B>): Promise<unknown> })
   /** A console user's token (`/v2/console`), whose role must be `role` or above (viewer < admin). */
-  | (RouteBase & { auth: "admin"; role: ConsoleRole; handler(ctx: RequestContext<ConsoleCaller>): Promise<unknown> });
+  | (RouteBase<B> & { auth: "admin"; role: ConsoleRole; handler(ctx: RequestContext<ConsoleCaller, B>): Promise<unknown> });
 
-/** Helper that keeps the handler's context typed by the route's `auth`. */
-export function route<R extends Route>(r: R): Route {
+/** Any route, as the server and the OpenAPI document list them. */
+export type Route = RouteOf<Body>;
+
+/**
+ * Declares a route: the handler's context is typed by the route's `auth` (its caller) and `body`
+ * schema (its checked body), so handlers read fields without casts.
+ *
+ * @example
+ * route({ method: "POST", path: "/v2/tickets", auth: "bearer", tag: "tickets", summary: "…",
+ *   body: s.object({ identity: s.optional(s.string()) }), response: TicketSchema,
+ *   handler: (ctx) => issueTicket(ctx.core, ctx.caller, ctx.body.identity ?? "") });
+ */
+export function route<B extends Body = Record<string, never>>(r: RouteOf<B>): Route {
   return r;
 }
 

@@ -9,7 +9,7 @@ import type { RevocationReason } from "../store/store.js";
 import type { CounterChild } from "./counter.js";
 import type { GaugeChild } from "./gauge.js";
 import type { HistogramChild } from "./histogram.js";
-import { AuthSessionResponse, BeginAuthSessionResult } from "../tickets/responses.js";
+import { AuthSessionResponse, BeginAuthSessionResult } from "@tessera/protocol";
 import { registerProcessMetrics } from "./process-metrics.js";
 import { MetricsRegistry } from "./registry.js";
 

@@ -1,6 +1,7 @@
 /**
  * Session listing for players: their live sessions (device, times, address) and ending one.
  */
+import type { SessionInfo } from "@tessera/protocol";
 import type { Core } from "../core.js";
 import { notFound } from "../shared/api-error.js";
 import type { SessionRow } from "../store/store.js";
@@ -10,15 +11,6 @@ import { revokeSession } from "./revocation.js";
 import type { AuditActor } from "../audit/audit-events.js";
 import { UUID } from "../shared/ids.js";
 
-export interface SessionInfo {
-  id: string;
-  create_time: string;
-  last_refresh_time?: string;
-  expire_time: string;
-  client_ip?: string;
-  user_agent?: string;
-  current: boolean;
-}
 
 /** The caller's live sessions, newest first. */
 export async function listOwnSessions(core: Pick<Core, "clock" | "store">, caller: Caller): Promise<{ sessions: SessionInfo[] }> {

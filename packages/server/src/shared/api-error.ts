@@ -1,29 +1,12 @@
 /**
  * The one error type of the API. Domain modules throw `ApiError`; the HTTP layer maps it to a
  * status once (`httpStatus`), in Nakama's `{"code","message"}` shape.
+ * The gRPC codes and Nakama's fixed messages are the wire contract's (@tessera/protocol),
+ * re-exported so domain code imports them with `ApiError`.
  */
+import { GrpcCode } from "@tessera/protocol";
 
-/** gRPC status codes used by Nakama's API (and therefore by Tessera's). */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
-export type GrpcCode = (typeof GrpcCode)[keyof typeof GrpcCode];
+export { GrpcCode, Messages } from "@tessera/protocol";
 
 /** grpc-gateway's mapping from gRPC code to HTTP status, as Nakama serves it. */
 const HTTP_STATUS: Record<GrpcCode, number> = {
@@ -73,18 +56,3 @@ export const alreadyExists = (message: string): ApiError => new ApiError(GrpcCod
 export const permissionDenied = (message: string): ApiError => new ApiError(GrpcCode.PERMISSION_DENIED, message);
 export const failedPrecondition = (message: string): ApiError => new ApiError(GrpcCode.FAILED_PRECONDITION, message);
 export const unavailable = (message: string): ApiError => new ApiError(GrpcCode.UNAVAILABLE, message);
-
-/** The messages clients match on; kept in one place so routes and tests agree. */
-export const Messages = {
-  serverKeyRequired: "Server key required",
-  serverKeyInvalid: "Server key invalid",
-  authTokenRequired: "Auth token required",
-  authTokenInvalid: "Auth token invalid",
-  accountNotFound: "User account not found.",
-  accountBanned: "User account banned.",
-  invalidCredentials: "Invalid credentials.",
-  usernameInUse: "Username is already in use.",
-  refreshTokenRequired: "Refresh token is required.",
-  refreshTokenInvalid: "Refresh token invalid or expired.",
-  resourceNotFound: "Requested resource was not found.",
-} as const;

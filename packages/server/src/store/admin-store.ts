@@ -4,9 +4,14 @@
  * implementation in portable SQL (`sql-admin-store.ts`) runs on both backends through their
  * SqlExecutor. Times are unix milliseconds.
  */
+import type { AuditActorType, ConsoleRole } from "@tessera/protocol";
 import type { AccountRow, IdentityRow } from "./account-row.js";
 
-export type ConsoleRole = "admin" | "viewer";
+/**
+ * A console user's role, and who did something (an audit event's actor type: a player, a console
+ * user, the CLI, a runtime module, or the server itself): the wire contract's names.
+ */
+export type { AuditActorType, ConsoleRole };
 
 export interface ConsoleUserRow {
   id: string;
@@ -38,9 +43,6 @@ export interface ConsoleSessionRow {
   clientIp: string | null;
   userAgent: string | null;
 }
-
-/** Who did something: a player, a console user, the CLI, a runtime module, or the server itself. */
-export type AuditActorType = "user" | "admin" | "cli" | "runtime" | "system";
 
 export interface AuditEventRow {
   id: string;

@@ -9,8 +9,8 @@ import type { Core } from "../core.js";
 import { invalidArgument } from "../shared/api-error.js";
 import { rfc3339 } from "../shared/time.js";
 import type { AuthSessionRow } from "../store/ticket-store.js";
-import type { AuthSessionEvent } from "./auth-session-event.js";
-import { AuthSessionResponse, responseName } from "./responses.js";
+import type { AuthSessionEventJson as AuthSessionEvent } from "@tessera/protocol";
+import { AuthSessionResponse, responseName } from "@tessera/protocol";
 import type { Validator } from "./validator.js";
 
 export interface ResponseOwner {

@@ -13,31 +13,15 @@ import { StoreConflictError, type AccountRow } from "../store/store.js";
 import type { AuthSessionRow } from "../store/ticket-store.js";
 import { respond, type ResponseOwner } from "./auth-session-events.js";
 import { resolveOwnership } from "./licenses.js";
-import { AuthSessionResponse, BeginAuthSessionResult, beginResultName, responseName } from "./responses.js";
+import { AuthSessionResponse, BeginAuthSessionResult, beginResultName, responseName, type AuthSessionJson, type BeginAuthSessionJson } from "@tessera/protocol";
 import { fromHex, parseTicket, type ParsedTicket } from "./ticket-format.js";
 import type { Validator } from "./validator.js";
 import { UUID } from "../shared/ids.js";
 
-export interface AuthSessionJson {
-  id: string;
-  user_id: string;
-  owner_id?: string;
-  is_borrowed?: boolean;
-  /** The latest response; absent while the validation is still running. */
-  response?: number;
-  response_name?: string;
-  create_time: string;
-}
-
-export interface BeginResult {
-  result: BeginAuthSessionResult;
-  result_name: string;
-  /** Present only when the result is OK: the auth session the responses will name. */
-  auth_session?: AuthSessionJson;
-}
 
 
-const answer = (core: Pick<Core, "metrics">, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginResult => {
+
+const answer = (core: Pick<Core, "metrics">, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginAuthSessionJson => {
   const name = beginResultName(result);
   core.metrics.ticketBegin(name);
   return { result, result_name: name, ...(session ? { auth_session: authSessionJson(session) } : {}) };
@@ -78,7 +62,7 @@ export async function checkTicketOffline(core: Pick<Core, "clock" | "tickets">, 
 }
 
 /** Steam's BeginAuthSession(ticket, steamID), for this deployment's app unless `appId` says otherwise. */
-export async function beginAuthSession(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store" | "tickets">, validator: Validator, ticketHex: string, userIdIn: unknown, appIdIn: number | undefined): Promise<BeginResult> {
+export async function beginAuthSession(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store" | "tickets">, validator: Validator, ticketHex: string, userIdIn: unknown, appIdIn: number | undefined): Promise<BeginAuthSessionJson> {
   if (ticketHex === "") throw invalidArgument("Ticket is required.");
   const userId = checkUserId(userIdIn);
   if (appIdIn !== undefined && !(Number.isSafeInteger(appIdIn) && appIdIn >= 0 && appIdIn <= 0xffffffff)) throw invalidArgument("App ID invalid, must be 0-4294967295.");

@@ -12,7 +12,7 @@ import { failedPrecondition, invalidArgument, notFound } from "../shared/api-err
 import { rfc3339 } from "../shared/time.js";
 import type { LicenseRow } from "../store/ticket-store.js";
 import { respond } from "./auth-session-events.js";
-import { AuthSessionResponse } from "./responses.js";
+import { AuthSessionResponse, type LicenseJson, type LicensesJson } from "@tessera/protocol";
 import { SYSTEM_ACTOR, userActor, type AuditActor } from "../audit/audit-events.js";
 
 export interface Ownership {
@@ -20,24 +20,7 @@ export interface Ownership {
   borrowed: boolean;
 }
 
-export interface LicenseJson {
-  owner_id: string;
-  create_time: string;
-  expire_time?: string;
-}
 
-export interface LicensesJson {
-  /** The account's own license, if granted. */
-  license?: LicenseJson;
-  /** Licenses lent to the account. */
-  borrowed: LicenseJson[];
-  /** Accounts the account lends its app to. */
-  lent_to: { user_id: string; create_time: string }[];
-  /** Whether the account may play the app now, and who owns the copy it plays. */
-  owns_app: boolean;
-  owner_id?: string;
-  is_borrowed?: boolean;
-}
 
 const valid = (row: LicenseRow, now: number): boolean => row.expiresAt === null || row.expiresAt > now;
 

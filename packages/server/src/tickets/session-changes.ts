@@ -7,7 +7,7 @@ import type { Core } from "../core.js";
 import type { RevocationReason } from "../store/store.js";
 import { respond } from "./auth-session-events.js";
 import { banResponse } from "./auth-sessions.js";
-import { AuthSessionResponse } from "./responses.js";
+import { AuthSessionResponse } from "@tessera/protocol";
 
 /** The response a validator gets when the player's session ended for `reason` (ban handled apart). */
 const RESPONSE_FOR: Record<Exclude<RevocationReason, "banned">, AuthSessionResponse> = {

@@ -12,7 +12,7 @@ import { ApiError, GrpcCode, invalidArgument } from "../shared/api-error.js";
 import { checkTicketOffline, playerStanding } from "./auth-sessions.js";
 import { gameServerByKey } from "./game-servers.js";
 import { resolveOwnership } from "./licenses.js";
-import { AuthSessionResponse, BeginAuthSessionResult } from "./responses.js";
+import { AuthSessionResponse, BeginAuthSessionResult } from "@tessera/protocol";
 
 export type SteamAnswer =
   | { response: { params: { result: "OK"; steamid: string; ownersteamid: string; vacbanned: boolean; publisherbanned: boolean } } }

@@ -10,36 +10,19 @@ import { rfc3339 } from "../shared/time.js";
 import type { Caller } from "../session/verify-access.js";
 import { StoreConflictError } from "../store/store.js";
 import type { TicketRow } from "../store/ticket-store.js";
-import { AuthSessionResponse } from "./responses.js";
+import { AuthSessionResponse, type OpenTicketJson, type TicketJson } from "@tessera/protocol";
 import { respond } from "./auth-session-events.js";
 import { checkIdentity } from "./game-servers.js";
 import { encodeTicketBody } from "./ticket-format.js";
 
-export interface IssuedTicket {
-  /** Steam's HAuthTicket: non-zero, unique among the player's tickets. */
-  handle: number;
-  /** The ticket bytes, hex. */
-  ticket: string;
-  identity: string;
-  create_time: string;
-  expire_time: string;
-}
 
-export interface TicketInfo {
-  handle: number;
-  identity: string;
-  create_time: string;
-  expire_time: string;
-  /** "issued" (not used yet) or "in_use" (a validator began an auth session with it). */
-  state: "issued" | "in_use";
-}
 
 /** Handles are 31-bit so every client and database integer type holds them. */
 const MAX_HANDLE = 2 ** 31 - 1;
 const HANDLE_ATTEMPTS = 5;
 
 /** Issues a ticket for `identity` ("" or absent: any validator). */
-export async function issueTicket(core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">, caller: Caller, identityIn: string | undefined): Promise<IssuedTicket> {
+export async function issueTicket(core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">, caller: Caller, identityIn: string | undefined): Promise<TicketJson> {
   const identity = identityIn === undefined || identityIn === "" ? "" : checkIdentity(identityIn);
   const now = core.clock.now();
   const open = await core.store.tickets.countOpenTickets(caller.sessionId, now);
@@ -115,7 +98,7 @@ export async function cancelAllTickets(core: Pick<Core, "bus" | "clock" | "logge
   return tickets.length;
 }
 
-export async function listTickets(core: Pick<Core, "clock" | "store">, userId: string): Promise<{ tickets: TicketInfo[] }> {
+export async function listTickets(core: Pick<Core, "clock" | "store">, userId: string): Promise<{ tickets: OpenTicketJson[] }> {
   const tickets = await core.store.tickets.listTickets(userId, core.clock.now());
   return {
     tickets: tickets.map((t) => ({

@@ -19,7 +19,8 @@ import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import fc from "fast-check";
 import { apiRoutes } from "../../src/app.js";
-import type { FieldSchema, QuerySchema, Route } from "../../src/http/route.js";
+import type { SchemaNode } from "@tessera/protocol";
+import type { QuerySchema, Route } from "../../src/http/route.js";
 import { claimsOf, SERVER_KEY, startTestServer, type TestServer } from "../support/harness.js";
 import { deviceId, ok } from "../support/expect.js";
 import { startFakeSteam, steamId, type FakeSteam } from "../support/fake-steam.js";
@@ -153,31 +154,35 @@ function plausibleBase(name: string): fc.Arbitrary<string> {
   }
 }
 
-function plausibleValue(name: string, schema: FieldSchema): fc.Arbitrary<unknown> {
-  switch (schema.type) {
+function plausibleValue(name: string, schema: SchemaNode): fc.Arbitrary<unknown> {
+  switch (schema.kind) {
     case "string":
       return plausible(name);
     case "boolean":
       return fc.boolean();
     case "integer":
       return name === "app_id" ? fc.oneof(fc.constant(480), fc.integer({ min: 0, max: 2 ** 32 })) : fc.integer({ min: 0, max: 20 });
-    case "string_map":
+    case "map":
       return fc.dictionary(spiked(fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "a".repeat(65)))), spiked(fc.oneof(fc.string({ maxLength: 20 }), hugeString.map((s) => s.slice(0, 300)))), {
         maxKeys: 40,
       });
-    case "string_list":
-      return fc.array(spiked(fc.oneof(fc.uuid(), fc.string({ maxLength: 70 }))), { maxLength: schema.maxItems + 3 });
+    case "array":
+      return fc.array(spiked(fc.oneof(fc.uuid(), fc.string({ maxLength: 70 }))), { maxLength: (schema.maxItems ?? 10) + 3 });
     case "object":
       return bodyObject(schema.fields);
+    case "optional":
+      return plausibleValue(name, schema.inner);
+    case "unknown":
+      return wrongType;
   }
 }
 
 /** A field: plausible most of the time, else the wrong type or junk. */
-const fieldValue = (name: string, schema: FieldSchema): fc.Arbitrary<unknown> =>
+const fieldValue = (name: string, schema: SchemaNode): fc.Arbitrary<unknown> =>
   fc.oneof({ weight: 5, arbitrary: plausibleValue(name, schema) }, { weight: 2, arbitrary: wrongType }, { weight: 1, arbitrary: junkString });
 
 /** Declared fields, each maybe absent, plus undeclared ones. */
-function bodyObject(fields: Record<string, FieldSchema>): fc.Arbitrary<Record<string, unknown>> {
+function bodyObject(fields: Readonly<Record<string, SchemaNode>>): fc.Arbitrary<Record<string, unknown>> {
   const declared = fc.record(Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, fieldValue(name, schema)])), { requiredKeys: [] });
   const extra = fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("__proto__", "constructor", "prototype")), wrongType, { maxKeys: 3 });
   return fc.tuple(declared, extra, fc.boolean()).map(([d, e, extraFirst]) => (extraFirst ? { ...e, ...d } : { ...d, ...e }));
@@ -185,7 +190,7 @@ function bodyObject(fields: Record<string, FieldSchema>): fc.Arbitrary<Record<st
 
 /** The body text: JSON of the object most of the time, else broken JSON, other JSON values, nothing, or too much. */
 function bodyText(route: Route): fc.Arbitrary<string | undefined> {
-  const object = bodyObject(route.body ?? {});
+  const object = bodyObject(route.body?.fields ?? {});
   // Weights: mostly well-formed JSON objects (to reach the handlers), every kind of broken body
   // regularly, and bodies past the size limit rarely (each is 256-512 KiB on the wire).
   return fc.oneof(

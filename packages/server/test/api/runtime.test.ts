@@ -150,6 +150,9 @@ export function InitModule(ctx, logger, nk, initializer) {
       case "hook-slow-ok": return new Promise((resolve) => setTimeout(() => resolve(data), 50));
       case "hook-shape": return { account: { id: 42 } };
       case "hook-not-object": return "yes";
+      case "hook-vars-shape": return { ...data, account: { ...data.account, vars: { k: 1 } } };
+      case "hook-vars-list": return { ...data, account: { ...data.account, vars: ["v"] } };
+      case "hook-create-shape": return { ...data, create: "yes" };
       case "hook-vars": return { ...data, account: { ...data.account, vars: Object.fromEntries(Array.from({ length: 40 }, (_, i) => ["k" + i, "v"])) } };
       case "hook-rewrite": return { ...data, account: { ...data.account, id: "rewritten-" + data.account.id.slice(5) } };
       default: return data;
@@ -199,6 +202,13 @@ describe("hook failures", () => {
     assert.ok(t.log.some((l) => l.includes("'just a string'")), "a non-Error throw is logged too");
     assertError(await custom("hook-shape"), 500, "Runtime hook before AuthenticateCustom returned an invalid request: account.id must be a string.", 13);
     assertError(await custom("hook-not-object"), 500, "Runtime hook before AuthenticateCustom returned an invalid request: the request must be an object.", 13);
+  });
+
+  it("a wrong field inside the request is named as Nakama's runtime names it (the same schemas as the HTTP body)", async () => {
+    const invalid = "Runtime hook before AuthenticateCustom returned an invalid request: ";
+    assertError(await custom("hook-vars-shape"), 500, `${invalid}account.vars["k"] must be a string.`, 13);
+    assertError(await custom("hook-vars-list"), 500, `${invalid}account.vars must be an object.`, 13);
+    assertError(await custom("hook-create-shape"), 500, `${invalid}create must be true or false.`, 13);
   });
 
   it("vars a hook adds obey the same limits as a client's (400)", async () => {

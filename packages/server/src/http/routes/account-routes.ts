@@ -1,15 +1,16 @@
 /** The caller's account, and linking/unlinking the identities of every provider of the registry: thin calls into account/, between their runtime hooks. */
-import { deleteAccount, getAccount, updateAccount, type AccountJson } from "../../account/account-view.js";
+import { deleteAccount, getAccount, updateAccount } from "../../account/account-view.js";
 import { linkIdentity, unlinkIdentity } from "../../account/link.js";
 import { PROVIDERS, type RegisteredProvider } from "../../auth/providers/registry.js";
 import { camelKeys, checkUpdateAccount, credentialCheck, credentialOf, type CredentialRequest } from "../../hooks/hook-payloads.js";
 import type { UpdateAccountRequest } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
 import type { Caller } from "../../session/verify-access.js";
+import { AccountSchema, AccountUpdateSchema, EmptySchema, type AccountJson, type AccountUpdateJson } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
-import { credentialBody } from "./credential-fields.js";
+import { credentialBody } from "../../auth/providers/credential-schemas.js";
 
-const orNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const orNull = (v: string | undefined): string | null => v ?? null;
 const orUndefined = (v: string | null): string | undefined => v ?? undefined;
 
 /** `POST /v2/account/{link,unlink}/<provider>`: the provider's credential between the hooks of Link<X> / Unlink<X>. */
@@ -24,7 +25,7 @@ function credentialRoute(provider: RegisteredProvider, op: "link" | "unlink"): R
     tag: "link",
     summary: wire.summaries[op],
     body: credentialBody(wire, wire[op]),
-    response: "{}",
+    response: EmptySchema,
     handler: withHooks<Caller, CredentialRequest, void>({
       name: wire.hooks[op],
       // The HTTP body is already checked against the declaration; the hook check reads it into Nakama's request.
@@ -42,7 +43,7 @@ export const accountRoutes: Route[] = [
     auth: "bearer",
     tag: "account",
     summary: "The caller's account: user, email, devices, custom_id.",
-    response: "Account",
+    response: AccountSchema,
     handler: withHooks<Caller, undefined, AccountJson>({
       name: "GetAccount",
       request: () => undefined,
@@ -57,24 +58,17 @@ export const accountRoutes: Route[] = [
     auth: "bearer",
     tag: "account",
     summary: "Update the caller's profile; absent fields stay, an empty string clears a field.",
-    body: {
-      username: { type: "string" },
-      display_name: { type: "string" },
-      avatar_url: { type: "string" },
-      lang_tag: { type: "string" },
-      location: { type: "string" },
-      timezone: { type: "string" },
-    },
-    response: "{}",
-    handler: withHooks<Caller, UpdateAccountRequest, void>({
+    body: AccountUpdateSchema,
+    response: EmptySchema,
+    handler: withHooks<Caller, UpdateAccountRequest, void, AccountUpdateJson>({
       name: "UpdateAccount",
       request: (ctx) => ({
-        username: orNull(ctx.body["username"]),
-        displayName: orNull(ctx.body["display_name"]),
-        avatarUrl: orNull(ctx.body["avatar_url"]),
-        langTag: orNull(ctx.body["lang_tag"]),
-        location: orNull(ctx.body["location"]),
-        timezone: orNull(ctx.body["timezone"]),
+        username: orNull(ctx.body.username),
+        displayName: orNull(ctx.body.display_name),
+        avatarUrl: orNull(ctx.body.avatar_url),
+        langTag: orNull(ctx.body.lang_tag),
+        location: orNull(ctx.body.location),
+        timezone: orNull(ctx.body.timezone),
       }),
       check: checkUpdateAccount,
       call: (ctx, req) =>
@@ -94,7 +88,7 @@ export const accountRoutes: Route[] = [
     auth: "bearer",
     tag: "account",
     summary: "Delete the caller's account with its identities and sessions; every token of it stops working.",
-    response: "{}",
+    response: EmptySchema,
     handler: withHooks<Caller, undefined, void>({
       name: "DeleteAccount",
       request: () => undefined,

@@ -11,22 +11,22 @@ import type { AuthenticateAnonymousRequest, Vars } from "../../hooks/runtime-typ
 import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { route, type RequestContext, type Route } from "../route.js";
-import { credentialFields } from "./credential-fields.js";
-import { AUTHENTICATE_QUERY, SYNC_FIELD, queryBoolean, queryString } from "./query.js";
+import { SessionSchema, s } from "@tessera/protocol";
+import { SYNC_DESCRIPTION, signInBody, VARS_FIELD, type SignInBody } from "../../auth/providers/credential-schemas.js";
+import { AUTHENTICATE_QUERY, queryBoolean, queryString } from "./query.js";
 
-const VARS = { type: "string_map", description: "Session variables carried in both tokens (vrs)." } as const;
-const SESSION_RESPONSE = "Session: {token, refresh_token, created?}";
+const ANONYMOUS_BODY = s.object({ vars: VARS_FIELD });
 
-type Ctx = RequestContext<undefined>;
+type Ctx = RequestContext<undefined, { vars?: Vars }>;
 
 /** Nakama's authenticate request around `account`: `create` and `username` come from the query. */
-function request<A>(ctx: Ctx, account: A): { account: A; create: boolean; username: string } {
+function request<A>(ctx: RequestContext<undefined>, account: A): { account: A; create: boolean; username: string } {
   return { account, create: queryBoolean(ctx.query, "create", true), username: queryString(ctx.query, "username") ?? "" };
 }
 
-const bodyVars = (ctx: Ctx): Vars => parseVars(ctx.body["vars"]) ?? {};
+const bodyVars = (ctx: Ctx): Vars => parseVars(ctx.body.vars) ?? {};
 
-function options(ctx: Ctx, req: { create: boolean; username: string; account: { readonly vars: Vars } }): AuthenticateOptions {
+function options(ctx: RequestContext<undefined>, req: { create: boolean; username: string; account: { readonly vars: Vars } }): AuthenticateOptions {
   return { create: req.create, username: req.username === "" ? undefined : req.username, vars: req.account.vars, client: ctx.client };
 }
 
@@ -52,17 +52,17 @@ function authenticateRoute(provider: RegisteredProvider): Route {
     tag: "authenticate",
     summary: wire.summaries.authenticate,
     signIn: provider.signInIdentifier === undefined ? {} : { identifier: provider.signInIdentifier },
-    query: wire.sync ? { ...AUTHENTICATE_QUERY, sync: { type: "boolean", description: SYNC_FIELD.description } } : AUTHENTICATE_QUERY,
-    body: { ...credentialFields(wire), vars: VARS, ...(wire.sync ? { sync: SYNC_FIELD } : {}) },
-    response: SESSION_RESPONSE,
-    handler: withHooks<undefined, AuthenticatePayload, AuthenticateResult>({
+    query: wire.sync ? { ...AUTHENTICATE_QUERY, sync: { type: "boolean", description: SYNC_DESCRIPTION } } : AUTHENTICATE_QUERY,
+    body: signInBody(wire),
+    response: SessionSchema,
+    handler: withHooks<undefined, AuthenticatePayload, AuthenticateResult, SignInBody>({
       name: wire.hooks.authenticate,
       // The HTTP body is already checked against the declaration; the hook check reads it into Nakama's request.
       // Nakama reads `sync` from the query; nakama-js 2.8 sends it in the body: either is accepted.
       request: (ctx) =>
         check({
           ...request(ctx, ctx.body),
-          ...(wire.sync ? { sync: queryBoolean(ctx.query, "sync", (ctx.body["sync"] as boolean | undefined) ?? false) } : {}),
+          ...(wire.sync ? { sync: queryBoolean(ctx.query, "sync", ctx.body.sync ?? false) } : {}),
         }),
       check,
       call: (ctx, req) => authenticate(ctx.core, provider, credentialOf(wire, req), options(ctx, req)),
@@ -81,8 +81,8 @@ export const authenticateRoutes: Route[] = [
     summary: "Tessera: create an anonymous account (no identity) and sign it in; keep its refresh token or link an identity.",
     signIn: {},
     query: AUTHENTICATE_QUERY,
-    body: { vars: VARS },
-    response: SESSION_RESPONSE,
+    body: ANONYMOUS_BODY,
+    response: SessionSchema,
     handler: withHooks<undefined, AuthenticateAnonymousRequest, AuthenticateResult>({
       name: "AuthenticateAnonymous",
       request: (ctx) => request(ctx, { vars: bodyVars(ctx) }),

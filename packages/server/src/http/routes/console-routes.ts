@@ -16,13 +16,29 @@ import { banAccount, unbanAccount } from "../../account/ban.js";
 import { adminActor } from "../../audit/audit-events.js";
 import type { ConsoleCaller } from "../../admin/console-sessions.js";
 import { endSession } from "../../session/session-list.js";
-import type { BanKind } from "../../store/store.js";
 import { checkUserId } from "../../tickets/auth-sessions.js";
 import { endLoan, grantLicense, lendLicense, revokeLicense } from "../../tickets/licenses.js";
+import {
+  AccountDetailSchema,
+  AccountSearchSchema,
+  AuditPageSchema,
+  CanceledSchema,
+  ConsoleSessionSchema,
+  ConsoleSignInSchema,
+  ConsoleUserCreatedSchema,
+  ConsoleUserListSchema,
+  ConsoleUserSchema,
+  DashboardSchema,
+  EmptySchema,
+  EndedSchema,
+  s,
+} from "@tessera/protocol";
 import { route, type QuerySchema, type RequestContext, type Route } from "../route.js";
 import { queryString } from "./query.js";
 
 const TAG = "console";
+
+const optionalString = (description?: string) => s.optional(s.string(description === undefined ? undefined : { description }));
 
 /** The account of the path's `{id}`. */
 const accountId = (ctx: RequestContext<ConsoleCaller>): string => checkUserId(ctx.params["id"]);
@@ -41,10 +57,10 @@ export const consoleRoutes: Route[] = [
     tag: TAG,
     summary: "Console sign-in with a console user's username and password (never the server key); refusals all answer 401 \"Invalid credentials.\" and are audited.",
     // Counted by the sign-in rate limits like a player's sign-in: per address, and per console username.
-    signIn: { identifier: (body) => (typeof body["username"] === "string" && body["username"] !== "" ? `console:${body["username"]}` : undefined) },
-    body: { username: { type: "string" }, password: { type: "string" } },
-    response: "{token, expire_time, user: {username, role}}",
-    handler: (ctx) => signInConsole(ctx.core, ctx.body["username"], ctx.body["password"], ctx.client),
+    signIn: { identifier: (body) => (body.username !== undefined && body.username !== "" ? `console:${body.username}` : undefined) },
+    body: s.object({ username: optionalString(), password: optionalString() }),
+    response: ConsoleSignInSchema,
+    handler: (ctx) => signInConsole(ctx.core, ctx.body.username, ctx.body.password, ctx.client),
   }),
   route({
     method: "POST",
@@ -53,7 +69,7 @@ export const consoleRoutes: Route[] = [
     role: "viewer",
     tag: TAG,
     summary: "End this console session; its token is refused from now on.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => signOutConsole(ctx.core, ctx.caller, ctx.client),
   }),
   route({
@@ -63,7 +79,7 @@ export const consoleRoutes: Route[] = [
     role: "viewer",
     tag: TAG,
     summary: "Who is signed in to the console, with which role.",
-    response: "{user: {username, role}}",
+    response: ConsoleSessionSchema,
     handler: async (ctx) => consoleSessionJson(ctx.caller),
   }),
   route({
@@ -73,7 +89,7 @@ export const consoleRoutes: Route[] = [
     role: "viewer",
     tag: TAG,
     summary: "Live figures: live sessions, accounts, bans; sign-ins, refused sign-ins, refreshes and server errors over the last 60 s and per minute for the last hour.",
-    response: "{time, active_sessions, accounts, banned_accounts, per_minute: {sign_ins, sign_in_failures, refreshes, server_errors}, series: [{minute, ...}]}",
+    response: DashboardSchema,
     handler: (ctx) => dashboard(ctx.core),
   }),
   route({
@@ -89,7 +105,7 @@ export const consoleRoutes: Route[] = [
       field: { type: "string", description: "any, id, username, email, custom_id, steam_id or device." },
       ...PAGE_QUERY,
     },
-    response: "{accounts: [{id, username, display_name?, email?, custom_id?, steam_id?, device_id?, create_time, disable_time?}], next_cursor?}",
+    response: AccountSearchSchema,
     handler: (ctx) =>
       searchAccounts(ctx.core, {
         query: queryString(ctx.query, "q"),
@@ -105,7 +121,7 @@ export const consoleRoutes: Route[] = [
     role: "viewer",
     tag: TAG,
     summary: "An account with its identities, ban, live sessions, licenses and open tickets.",
-    response: "{account, sessions, licenses, tickets}",
+    response: AccountDetailSchema,
     handler: (ctx) => accountDetail(ctx.core, ctx.params["id"]),
   }),
   route({
@@ -115,7 +131,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Delete an account for good: identities, sessions (its tokens are refused at once), licenses. Its audit trail stays.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => deleteAccount(ctx.core, accountId(ctx), actor(ctx)),
   }),
   route({
@@ -125,7 +141,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "End every live session of the account: its tokens are refused at once, its sockets close.",
-    response: "{ended}",
+    response: EndedSchema,
     handler: (ctx) => endAllSessions(ctx.core, accountId(ctx), actor(ctx)),
   }),
   route({
@@ -135,7 +151,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "End one session of the account: its tokens are refused at once, its sockets close.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => endSession(ctx.core, accountId(ctx), ctx.params["session_id"]!, actor(ctx)),
   }),
   route({
@@ -145,15 +161,14 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Ban the account (every session ends; sign-in and refresh answer 403). kind publisher (default) or vac decides what ticket validators are told.",
-    body: {
-      kind: { type: "string", description: "publisher (default) or vac." },
-      reason: { type: "string", description: "Kept for operators, at most 512 characters." },
-    },
-    response: "{}",
+    body: s.object({
+      kind: optionalString("publisher (default) or vac."),
+      reason: optionalString("Kept for operators, at most 512 characters."),
+    }),
+    response: EmptySchema,
     handler: (ctx) => {
-      const reason = ctx.body["reason"] as string | undefined;
-      const kind = (ctx.body["kind"] as string | undefined) || undefined;
-      return banAccount(ctx.core, accountId(ctx), { kind: kind as BanKind | undefined, reason: reason ? reason : null }, actor(ctx));
+      const { reason } = ctx.body;
+      return banAccount(ctx.core, accountId(ctx), { kind: ctx.body.kind || undefined, reason: reason ? reason : null }, actor(ctx));
     },
   }),
   route({
@@ -163,7 +178,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Lift the account's ban: it can sign in again (sessions the ban ended stay ended).",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => unbanAccount(ctx.core, accountId(ctx), actor(ctx)),
   }),
   route({
@@ -173,9 +188,9 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Grant (or renew) the account's own license of the app, optionally until expire_time.",
-    body: { expire_time: { type: "string", description: "RFC 3339; absent: no expiry." } },
-    response: "{}",
-    handler: (ctx) => grantLicense(ctx.core, accountId(ctx), parseRfc3339(ctx.body["expire_time"], "expire_time"), actor(ctx)),
+    body: s.object({ expire_time: optionalString("RFC 3339; absent: no expiry.") }),
+    response: EmptySchema,
+    handler: (ctx) => grantLicense(ctx.core, accountId(ctx), parseRfc3339(ctx.body.expire_time, "expire_time"), actor(ctx)),
   }),
   route({
     method: "DELETE",
@@ -184,7 +199,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Revoke the account's own license and every loan of it; validators of players left without one get NoLicenseOrExpired.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => revokeLicense(ctx.core, accountId(ctx), actor(ctx)),
   }),
   route({
@@ -194,9 +209,9 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Lend the account's app to another account (family sharing).",
-    body: { borrower_id: { type: "string" } },
-    response: "{}",
-    handler: (ctx) => lendLicense(ctx.core, accountId(ctx), checkUserId(ctx.body["borrower_id"] ?? ""), actor(ctx)),
+    body: s.object({ borrower_id: optionalString() }),
+    response: EmptySchema,
+    handler: (ctx) => lendLicense(ctx.core, accountId(ctx), checkUserId(ctx.body.borrower_id ?? ""), actor(ctx)),
   }),
   route({
     method: "DELETE",
@@ -205,7 +220,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "End a loan of the account's app.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => endLoan(ctx.core, accountId(ctx), checkUserId(ctx.params["borrower_id"]), actor(ctx)),
   }),
   route({
@@ -215,7 +230,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Cancel the account's open tickets; validators holding them get AuthTicketCanceled (6).",
-    response: "{canceled}",
+    response: CanceledSchema,
     handler: (ctx) => cancelTicketsOf(ctx.core, accountId(ctx), actor(ctx)),
   }),
   route({
@@ -233,7 +248,7 @@ export const consoleRoutes: Route[] = [
       until: { type: "string", description: "RFC 3339, exclusive." },
       ...PAGE_QUERY,
     },
-    response: "{events: [{id, time, kind, actor: {type, id?}, user_id?, ip?, details}], next_cursor?}",
+    response: AuditPageSchema,
     handler: (ctx) =>
       listAuditEvents(ctx.core, {
         kind: queryString(ctx.query, "kind"),
@@ -252,7 +267,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Console users (without their passwords).",
-    response: "{users: [{username, role, create_time, disabled, disable_time?, last_sign_in_time?}]}",
+    response: ConsoleUserListSchema,
     handler: (ctx) => listConsoleUsers(ctx.core),
   }),
   route({
@@ -262,13 +277,13 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Create a console user. Without a password one is generated and returned (only here).",
-    body: {
-      username: { type: "string" },
-      role: { type: "string", description: "admin or viewer (default)." },
-      password: { type: "string", description: "At least 12 characters; absent: generated." },
-    },
-    response: "{user, password?}",
-    handler: (ctx) => createConsoleUser(ctx.core, { username: ctx.body["username"], role: ctx.body["role"], password: ctx.body["password"] }, actor(ctx)),
+    body: s.object({
+      username: optionalString(),
+      role: optionalString("admin or viewer (default)."),
+      password: optionalString("At least 12 characters; absent: generated."),
+    }),
+    response: ConsoleUserCreatedSchema,
+    handler: (ctx) => createConsoleUser(ctx.core, { username: ctx.body.username, role: ctx.body.role, password: ctx.body.password }, actor(ctx)),
   }),
   route({
     method: "PUT",
@@ -277,10 +292,9 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Change a console user's role, disable or enable it, or set its password; disabling and a new password end its sessions at once. One enabled admin always remains.",
-    body: { role: { type: "string" }, disabled: { type: "boolean" }, password: { type: "string" } },
-    response: "{username, role, create_time, disabled, ...}",
-    handler: (ctx) =>
-      updateConsoleUser(ctx.core, ctx.params["username"], { role: ctx.body["role"], disabled: ctx.body["disabled"], password: ctx.body["password"] }, actor(ctx)),
+    body: s.object({ role: optionalString(), disabled: s.optional(s.boolean()), password: optionalString() }),
+    response: ConsoleUserSchema,
+    handler: (ctx) => updateConsoleUser(ctx.core, ctx.params["username"], { role: ctx.body.role, disabled: ctx.body.disabled, password: ctx.body.password }, actor(ctx)),
   }),
   route({
     method: "DELETE",
@@ -289,7 +303,7 @@ export const consoleRoutes: Route[] = [
     role: "admin",
     tag: TAG,
     summary: "Delete a console user and its sessions; one enabled admin always remains.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => deleteConsoleUser(ctx.core, ctx.params["username"], actor(ctx)),
   }),
 ];

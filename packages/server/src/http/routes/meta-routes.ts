@@ -5,6 +5,7 @@ import { checkReadiness } from "../readiness.js";
 import { API_PAGE_CSP, API_PAGE_HTML } from "../api-page.js";
 import { bearerToken, invalidBearer, keysEqual } from "../credentials.js";
 import { openApiDocument } from "../openapi.js";
+import { HealthSchema, ReadinessSchema, s } from "@tessera/protocol";
 import { RawReply, Reply, route, type Route } from "../route.js";
 
 export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[] {
@@ -16,7 +17,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       tag: "meta",
       probe: true,
       summary: "Liveness: the process answers.",
-      response: '{"status":"ok"}',
+      response: HealthSchema,
       handler: async () => ({ status: "ok" }),
     }),
     route({
@@ -26,7 +27,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       tag: "meta",
       probe: true,
       summary: "Readiness: 200 while the database answers (the bus may be reconnecting: status degraded), 503 otherwise.",
-      response: '{"status":"ok"|"degraded"|"unavailable","database":"ok"|"down: <reason>","bus":"ok"|"local"|"redis reconnecting"}',
+      response: ReadinessSchema,
       handler: async ({ core }) => {
         const { ready, ...body } = await checkReadiness(core);
         return ready ? body : new Reply(503, body, { "Retry-After": "1" });
@@ -41,7 +42,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       probe: true,
       produces: "text/plain",
       summary: "Prometheus metrics (text format 0.0.4). 404 when metrics.enabled is false; with metrics.token set, it needs Authorization: Bearer <metrics.token>. Reference: docs/operations.md.",
-      response: "Prometheus text exposition format, version 0.0.4",
+      response: s.string({ description: "Prometheus text exposition format, version 0.0.4" }),
       handler: async ({ core, req }) => {
         if (!core.config.metrics.enabled) throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
         const token = core.config.metrics.token;
@@ -56,7 +57,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       tag: "meta",
       produces: "text/html",
       summary: "This API as a browsable page: every operation by tag, with a form to try it against this server.",
-      response: "HTML page (self-contained; it reads /openapi.json)",
+      response: s.string({ description: "HTML page (self-contained; it reads /openapi.json)" }),
       handler: async () => new RawReply("text/html; charset=utf-8", API_PAGE_HTML, { "Content-Security-Policy": API_PAGE_CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer" }),
     }),
   ];
@@ -67,7 +68,7 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
     auth: "none",
     tag: "meta",
     summary: "This OpenAPI 3.1 document.",
-    response: "OpenAPI document",
+    response: s.openObject({ openapi: s.string(), info: s.unknown(), paths: s.unknown() }, s.unknown(), { description: "OpenAPI document" }),
     handler: async (): Promise<unknown> => (document ??= openApiDocument([...apiRoutes, ...meta, openapi], version)),
   });
   return [...meta, openapi];

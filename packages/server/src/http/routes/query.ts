@@ -1,14 +1,11 @@
 /** Nakama's query parameters on authenticate calls: `create` (default true), `username`, and Steam's `sync`. */
 import { invalidArgument } from "../../shared/api-error.js";
-import type { FieldSchema, QuerySchema } from "../route.js";
+import type { QuerySchema } from "../route.js";
 
 export const AUTHENTICATE_QUERY: Record<string, QuerySchema> = {
   create: { type: "boolean", description: "Create the account if the identity is unknown (default true)." },
   username: { type: "string", description: "Username for a new account; a random one when absent." },
 };
-
-/** Nakama's Steam friend import flag (query or body): accepted and ignored, Tessera keeps no friend lists. */
-export const SYNC_FIELD: FieldSchema = { type: "boolean", description: "Nakama's Steam friend import: accepted and ignored (Tessera keeps no friend lists)." };
 
 /** grpc-gateway reads booleans as true/false/1/0 (any case); anything else is a 400. */
 export function queryBoolean(query: URLSearchParams, name: string, fallback: boolean): boolean {

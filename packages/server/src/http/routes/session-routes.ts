@@ -5,10 +5,13 @@ import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
 import { refreshSession } from "../../session/refresh.js";
 import { logout } from "../../session/logout.js";
-import { endOwnSession, listOwnSessions, type SessionInfo } from "../../session/session-list.js";
+import { endOwnSession, listOwnSessions } from "../../session/session-list.js";
 import type { SessionTokens } from "../../session/issue.js";
 import type { Caller } from "../../session/verify-access.js";
+import { EmptySchema, s, SessionListSchema, SessionRefreshSchema, SessionSchema, type Infer, type SessionInfo, type SessionRefreshJson } from "@tessera/protocol";
 import { route, type Route } from "../route.js";
+
+const LOGOUT_BODY = s.object({ token: s.optional(s.string()), refresh_token: s.optional(s.string()) });
 
 export const sessionRoutes: Route[] = [
   route({
@@ -18,11 +21,11 @@ export const sessionRoutes: Route[] = [
     tag: "session",
     summary:
       "Exchange a refresh token for a new access token AND a new refresh token (rotation). vars absent or {} keeps the session's vars; a non-empty map replaces them.",
-    body: { token: { type: "string", description: "The refresh token." }, vars: { type: "string_map" } },
-    response: "Session: {token, refresh_token}",
-    handler: withHooks<undefined, SessionRefreshRequest, SessionTokens>({
+    body: SessionRefreshSchema,
+    response: SessionSchema,
+    handler: withHooks<undefined, SessionRefreshRequest, SessionTokens, SessionRefreshJson>({
       name: "SessionRefresh",
-      request: (ctx) => ({ token: (ctx.body["token"] as string | undefined) ?? "", vars: parseVars(ctx.body["vars"]) ?? {} }),
+      request: (ctx) => ({ token: ctx.body.token ?? "", vars: parseVars(ctx.body.vars) ?? {} }),
       check: checkSessionRefresh,
       call: (ctx, req) => refreshSession(ctx.core, { refreshToken: req.token, vars: req.vars }, ctx.client),
       reply: (tokens) => tokens,
@@ -36,11 +39,11 @@ export const sessionRoutes: Route[] = [
     auth: "bearer",
     tag: "session",
     summary: "End the session of the given token and/or refresh token; with neither, end every session of the account.",
-    body: { token: { type: "string" }, refresh_token: { type: "string" } },
-    response: "{}",
-    handler: withHooks<Caller, SessionLogoutRequest, void>({
+    body: LOGOUT_BODY,
+    response: EmptySchema,
+    handler: withHooks<Caller, SessionLogoutRequest, void, Infer<typeof LOGOUT_BODY>>({
       name: "SessionLogout",
-      request: (ctx) => ({ token: (ctx.body["token"] as string | undefined) ?? "", refreshToken: (ctx.body["refresh_token"] as string | undefined) ?? "" }),
+      request: (ctx) => ({ token: ctx.body.token ?? "", refreshToken: ctx.body.refresh_token ?? "" }),
       check: checkSessionLogout,
       call: (ctx, req) => logout(ctx.core, ctx.caller, { token: req.token, refreshToken: req.refreshToken }),
     }),
@@ -51,7 +54,7 @@ export const sessionRoutes: Route[] = [
     auth: "bearer",
     tag: "session",
     summary: "Tessera: list the caller's live sessions (id, create_time, last_refresh_time, expire_time, client_ip, user_agent, current).",
-    response: "{sessions: [...]}",
+    response: SessionListSchema,
     handler: withHooks<Caller, undefined, { sessions: SessionInfo[] }>({
       name: "ListSessions",
       request: () => undefined,
@@ -66,7 +69,7 @@ export const sessionRoutes: Route[] = [
     auth: "bearer",
     tag: "session",
     summary: "Tessera: end one of the caller's sessions; its tokens stop working at once.",
-    response: "{}",
+    response: EmptySchema,
     handler: withHooks<Caller, DeleteSessionRequest, void>({
       name: "DeleteSession",
       request: (ctx) => ({ sessionId: ctx.params["id"]! }),

@@ -10,10 +10,25 @@ import { endLoan, lendLicense, listLicenses } from "../../tickets/licenses.js";
 import { authenticateUserTicket } from "../../tickets/steam-compatible-api.js";
 import { cancelAllTickets, cancelTicket, issueTicket, listTickets } from "../../tickets/tickets.js";
 import { checkUserId } from "../../tickets/auth-sessions.js";
+import {
+  AuthSessionEventListSchema,
+  AuthSessionListSchema,
+  BeginAuthSessionSchema,
+  CanceledSchema,
+  EmptySchema,
+  GameServerTokenSchema,
+  JwksSchema,
+  LicensesSchema,
+  OpenTicketListSchema,
+  s,
+  SteamTicketAnswerSchema,
+  TicketSchema,
+} from "@tessera/protocol";
 import { route, type RequestContext, type Route } from "../route.js";
 import { queryString } from "./query.js";
 
-const str = (ctx: RequestContext<unknown>, name: string): string => (ctx.body[name] as string | undefined) ?? "";
+const optionalString = (description?: string) => s.optional(s.string(description === undefined ? undefined : { description }));
+const BORROWER_BODY = s.object({ borrower_id: optionalString() });
 
 /** Aborts when the client goes away, so a long poll stops waiting for nobody. */
 function disconnectSignal(ctx: RequestContext<unknown>): { signal: AbortSignal; done(): void } {
@@ -39,7 +54,7 @@ function steamRoute(path: string): Route {
     tag: "tickets",
     summary: "Steam-Web-API-shaped validation of a Tessera ticket (uses it up): Steam's response shape and error codes.",
     query: STEAM_QUERY,
-    response: '{"response":{"params":{result,steamid,ownersteamid,vacbanned,publisherbanned}}} or {"response":{"error":{errorcode,errordesc}}}',
+    response: SteamTicketAnswerSchema,
     handler: (ctx) =>
       authenticateUserTicket(ctx.core, {
         key: queryString(ctx.query, "key"),
@@ -57,9 +72,9 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "tickets",
     summary: "Get an auth session ticket (Steam's GetAuthSessionTicket) for an optional validator identity: a game server's identity or a player's user id.",
-    body: { identity: { type: "string", description: "Only this validator may use the ticket; empty: any." } },
-    response: "{handle, ticket (hex), identity, create_time, expire_time}",
-    handler: (ctx) => issueTicket(ctx.core, ctx.caller, str(ctx, "identity")),
+    body: s.object({ identity: optionalString("Only this validator may use the ticket; empty: any.") }),
+    response: TicketSchema,
+    handler: (ctx) => issueTicket(ctx.core, ctx.caller, ctx.body.identity ?? ""),
   }),
   route({
     method: "GET",
@@ -67,7 +82,7 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "tickets",
     summary: "The caller's open tickets (not cancelled; unused and unexpired, or in use by a validator).",
-    response: "{tickets: [{handle, identity, create_time, expire_time, state}]}",
+    response: OpenTicketListSchema,
     handler: (ctx) => listTickets(ctx.core, ctx.caller.userId),
   }),
   route({
@@ -76,7 +91,7 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "tickets",
     summary: "Cancel every open ticket of the caller; validators holding them get AuthTicketCanceled (6).",
-    response: "{canceled}",
+    response: CanceledSchema,
     handler: async (ctx) => ({ canceled: await cancelAllTickets(ctx.core, ctx.caller.userId) }),
   }),
   route({
@@ -85,7 +100,7 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "tickets",
     summary: "Cancel a ticket (Steam's CancelAuthTicket); a validator holding it gets AuthTicketCanceled (6).",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => cancelTicket(ctx.core, ctx.caller.userId, ctx.params["handle"]),
   }),
   route({
@@ -95,14 +110,14 @@ export const ticketRoutes: Route[] = [
     tag: "tickets",
     summary:
       "A game server signs in with its credential (identity and secret) and gets a validator token; naming its previous token renews it while keeping its auth sessions.",
-    signIn: { identifier: (body) => (typeof body["identity"] === "string" && body["identity"] !== "" ? `gameserver:${body["identity"]}` : undefined) },
-    body: {
-      identity: { type: "string" },
-      secret: { type: "string" },
-      previous_token: { type: "string", description: "This instance's previous token (expired at most a day ago), to keep its auth sessions and pending events." },
-    },
-    response: "{token, identity, session_id, expire_time}",
-    handler: (ctx) => authenticateGameServer(ctx.core, str(ctx, "identity"), str(ctx, "secret"), str(ctx, "previous_token")),
+    signIn: { identifier: (body) => (body.identity !== undefined && body.identity !== "" ? `gameserver:${body.identity}` : undefined) },
+    body: s.object({
+      identity: optionalString(),
+      secret: optionalString(),
+      previous_token: optionalString("This instance's previous token (expired at most a day ago), to keep its auth sessions and pending events."),
+    }),
+    response: GameServerTokenSchema,
+    handler: (ctx) => authenticateGameServer(ctx.core, ctx.body.identity ?? "", ctx.body.secret ?? "", ctx.body.previous_token ?? ""),
   }),
   route({
     method: "POST",
@@ -111,13 +126,13 @@ export const ticketRoutes: Route[] = [
     tag: "tickets",
     summary:
       "Begin an auth session (Steam's BeginAuthSession): the offline checks answer at once (result 0-5); on OK the validation result and later changes arrive as events (socket or poll).",
-    body: {
-      ticket: { type: "string", description: "The ticket, hex." },
-      user_id: { type: "string", description: "The player the ticket must prove." },
-      app_id: { type: "integer", description: "The app the ticket must be for; default this deployment's tickets.app_id." },
-    },
-    response: "{result, result_name, auth_session?: {id, user_id, create_time}}",
-    handler: (ctx) => beginAuthSession(ctx.core, ctx.caller, str(ctx, "ticket"), ctx.body["user_id"] ?? "", ctx.body["app_id"] as number | undefined),
+    body: s.object({
+      ticket: optionalString("The ticket, hex."),
+      user_id: optionalString("The player the ticket must prove."),
+      app_id: s.optional(s.integer({ description: "The app the ticket must be for; default this deployment's tickets.app_id." })),
+    }),
+    response: BeginAuthSessionSchema,
+    handler: (ctx) => beginAuthSession(ctx.core, ctx.caller, ctx.body.ticket ?? "", ctx.body.user_id ?? "", ctx.body.app_id),
   }),
   route({
     method: "GET",
@@ -125,7 +140,7 @@ export const ticketRoutes: Route[] = [
     auth: "validator",
     tag: "tickets",
     summary: "The validator's live auth sessions.",
-    response: "{auth_sessions: [{id, user_id, owner_id?, is_borrowed?, response?, response_name?, create_time}]}",
+    response: AuthSessionListSchema,
     handler: (ctx) => listAuthSessions(ctx.core, ctx.caller),
   }),
   route({
@@ -134,15 +149,15 @@ export const ticketRoutes: Route[] = [
     auth: "validator",
     tag: "tickets",
     summary: `Acknowledge handled events and receive the pending ones, waiting up to wait_ms (at most ${MAX_POLL_WAIT_MS}) for one: the pull API for validators without a socket.`,
-    body: {
-      ack: { type: "string_list", maxItems: 100, description: "Ids of events already handled." },
-      wait_ms: { type: "integer", description: `Long-poll wait when nothing is pending, 0-${MAX_POLL_WAIT_MS} (default 0).` },
-    },
-    response: "{events: [{id, auth_session_id, seq, user_id, owner_id, is_borrowed, response, response_name, ended, create_time}]}",
+    body: s.object({
+      ack: s.optional(s.array(s.string({ maxLength: 64 }), { maxItems: 100, description: "Ids of events already handled." })),
+      wait_ms: s.optional(s.integer({ description: `Long-poll wait when nothing is pending, 0-${MAX_POLL_WAIT_MS} (default 0).` })),
+    }),
+    response: AuthSessionEventListSchema,
     handler: async (ctx) => {
       const { signal, done } = disconnectSignal(ctx);
       try {
-        return await pollEvents(ctx.core, ctx.caller, (ctx.body["ack"] as string[] | undefined) ?? [], (ctx.body["wait_ms"] as number | undefined) ?? 0, signal);
+        return await pollEvents(ctx.core, ctx.caller, ctx.body.ack ?? [], ctx.body.wait_ms ?? 0, signal);
       } finally {
         done();
       }
@@ -154,7 +169,7 @@ export const ticketRoutes: Route[] = [
     auth: "validator",
     tag: "tickets",
     summary: "End an auth session (Steam's EndAuthSession).",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => endAuthSession(ctx.core, ctx.caller, ctx.params["id"]!),
   }),
   route({
@@ -163,7 +178,7 @@ export const ticketRoutes: Route[] = [
     auth: "none",
     tag: "tickets",
     summary: "The Ed25519 public keys that sign tickets (JWKS, RFC 8037), for validating tickets offline.",
-    response: "{keys: [{kty, crv, x, kid, use, alg}]}",
+    response: JwksSchema,
     handler: async (ctx) => ctx.core.tickets.keyring.jwks(),
   }),
   route({
@@ -172,7 +187,7 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "licenses",
     summary: "The caller's license, borrowed licenses and loans, and who owns the copy it plays.",
-    response: "{license?, borrowed, lent_to, owns_app, owner_id?, is_borrowed?}",
+    response: LicensesSchema,
     handler: (ctx) => listLicenses(ctx.core, ctx.caller.userId),
   }),
   route({
@@ -181,9 +196,9 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "licenses",
     summary: "Lend the caller's app to another player (family sharing): its validators then see the caller as the game owner.",
-    body: { borrower_id: { type: "string" } },
-    response: "{}",
-    handler: (ctx) => lendLicense(ctx.core, ctx.caller.userId, checkUserId(ctx.body["borrower_id"] ?? "")),
+    body: BORROWER_BODY,
+    response: EmptySchema,
+    handler: (ctx) => lendLicense(ctx.core, ctx.caller.userId, checkUserId(ctx.body.borrower_id ?? "")),
   }),
   route({
     method: "DELETE",
@@ -191,7 +206,7 @@ export const ticketRoutes: Route[] = [
     auth: "bearer",
     tag: "licenses",
     summary: "End a loan; the borrower's validators get NoLicenseOrExpired (2) if it has no other license.",
-    response: "{}",
+    response: EmptySchema,
     handler: (ctx) => endLoan(ctx.core, ctx.caller.userId, checkUserId(ctx.params["borrower_id"])),
   }),
   steamRoute("/ISteamUserAuth/AuthenticateUserTicket/v1/"),

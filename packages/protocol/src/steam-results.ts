@@ -1,7 +1,8 @@
 /**
  * Steamworks' result codes with Steam's numbers, as a Tessera server answers them: the synchronous
- * `EBeginAuthSessionResult` of `beginAuthSession`, and the `EAuthSessionResponse` a validator
- * receives later (first the validation result, then every change while the auth session lasts).
+ * `EBeginAuthSessionResult` of BeginAuthSession, and the asynchronous `EAuthSessionResponse` a
+ * validator receives later (first the validation result, then every change while the auth session
+ * lasts). The mapping from Tessera events to responses is documented in docs/tickets.md.
  */
 
 /**
@@ -53,3 +54,14 @@ export const AuthSessionResponse = {
   AuthTicketNetworkIdentityFailure: 10,
 } as const;
 export type AuthSessionResponse = (typeof AuthSessionResponse)[keyof typeof AuthSessionResponse];
+
+const names = <T extends Record<string, number>>(codes: T): Map<number, keyof T & string> =>
+  new Map(Object.entries(codes).map(([name, code]) => [code, name as keyof T & string]));
+
+const BEGIN_NAMES = names(BeginAuthSessionResult);
+const RESPONSE_NAMES = names(AuthSessionResponse);
+
+/** `result_name` on the wire: `beginResultName(1)` is `"InvalidTicket"`. */
+export const beginResultName = (code: BeginAuthSessionResult): string => BEGIN_NAMES.get(code)!;
+/** `response_name` on the wire: `responseName(6)` is `"AuthTicketCanceled"`. */
+export const responseName = (code: AuthSessionResponse): string => RESPONSE_NAMES.get(code)!;

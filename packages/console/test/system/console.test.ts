@@ -13,12 +13,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { runCli, startTestServer, type TestServer } from "../../server/test/support/harness.js";
+import { runCli, startTestServer, type TestServer } from "../../../server/test/support/harness.js";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
 const MISSING = `Chromium not found at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary.`;
-const BUILD = fileURLToPath(new URL("../build.mjs", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const BUILD = fileURLToPath(new URL("../../build.mjs", import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const ADMIN = "root-operator";
 const ADMIN_PASSWORD = "console test password";
 
