@@ -81,7 +81,21 @@ export function toScenario(server: ServerName, key: string, label: string, stats
 }
 
 export function unavailable(server: ServerName, key: string, label: string, note: string): ScenarioResult {
-  return { id: `${server}/${key}`, server, label, available: false, reqPerSec: 0, p50Ms: 0, p99Ms: 0, requests: 0, non2xx: 0, errors: 0, durationSec: 0, failed: false, note };
+  return {
+    id: `${server}/${key}`,
+    server,
+    label,
+    available: false,
+    reqPerSec: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    requests: 0,
+    non2xx: 0,
+    errors: 0,
+    durationSec: 0,
+    failed: false,
+    note,
+  };
 }
 
 /** Warm-up then measurement of a scenario whose requests can be repeated freely. */

@@ -72,20 +72,45 @@ export async function runMicro(seconds: number): Promise<MicroResult[]> {
     }
     for (let s = 0; s < SESSIONS; s++) {
       const row: SessionRow = {
-        id: randomUUID(), accountId: accountIds[s % accounts]!, createdAt: now, lastRefreshAt: null, generation: 0, rotatedAt: now,
-        username: "micro", vars: {}, issuedAtSec: nowSec, tokenExpiresAtSec: nowSec + 3600, refreshExpiresAtSec: nowSec + 86400,
-        clientIp: null, userAgent: null, revokedAt: null, revokedReason: null,
+        id: randomUUID(),
+        accountId: accountIds[s % accounts]!,
+        createdAt: now,
+        lastRefreshAt: null,
+        generation: 0,
+        rotatedAt: now,
+        username: "micro",
+        vars: {},
+        issuedAtSec: nowSec,
+        tokenExpiresAtSec: nowSec + 3600,
+        refreshExpiresAtSec: nowSec + 86400,
+        clientIp: null,
+        userAgent: null,
+        revokedAt: null,
+        revokedReason: null,
       };
       await store.createSession(row);
       ids.push(row.id);
     }
     const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
     await time(Math.min(0.3, seconds), 100, (i) => store.getSession(pick(i)));
-    out.push(result("revocation-check", `revocation check: store.getSession, SQLite, ${SESSIONS} sessions`, await time(seconds, 100, (i) => store.getSession(pick(i)))));
+    out.push(
+      result(
+        "revocation-check",
+        `revocation check: store.getSession, SQLite, ${SESSIONS} sessions`,
+        await time(seconds, 100, (i) => store.getSession(pick(i))),
+      ),
+    );
     const keyring = await TicketKeyring.open(store.tickets, systemClock);
     const body = encodeTicketBody({
-      keyId: keyring.signingKeyId, handle: 7, ticketId: randomUUID(), appId: 480, userId: randomUUID(), sessionId: randomUUID(),
-      issuedAtSec: nowSec, expiresAtSec: nowSec + 600, identity: "eu-west-1",
+      keyId: keyring.signingKeyId,
+      handle: 7,
+      ticketId: randomUUID(),
+      appId: 480,
+      userId: randomUUID(),
+      sessionId: randomUUID(),
+      issuedAtSec: nowSec,
+      expiresAtSec: nowSec + 600,
+      identity: "eu-west-1",
     });
     await time(Math.min(0.3, seconds), 10, () => keyring.sign(body));
     out.push(result("ticket-sign", "ticket sign (Ed25519, 147-byte ticket)", await time(seconds, 10, () => keyring.sign(body))));
@@ -102,7 +127,13 @@ export async function runMicro(seconds: number): Promise<MicroResult[]> {
   }
 
   // One hash at a time: the per-core figure (the server runs several on libuv's pool at once).
-  out.push(result("argon2id-hash", "argon2id hash (m=19 MiB, t=2, p=1), sequential", await time(Math.max(seconds, 1), 1, () => argon2idHasher.hash("correct horse battery staple"))));
+  out.push(
+    result(
+      "argon2id-hash",
+      "argon2id hash (m=19 MiB, t=2, p=1), sequential",
+      await time(Math.max(seconds, 1), 1, () => argon2idHasher.hash("correct horse battery staple")),
+    ),
+  );
   return out;
 }
 

@@ -45,7 +45,22 @@ if (!["health", "account", "signin", "create", "refresh"].includes(scenario)) {
 const dataDir = mkdtempSync(join(tmpdir(), "tessera-profile-"));
 const profDir = join(dataDir, "prof");
 const server = await startChild(
-  [...(values["no-cpu-prof"] ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir]), CLI, "serve", "--port", "0", "--data-dir", dataDir, "--server-key", SERVER_KEY, "--ratelimit.signin_per_ip", "0", "--ratelimit.signin_per_identifier", "0", ...(values["database-url"] ? ["--database-url", values["database-url"]] : [])],
+  [
+    ...(values["no-cpu-prof"] ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir]),
+    CLI,
+    "serve",
+    "--port",
+    "0",
+    "--data-dir",
+    dataDir,
+    "--server-key",
+    SERVER_KEY,
+    "--ratelimit.signin_per_ip",
+    "0",
+    "--ratelimit.signin_per_identifier",
+    "0",
+    ...(values["database-url"] ? ["--database-url", values["database-url"]] : []),
+  ],
   /listening on (http:\/\/\S+)/,
 );
 const basic = `Basic ${Buffer.from(`${SERVER_KEY}:`).toString("base64")}`;
@@ -76,7 +91,10 @@ try {
       method: "POST" as const,
       path: `/v2/account/authenticate/device?create=${scenario === "create"}`,
       headers: { authorization: basic, "content-type": "application/json" },
-      setupRequest: (req: AutocannonRequest) => ({ ...req, body: JSON.stringify({ id: scenario === "create" ? `profile-new-${randomUUID()}` : devices[n++ % devices.length] }) }),
+      setupRequest: (req: AutocannonRequest) => ({
+        ...req,
+        body: JSON.stringify({ id: scenario === "create" ? `profile-new-${randomUUID()}` : devices[n++ % devices.length] }),
+      }),
     };
   } else {
     const pool: string[] = [];
@@ -104,7 +122,9 @@ try {
   // of RSS is native (SQLite's page cache, better-sqlite3, code, thread stacks).
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const gauge = (name: string): string => `${(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN) / 1e6).toFixed(1)} MB`;
-  console.log(`memory: RSS ${gauge("process_resident_memory_bytes")}, V8 heap ${gauge("nodejs_heap_size_total_bytes")} (used ${gauge("nodejs_heap_used_bytes")}), external ${gauge("nodejs_external_memory_bytes")}`);
+  console.log(
+    `memory: RSS ${gauge("process_resident_memory_bytes")}, V8 heap ${gauge("nodejs_heap_size_total_bytes")} (used ${gauge("nodejs_heap_used_bytes")}), external ${gauge("nodejs_external_memory_bytes")}`,
+  );
 } finally {
   await server.stop();
 }

@@ -20,7 +20,7 @@ function find(scenarios: ScenarioResult[], id: string): ScenarioResult | undefin
 
 /** Throughput that counts: none for a failed or unavailable scenario. */
 function throughput(s: ScenarioResult | undefined): number | null {
-  return s && s.available && !s.failed ? s.reqPerSec : null;
+  return s?.available && !s.failed ? s.reqPerSec : null;
 }
 
 export function ratio(scenarios: ScenarioResult[], id: string, baseId: string): number | null {
@@ -104,7 +104,10 @@ export function scenarioTable(scenarios: ScenarioResult[], ceilings: Ceilings): 
 }
 
 export function memoryTable(memory: ServerMemory[]): string {
-  return table(["server", "RSS after its scenarios"], memory.map((m) => [m.server, `${fmt(m.rssBytes / (1024 * 1024), 1)} MB`]));
+  return table(
+    ["server", "RSS after its scenarios"],
+    memory.map((m) => [m.server, `${fmt(m.rssBytes / (1024 * 1024), 1)} MB`]),
+  );
 }
 
 export function microTable(micro: MicroResult[]): string {
@@ -121,7 +124,10 @@ export function targetTable(targets: TargetResult[]): string {
     if (t.unit === "MB") return `${fmt(t.value, 1)} MB`;
     return fmt(t.value);
   };
-  return table(["target", "measured", "result"], targets.map((t) => [t.label, value(t), t.met ? "met" : "**not met**"]));
+  return table(
+    ["target", "measured", "result"],
+    targets.map((t) => [t.label, value(t), t.met ? "met" : "**not met**"]),
+  );
 }
 
 export function renderReport(run: BenchRun): string {
@@ -131,7 +137,12 @@ export function renderReport(run: BenchRun): string {
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${fmt(m.memTotalMB)} MB RAM, Node ${m.node}, ${m.platform}.`,
   ];
   if (run.scenarios.length > 0) {
-    parts.push("", scenarioTable(run.scenarios, run.ceilings), "", "A FAILED scenario's req/s is shown in parentheses and not counted in any ratio. Latency: autocannon's whole milliseconds (socket connects: measured open time).");
+    parts.push(
+      "",
+      scenarioTable(run.scenarios, run.ceilings),
+      "",
+      "A FAILED scenario's req/s is shown in parentheses and not counted in any ratio. Latency: autocannon's whole milliseconds (socket connects: measured open time).",
+    );
     const drift = ceilingDrift(run.scenarios, run.ceilings);
     if (drift) parts.push("", drift);
   }

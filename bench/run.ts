@@ -30,7 +30,13 @@ const log = (message: string): void => {
 function machine(): MachineInfo {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown";
-  return { nproc: cpus().length, cpuModel: model, memTotalMB: Math.round(totalmem() / (1024 * 1024)), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    nproc: cpus().length,
+    cpuModel: model,
+    memTotalMB: Math.round(totalmem() / (1024 * 1024)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 /** Runs one server's scenarios and records its RSS afterwards; the server is stopped in every case. */
@@ -107,7 +113,12 @@ async function runLoadScenarios(options: BenchOptions, out: LoadResults): Promis
     await compared("better-auth", async () => {
       const baDir = mkdtempSync(join(tmpdir(), "tessera-bench-ba-"));
       try {
-        await withServer("better-auth", () => startBenchServer("better-auth", { BENCH_BA_DB: join(baDir, "auth.db") }), (s) => runBetterAuthScenarios(ctx(s.url)), out);
+        await withServer(
+          "better-auth",
+          () => startBenchServer("better-auth", { BENCH_BA_DB: join(baDir, "auth.db") }),
+          (s) => runBetterAuthScenarios(ctx(s.url)),
+          out,
+        );
       } finally {
         rmSync(baDir, { recursive: true, force: true });
       }
@@ -116,7 +127,12 @@ async function runLoadScenarios(options: BenchOptions, out: LoadResults): Promis
     await compared("tessera-sqlite", async () => {
       const sqliteDir = mkdtempSync(join(tmpdir(), "tessera-bench-sqlite-"));
       try {
-        await withServer("tessera-sqlite", () => startTessera(sqliteDir), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-sqlite", serverKey: SERVER_KEY }), out);
+        await withServer(
+          "tessera-sqlite",
+          () => startTessera(sqliteDir),
+          (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-sqlite", serverKey: SERVER_KEY }),
+          out,
+        );
       } finally {
         rmSync(sqliteDir, { recursive: true, force: true });
       }
@@ -133,7 +149,12 @@ async function runLoadScenarios(options: BenchOptions, out: LoadResults): Promis
         db = await createTempDatabase(options.postgresUrl);
         log(`PostgreSQL database ${db.name}`);
         const url = db.url;
-        await withServer("tessera-postgres", () => startTessera(pgDir, url), (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-postgres", serverKey: SERVER_KEY }), out);
+        await withServer(
+          "tessera-postgres",
+          () => startTessera(pgDir, url),
+          (s) => runTesseraScenarios({ ...ctx(s.url), server: "tessera-postgres", serverKey: SERVER_KEY }),
+          out,
+        );
       } finally {
         if (db) await db.drop();
         rmSync(pgDir, { recursive: true, force: true });

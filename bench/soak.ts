@@ -109,7 +109,8 @@ class Mix {
       if (r < 0.6) return await this.timed("refresh", () => this.refresh(slot));
       if (r < 0.75) return await this.timed("sign-in", () => this.signIn(slot, slot.device));
       if (r < 0.85) return await this.timed("sign-up", () => this.signIn(slot, `soak-new-${process.pid}-${this.seq++}`));
-      if (r < 0.95) return await this.timed("GET /v2/account/sessions", () => this.call("GET", "/v2/account/sessions", { Authorization: `Bearer ${slot.token}` }));
+      if (r < 0.95)
+        return await this.timed("GET /v2/account/sessions", () => this.call("GET", "/v2/account/sessions", { Authorization: `Bearer ${slot.token}` }));
       return await this.timed("logout", () => this.logout(slot));
     } finally {
       slot.busy = false;
@@ -147,7 +148,12 @@ class Mix {
   }
 
   private async logout(slot: Slot): Promise<number> {
-    const res = await this.call("POST", "/v2/session/logout", { Authorization: `Bearer ${slot.token}` }, JSON.stringify({ token: slot.token, refresh_token: slot.refresh }));
+    const res = await this.call(
+      "POST",
+      "/v2/session/logout",
+      { Authorization: `Bearer ${slot.token}` },
+      JSON.stringify({ token: slot.token, refresh_token: slot.refresh }),
+    );
     if (res === 200) slot.token = slot.refresh = undefined;
     return res;
   }
@@ -264,7 +270,9 @@ async function soak(mix: Mix, server: ChildServer, rate: number, durationSec: nu
       cpuPressure: cpuPressure(),
     };
     intervals.push(row);
-    log(`interval ${row.index}: ${row.requests} requests (${Math.round(row.reqPerSec)}/s), ${row.errors} errors, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, RSS ${row.rssMb.toFixed(0)} MB, CPU pressure ${row.cpuPressure ?? "n/a"}%`);
+    log(
+      `interval ${row.index}: ${row.requests} requests (${Math.round(row.reqPerSec)}/s), ${row.errors} errors, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, RSS ${row.rssMb.toFixed(0)} MB, CPU pressure ${row.cpuPressure ?? "n/a"}%`,
+    );
     bucket = { latencies: [], errors: 0, peakRssMb: 0 };
   };
 
@@ -383,7 +391,20 @@ async function main(): Promise<void> {
   let db: TempDatabase | undefined;
   let server: ChildServer | undefined;
   try {
-    const args = [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--server-key", SERVER_KEY, "--ratelimit.signin_per_ip", "0", "--ratelimit.signin_per_identifier", "0"];
+    const args = [
+      CLI,
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--server-key",
+      SERVER_KEY,
+      "--ratelimit.signin_per_ip",
+      "0",
+      "--ratelimit.signin_per_identifier",
+      "0",
+    ];
     if (opts.postgresUrl) {
       db = await createTempDatabase(opts.postgresUrl);
       args.push("--database-url", db.url);

@@ -19,7 +19,8 @@ async function signInAnonymous(url: string): Promise<string> {
 async function checkSession(url: string, token: string): Promise<void> {
   const res = await fetch(`${url}/api/auth/get-session`, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json()) as { session?: unknown } | null;
-  if (res.status !== 200 || body === null || typeof body.session !== "object") throw new Error(`better-auth bearer token not accepted: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 200 || body === null || typeof body.session !== "object")
+    throw new Error(`better-auth bearer token not accepted: ${res.status} ${JSON.stringify(body)}`);
 }
 
 export async function runBetterAuthScenarios(ctx: ScenarioContext): Promise<ScenarioResult[]> {

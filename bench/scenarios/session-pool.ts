@@ -48,7 +48,10 @@ export function basicAuth(serverKey: string): string {
  * Signs in `count` times with existing device ids (round-robin), each sign-in a new session, and
  * adds the sessions to the pool. Uses autocannon so minting is as fast as the server allows.
  */
-export async function mintSessions(pool: SessionPool, options: { url: string; serverKey: string; deviceIds: string[]; count: number; connections: number }): Promise<void> {
+export async function mintSessions(
+  pool: SessionPool,
+  options: { url: string; serverKey: string; deviceIds: string[]; count: number; connections: number },
+): Promise<void> {
   if (options.count <= 0) return;
   let i = 0;
   const stats = await runLoad({
@@ -66,5 +69,6 @@ export async function mintSessions(pool: SessionPool, options: { url: string; se
       },
     },
   });
-  if (stats.errors > 0 || stats.non2xx > 0) throw new Error(`minting sessions failed: ${stats.errors} errors, status codes ${JSON.stringify(stats.statusCodes)}`);
+  if (stats.errors > 0 || stats.non2xx > 0)
+    throw new Error(`minting sessions failed: ${stats.errors} errors, status codes ${JSON.stringify(stats.statusCodes)}`);
 }

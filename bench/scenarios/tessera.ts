@@ -68,7 +68,9 @@ export async function runTesseraScenarios(ctx: TesseraContext): Promise<Scenario
     setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: deviceId(`bench-new-${run}`, created++) }) }),
     onResponse: collect,
   };
-  results.push(toScenario(server, "sign-in-create", "device sign-in, new account", await measure({ url, connections, durationSec, request: create }, warmupSec)));
+  results.push(
+    toScenario(server, "sign-in-create", "device sign-in, new account", await measure({ url, connections, durationSec, request: create }, warmupSec)),
+  );
 
   ctx.log(`${server}: device sign-in, existing account`);
   let signIns = 0;
@@ -109,7 +111,12 @@ export async function runTesseraScenarios(ctx: TesseraContext): Promise<Scenario
       const s = pool.take();
       // An empty pool sends a request that cannot succeed, so exhaustion shows as non-2xx, never as reuse.
       if (!s) return { ...req, path: "/v2/account/session/refresh", headers: { "content-type": "application/json" }, body: "{}" };
-      return { ...req, path: "/v2/account/session/refresh", headers: { authorization: basic, "content-type": "application/json" }, body: JSON.stringify({ token: s.refresh_token }) };
+      return {
+        ...req,
+        path: "/v2/account/session/refresh",
+        headers: { authorization: basic, "content-type": "application/json" },
+        body: JSON.stringify({ token: s.refresh_token }),
+      };
     }),
   );
   results.push(
@@ -117,7 +124,12 @@ export async function runTesseraScenarios(ctx: TesseraContext): Promise<Scenario
       const s = pool.take();
       if (!s) return { ...req, path: "/v2/session/logout", headers: { "content-type": "application/json" }, body: "{}" };
       // `token` names this one session; without it logout would end every session of the account.
-      return { ...req, path: "/v2/session/logout", headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" }, body: JSON.stringify({ token: s.token }) };
+      return {
+        ...req,
+        path: "/v2/session/logout",
+        headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ token: s.token }),
+      };
     }),
   );
 

@@ -76,7 +76,13 @@ export async function runTicketScenarios(ctx: TesseraContext, issuers: string[])
   await mint(Math.ceil(issued.reqPerSec * 1.5 * durationSec) + connections - pool.remaining);
   const need = pool.remaining;
   const stats: LoadStats = await runLoad({ url, connections, durationSec, request: validate, amount: need });
-  const result = toScenario(server, "ticket-validate", "ticket validate (Steam-shaped, uses it up)", { ...stats, non2xx: stats.non2xx + refused }, `pool of ${need} fresh tickets`);
+  const result = toScenario(
+    server,
+    "ticket-validate",
+    "ticket validate (Steam-shaped, uses it up)",
+    { ...stats, non2xx: stats.non2xx + refused },
+    `pool of ${need} fresh tickets`,
+  );
   results.push(refused > 0 ? { ...result, note: `${result.note ?? ""}; ${refused} answers were not OK` } : result);
   return results;
 }

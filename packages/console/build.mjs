@@ -32,5 +32,7 @@ for (const file of result.outputFiles) {
   writeFileSync(file.path, file.contents);
   names[file.path.endsWith(".css") ? "style" : "script"] = basename(file.path);
 }
-const html = readFileSync(join(root, "src", "index.html"), "utf8").replace("%STYLE%", names.style).replace("%SCRIPT%", names.script);
+const html = readFileSync(join(root, "src", "index.html"), "utf8")
+  .replace("%STYLE%", names.style)
+  .replace("%SCRIPT%", names.script);
 writeFileSync(join(dist, "index.html"), html);

@@ -7,17 +7,9 @@
 import type { Account, AuthenticateOptions, Client, SessionInfo } from "./client.js";
 import type { Clock, TimeOptions, TimerHandle, Timers } from "./clock.js";
 import { Emitter } from "./emitter.js";
-import {
-  AuthenticationError,
-  AuthenticationErrorCodes,
-  CommonErrorCodes,
-  TesseraError,
-  isTransient,
-  toAuthenticationError,
-  type Operation,
-} from "./errors.js";
+import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, isTransient, toAuthenticationError, type Operation } from "./errors.js";
 import { refreshTiming, Stopwatch, type RefreshTiming } from "./refresh-timing.js";
-import { decodeClaims, Session } from "./session.js";
+import { decodeClaims, type Session } from "./session.js";
 import { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage } from "./storage.js";
 
 /** The five states of Unity Authentication. */

@@ -382,7 +382,10 @@ export class Client {
    * @example
    * const { events } = await client.pollAuthSessionEvents(server, { ack: handled, waitMs: 25_000 });
    */
-  async pollAuthSessionEvents(validator: ValidatorLike, options: { ack?: string[]; waitMs?: number } & Pick<CallOptions, "signal"> = {}): Promise<AuthSessionEventJson[]> {
+  async pollAuthSessionEvents(
+    validator: ValidatorLike,
+    options: { ack?: string[]; waitMs?: number } & Pick<CallOptions, "signal"> = {},
+  ): Promise<AuthSessionEventJson[]> {
     const waitMs = options.waitMs ?? 0;
     const body = { ack: options.ack ?? [], wait_ms: waitMs };
     const call: CallOptions = { timeoutMs: this.timeoutMs + waitMs };

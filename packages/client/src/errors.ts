@@ -127,7 +127,12 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof TesseraError) return err.kind !== "api" || err.status === 429 || err.status >= 500;
   if (err instanceof AuthenticationError) {
     const c = err.errorCode;
-    return c === CommonErrorCodes.TransportError || c === CommonErrorCodes.Timeout || c === CommonErrorCodes.ServiceUnavailable || c === CommonErrorCodes.TooManyRequests;
+    return (
+      c === CommonErrorCodes.TransportError ||
+      c === CommonErrorCodes.Timeout ||
+      c === CommonErrorCodes.ServiceUnavailable ||
+      c === CommonErrorCodes.TooManyRequests
+    );
   }
   return false;
 }

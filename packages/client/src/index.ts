@@ -41,7 +41,13 @@ export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, Tesser
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";
 export { refreshTiming, type RefreshTiming } from "./refresh-timing.js";
 export { systemClock, systemTimers, type Clock, type Timers, type TimerHandle, type TimeOptions } from "./clock.js";
-export { AuthTickets, type AuthTicketsOptions, type AuthTicketsEvents, type AuthTicketsEventName, type BeginAuthSessionOutcome } from "./tickets/auth-tickets.js";
+export {
+  AuthTickets,
+  type AuthTicketsOptions,
+  type AuthTicketsEvents,
+  type AuthTicketsEventName,
+  type BeginAuthSessionOutcome,
+} from "./tickets/auth-tickets.js";
 export { AuthTicket } from "./tickets/auth-ticket.js";
 export { AuthenticationSession, type AuthSessionListener } from "./tickets/authentication-session.js";
 export { GameServerSession, type GameServerCredential, type GameServerTokenJson } from "./tickets/game-server-session.js";

@@ -7,7 +7,11 @@
 import type { AccountDetail, AccountSummary, AuditEventJson, ConsoleIdentity, ConsoleRole, ConsoleUserJson, Dashboard, Figures } from "@tessera/protocol";
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
     this.name = "ApiError";
   }

@@ -53,5 +53,9 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
 }
 
 export function select(name: string, options: readonly (readonly [string, string])[], value: string): HTMLSelectElement {
-  return h("select", { name }, options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
+  return h(
+    "select",
+    { name },
+    options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)),
+  );
 }

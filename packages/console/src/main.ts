@@ -127,4 +127,3 @@ window.addEventListener("hashchange", () => {
   void render().then(() => main.focus({ preventScroll: true }));
 });
 void render();
-

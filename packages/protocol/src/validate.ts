@@ -117,7 +117,8 @@ function check(schema: SchemaNode, value: unknown, path: string, refuseUnknown: 
     }
     case "array": {
       if (!Array.isArray(value)) return fail(path, listReason(schema), { path, reason: "must be a list" });
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return fail(path, listReason(schema), { path, reason: `must have at most ${schema.maxItems} items` });
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        return fail(path, listReason(schema), { path, reason: `must have at most ${schema.maxItems} items` });
       return value.map((item, index) => {
         try {
           return check(schema.items, item, `${path}[${index}]`, refuseUnknown);

@@ -96,9 +96,11 @@ export class AuthSessionPoller {
       try {
         const token = await this.token.get();
         events = await this.client.pollAuthSessionEvents(token, { ack, waitMs: long ? this.waitMs : 0, signal: controller.signal });
-      } catch (err) {
+      } catch (pollErr) {
         if (this.closed) return;
         if (controller.signal.aborted) continue; // settle(): go round to acknowledge and stop
+        // The failure that decides what happens next: the poll's, or the renewal's after a 401.
+        let err = pollErr;
         if (status(err) === 401 && !renewed) {
           renewed = true;
           try {

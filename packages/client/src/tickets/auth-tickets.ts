@@ -101,13 +101,15 @@ export class AuthTickets {
   constructor(options: AuthTicketsOptions) {
     if (!options?.client) throw invalid("AuthTickets: options.client is required.");
     const { auth, session } = options;
-    if ((auth === undefined) === (session === undefined)) throw invalid("AuthTickets: give exactly one of options.auth (a player's AuthenticationService) and options.session (a Session or a GameServerSession).");
+    if ((auth === undefined) === (session === undefined))
+      throw invalid("AuthTickets: give exactly one of options.auth (a player's AuthenticationService) and options.session (a Session or a GameServerSession).");
     if (auth !== undefined) this.validator = { kind: "player-auth", auth };
     else if (session instanceof GameServerSession) this.validator = { kind: "game-server", server: session };
     else if (session instanceof Session) this.validator = { kind: "player-session", session };
     else throw invalid("AuthTickets: options.session must be a Session or a GameServerSession.");
     const wait = options.pollWaitMs ?? DEFAULT_POLL_WAIT_MS;
-    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_POLL_WAIT_MS) throw invalid(`AuthTickets: options.pollWaitMs must be a whole number from 0 to ${MAX_POLL_WAIT_MS}.`);
+    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_POLL_WAIT_MS)
+      throw invalid(`AuthTickets: options.pollWaitMs must be a whole number from 0 to ${MAX_POLL_WAIT_MS}.`);
     this.client = options.client;
     this.pollWaitMs = wait;
     this.clock = options.clock ?? options.client.clock;
@@ -165,11 +167,13 @@ export class AuthTickets {
    * session!.onStart((s) => (s.response === AuthSessionResponse.OK ? admit(s.user) : kick(s.user)));
    */
   async beginAuthSession(ticket: string | Uint8Array, userId: string, options: { appId?: number } = {}): Promise<BeginAuthSessionOutcome> {
-    if (this.closed) throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "AuthTickets is closed: create a new one to begin auth sessions.");
+    if (this.closed)
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "AuthTickets is closed: create a new one to begin auth sessions.");
     const { hex, data } = ticketForms(ticket);
     if (typeof userId !== "string" || userId === "") throw invalid("The user id is required: the player the ticket must prove.");
     const appId = options.appId;
-    if (appId !== undefined && !(Number.isInteger(appId) && appId >= 0 && appId <= 0xffffffff)) throw invalid("The app id must be a whole number from 0 to 4294967295.");
+    if (appId !== undefined && !(Number.isInteger(appId) && appId >= 0 && appId <= 0xffffffff))
+      throw invalid("The app id must be a whole number from 0 to 4294967295.");
 
     let used = "";
     const answer = await this.asValidator(this.currentValidatorToken(), (token) => {
@@ -311,11 +315,18 @@ export class AuthTickets {
         this.pollers.delete(id);
       }
     }
-    const poller: AuthSessionPoller = new AuthSessionPoller(this.client, validatorSessionId, this.boundToken(validatorSessionId, token), {
-      awaiting: (p) => this.awaiting(p),
-      receive: (events) => this.receive(events),
-      stopped: (p, error) => this.deliveryStopped(p, error),
-    }, this.pollWaitMs, this.timers);
+    const poller: AuthSessionPoller = new AuthSessionPoller(
+      this.client,
+      validatorSessionId,
+      this.boundToken(validatorSessionId, token),
+      {
+        awaiting: (p) => this.awaiting(p),
+        receive: (events) => this.receive(events),
+        stopped: (p, error) => this.deliveryStopped(p, error),
+      },
+      this.pollWaitMs,
+      this.timers,
+    );
     if (this.closed) poller.close();
     else this.pollers.set(validatorSessionId, poller);
     return poller;
@@ -357,7 +368,13 @@ export class AuthTickets {
       case "player-session":
         return {
           get: async () => v.session.token,
-          renew: () => Promise.reject(new AuthenticationError(CommonErrorCodes.InvalidToken, "The session's access token was refused; use an AuthenticationService to have it refreshed.")),
+          renew: () =>
+            Promise.reject(
+              new AuthenticationError(
+                CommonErrorCodes.InvalidToken,
+                "The session's access token was refused; use an AuthenticationService to have it refreshed.",
+              ),
+            ),
         };
       case "game-server":
         return {

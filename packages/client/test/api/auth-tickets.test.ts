@@ -27,7 +27,7 @@ import {
   Client,
   CommonErrorCodes,
   fromHex,
-  GameServerSession,
+  type GameServerSession,
   MemoryStorage,
   TesseraError,
   toHex,
@@ -100,7 +100,10 @@ class World {
     const traced = tracedClient(this.url);
     const server = await traced.client.authenticateGameServer({ identity, secret: SECRETS[identity]! });
     const tickets = new AuthTickets({ client: traced.client, session: server, ...options });
-    this.cleanups.push(() => server.close(), () => tickets.close());
+    this.cleanups.push(
+      () => server.close(),
+      () => tickets.close(),
+    );
     return { server, tickets, traced };
   }
 
@@ -429,7 +432,11 @@ describe("AuthTickets", { concurrency: true }, () => {
     const c = await world.player();
     const s = await world.gameServer("eu-west-1");
 
-    const tickets = [await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" }), await a.tickets.getAuthSessionTicket(), await a.tickets.getAuthSessionTicket()];
+    const tickets = [
+      await a.tickets.getAuthSessionTicket({ identity: "eu-west-1" }),
+      await a.tickets.getAuthSessionTicket(),
+      await a.tickets.getAuthSessionTicket(),
+    ];
     assert.deepEqual(a.tickets.activeTickets, tickets);
     await tickets[1]!.cancel();
     await tickets[1]!.cancel(); // twice is no error
@@ -448,7 +455,10 @@ describe("AuthTickets", { concurrency: true }, () => {
     await s.tickets.endAuthSession(b.id.toUpperCase());
     assert.equal(sessionB.ended, true);
     assert.deepEqual(s.tickets.activeSessions, [sessionC]);
-    assert.deepEqual((await s.traced.client.listAuthSessions(s.server)).map((x) => x.id), [sessionC.id]);
+    assert.deepEqual(
+      (await s.traced.client.listAuthSessions(s.server)).map((x) => x.id),
+      [sessionC.id],
+    );
     await s.tickets.endAuthSession(b.id); // no live session of that player: nothing to do
 
     await s.tickets.endAllSessions();
@@ -485,7 +495,10 @@ describe("AuthTickets", { concurrency: true }, () => {
     // Garbage bytes are the server's to judge: Steam's InvalidVersion for another version byte.
     assert.deepEqual(await s.tickets.beginAuthSession("00ff", a.id), { result: BeginAuthSessionResult.InvalidVersion });
 
-    assert.throws(() => new AuthTickets({ client: a.traced.client } as never), (e: unknown) => e instanceof AuthenticationError && e.errorCode === Invalid);
+    assert.throws(
+      () => new AuthTickets({ client: a.traced.client } as never),
+      (e: unknown) => e instanceof AuthenticationError && e.errorCode === Invalid,
+    );
     assert.throws(() => new AuthTickets({ client: a.traced.client, auth: a.auth, session: s.server }), /exactly one/);
     await assert.rejects(a.traced.client.authenticateGameServer({ identity: "eu-west-1", secret: "wrong".repeat(8) }), (e: unknown) => {
       assert.ok(e instanceof TesseraError);
@@ -634,9 +647,15 @@ describe("AuthTickets", { concurrency: true }, () => {
     const c = await world.player();
     const older = await admitted(s.tickets, await c.tickets.getAuthSessionTicket({ identity: "eu-west-1" }), c);
     const olderToken = s.server.token;
-    assert.deepEqual((await s.traced.client.listAuthSessions(olderToken)).map((x) => x.id), [older.id]);
+    assert.deepEqual(
+      (await s.traced.client.listAuthSessions(olderToken)).map((x) => x.id),
+      [older.id],
+    );
     await s.server.renew();
-    assert.deepEqual((await s.traced.client.listAuthSessions(s.server.token)).map((x) => x.id), [older.id]);
+    assert.deepEqual(
+      (await s.traced.client.listAuthSessions(s.server.token)).map((x) => x.id),
+      [older.id],
+    );
     await older.end();
     assert.deepEqual(await s.traced.client.listAuthSessions(s.server.token), []);
   });
@@ -653,7 +672,11 @@ describe("AuthTickets", { concurrency: true }, () => {
     const sessionId = server.sessionId;
     await server.renew();
     assert.equal(server.sessionId, sessionId);
-    assert.deepEqual((await client.listAuthSessions(server)).map((x) => x.id), [begun.auth_session!.id], "the renewed token sees the session");
+    assert.deepEqual(
+      (await client.listAuthSessions(server)).map((x) => x.id),
+      [begun.auth_session!.id],
+      "the renewed token sees the session",
+    );
     const other = await client.authenticateGameServer({ identity: "eu-west-1", secret: SECRETS["eu-west-1"]! });
     other.close();
     assert.deepEqual(await client.listAuthSessions(other), [], "another instance has its own sessions");

@@ -439,7 +439,11 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.equal(await serverAcceptsAccessToken(e.other, session.token), false);
     await e.auth.signOut({ clearCredentials: true });
     assert.equal(e.auth.sessionTokenExists, false);
-    await assert.rejects(e.other.refreshSession(session.refreshToken), { name: "TesseraError", status: 401 }, "the refresh token must not outlive clearing the credentials");
+    await assert.rejects(
+      e.other.refreshSession(session.refreshToken),
+      { name: "TesseraError", status: 401 },
+      "the refresh token must not outlive clearing the credentials",
+    );
   });
 
   it("clearSessionToken only while signed out (10000 otherwise); the anonymous player is then lost", async (t) => {
@@ -507,11 +511,16 @@ describe("AuthenticationService", { concurrency: true }, () => {
 
   it("refreshes automatically before expiry: Refreshing during the call, Authorized after, token rotated and stored, no signedIn", async (t) => {
     const statesAtRefresh: string[] = [];
-    const e = await env(t, { "session.token_expiry_sec": 4 }, {
-      onRequest: (auth, path) => {
-        if (path === "/v2/account/session/refresh") statesAtRefresh.push(`${auth.state}/${auth.isRefreshing}/${auth.isAuthorized}/${auth.accessToken !== null}`);
+    const e = await env(
+      t,
+      { "session.token_expiry_sec": 4 },
+      {
+        onRequest: (auth, path) => {
+          if (path === "/v2/account/session/refresh")
+            statesAtRefresh.push(`${auth.state}/${auth.isRefreshing}/${auth.isAuthorized}/${auth.accessToken !== null}`);
+        },
       },
-    });
+    );
     await e.auth.signInWithDevice(deviceId());
     const first = e.auth.currentSession!;
     const stored: string[] = [e.storage.getItem(KEY)!];
@@ -765,7 +774,10 @@ describe("AuthenticationService", { concurrency: true }, () => {
     const elsewhere = await e.other.authenticateDevice(id);
     const sessions = await e.auth.listSessions();
     assert.deepEqual(sessions.map((s) => s.id).sort(), [e.auth.currentSession!.sessionId, elsewhere.sessionId].sort());
-    assert.deepEqual(sessions.filter((s) => s.current).map((s) => s.id), [e.auth.currentSession!.sessionId]);
+    assert.deepEqual(
+      sessions.filter((s) => s.current).map((s) => s.id),
+      [e.auth.currentSession!.sessionId],
+    );
     await e.auth.endSession(elsewhere.sessionId);
     assert.equal(await serverAcceptsAccessToken(e.other, elsewhere.token), false);
     await rejectsWithCode(e.auth.endSession(elsewhere.sessionId), CommonErrorCodes.NotFound, 404);
@@ -813,12 +825,19 @@ describe("AuthenticationService", { concurrency: true }, () => {
     // Their timers now coincide (both adopted the same tokens at the same moment): let them run.
     const base = [a.traced.refreshes().length, b.traced.refreshes().length];
     await e.time.advanceUntil(
-      () => a.traced.refreshes().length >= base[0]! + 2 && b.traced.refreshes().length >= base[1]! + 2 && a.auth.state === "Authorized" && b.auth.state === "Authorized",
+      () =>
+        a.traced.refreshes().length >= base[0]! + 2 &&
+        b.traced.refreshes().length >= base[1]! + 2 &&
+        a.auth.state === "Authorized" &&
+        b.auth.state === "Authorized",
       "two automatic refreshes in each tab",
       15_000,
     );
     for (const [i, tab] of [a, b].entries()) {
-      assert.ok(tab.traced.refreshes().every((r) => r.outcome === 200 || r.outcome === "pending"), `tab ${i}: every refresh succeeded`);
+      assert.ok(
+        tab.traced.refreshes().every((r) => r.outcome === 200 || r.outcome === "pending"),
+        `tab ${i}: every refresh succeeded`,
+      );
       assert.deepEqual(events[i], { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 }, `tab ${i}: never expired`);
       assertAuthorizedState(tab.auth);
     }
@@ -874,7 +893,12 @@ describe("AuthenticationService", { concurrency: true }, () => {
       }
       return res;
     };
-    const a = new AuthenticationService({ client: new Client({ url: server.url, serverKey: "defaultkey", fetch: slowFetch }), projectId: PROJECT, storage, autoRefresh: false });
+    const a = new AuthenticationService({
+      client: new Client({ url: server.url, serverKey: "defaultkey", fetch: slowFetch }),
+      projectId: PROJECT,
+      storage,
+      autoRefresh: false,
+    });
     const b = new AuthenticationService({ client: plainClient(server.url), projectId: PROJECT, storage, autoRefresh: false });
     t.after(() => Promise.all([a.signOut(), b.signOut()]));
     await a.signInWithDevice(deviceId());
@@ -982,7 +1006,10 @@ describe("AuthenticationService with Steam (a fake Steam Web API)", { concurrenc
     await rejectsWithCode(e.auth.signInWithSteam("not a ticket"), Codes.InvalidParameters, 400);
     await rejectsWithCode(e.auth.signInWithSteam(steam.ticketFor({ steamId: steamId() }), { createAccount: false }), CommonErrorCodes.NotFound, 404);
     assert.equal(failures.length, 4);
-    assert.deepEqual(failures.map((f) => f.errorCode), [CommonErrorCodes.InvalidToken, Codes.BannedUser, Codes.InvalidParameters, CommonErrorCodes.NotFound]);
+    assert.deepEqual(
+      failures.map((f) => f.errorCode),
+      [CommonErrorCodes.InvalidToken, Codes.BannedUser, Codes.InvalidParameters, CommonErrorCodes.NotFound],
+    );
     assertSignedOutState(e.auth);
     assert.equal(e.auth.sessionTokenExists, false);
   });

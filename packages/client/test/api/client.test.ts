@@ -260,12 +260,18 @@ describe("Client session calls", { concurrency: true }, () => {
       assert.equal(info.current, info.id === a.sessionId);
     }
     // A bare access token works as well.
-    assert.deepEqual((await client.listSessions(b.token)).filter((x) => x.current).map((x) => x.id), [b.sessionId]);
+    assert.deepEqual(
+      (await client.listSessions(b.token)).filter((x) => x.current).map((x) => x.id),
+      [b.sessionId],
+    );
 
     await client.endSession(a, b.sessionId);
     await rejectsWith(client.getAccount(b), 401, 16);
     await rejectsWith(client.refreshSession(b), 401, 16);
-    assert.deepEqual((await client.listSessions(a)).map((x) => x.id), [a.sessionId]);
+    assert.deepEqual(
+      (await client.listSessions(a)).map((x) => x.id),
+      [a.sessionId],
+    );
 
     await rejectsWith(client.endSession(a, b.sessionId), 404, 5, "Session not found.");
     await rejectsWith(client.endSession(a, "no/such session?"), 404, 5);
@@ -299,7 +305,14 @@ describe("Client account calls", { concurrency: true }, () => {
   it("updateAccount sets, keeps and clears fields; a taken username is 409", async () => {
     const s = await client.authenticateDevice(deviceId());
     const newName = username("renamed");
-    await client.updateAccount(s, { username: newName, display_name: "Zoë 名前", location: "Zürich", timezone: "Europe/Zurich", lang_tag: "de", avatar_url: "https://example.com/a.png" });
+    await client.updateAccount(s, {
+      username: newName,
+      display_name: "Zoë 名前",
+      location: "Zürich",
+      timezone: "Europe/Zurich",
+      lang_tag: "de",
+      avatar_url: "https://example.com/a.png",
+    });
     let user = (await client.getAccount(s)).user;
     assert.equal(user.username, newName);
     assert.equal(user.display_name, "Zoë 名前");
@@ -529,6 +542,9 @@ describe("Client failures without an answer", { concurrency: true }, () => {
     // The traced client of the other suites works the same way.
     const traced = tracedClient(t.url);
     await traced.client.authenticateCustom(customId());
-    assert.deepEqual(traced.requests.map((r) => [r.path, r.outcome]), [["/v2/account/authenticate/custom", 200]]);
+    assert.deepEqual(
+      traced.requests.map((r) => [r.path, r.outcome]),
+      [["/v2/account/authenticate/custom", 200]],
+    );
   });
 });

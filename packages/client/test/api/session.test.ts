@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Client, decodeClaims, Session } from "../../src/index.js";
+import { type Client, decodeClaims, Session } from "../../src/index.js";
 import { customId, deviceId, plainClient, startTestServer, type TestServer } from "../support/helpers.js";
 
 const TOKEN_EXPIRY_SEC = 77;
@@ -188,12 +188,15 @@ describe("malformed tokens throw clear errors", () => {
   ];
   for (const [name, token, message] of cases) {
     it(name, () => {
-      assert.throws(() => decodeClaims(token), (err: unknown) => {
-        assert.ok(err instanceof Error);
-        assert.match(err.message, /^Malformed token: /);
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => decodeClaims(token),
+        (err: unknown) => {
+          assert.ok(err instanceof Error);
+          assert.match(err.message, /^Malformed token: /);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
       assert.throws(() => new Session(token, token), /^Error: Malformed token: /);
     });
   }

@@ -22,7 +22,7 @@ const ODD_KEYS = [
   "",
   " ",
   "名前.zoë.🎮",
-  "a?b*c:d|e<f>g\"h",
+  'a?b*c:d|e<f>g"h',
   "%2F",
   "a%2Fb",
   "%",

@@ -156,7 +156,15 @@ if (!existsSync(CHROMIUM)) {
 
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
         timeout: 15_000,
       });
       context = await browser.newContext({ viewport: { width: 900, height: 420 } });

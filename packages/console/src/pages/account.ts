@@ -48,16 +48,30 @@ function identities(d: AccountDetail): HTMLElement {
     a.email ? `Email: ${a.email}` : null,
     ...(a.devices ?? []).map((dev) => `Device: ${dev.id}`),
     a.custom_id ? `Custom id: ${a.custom_id}` : null,
-    a.user.steam_id ? `Steam id: ${a.user.steam_id}${a.steam_vac_banned ? " (VAC banned)" : ""}${a.steam_owner_id ? `, game owned by ${a.steam_owner_id}` : ""}` : null,
+    a.user.steam_id
+      ? `Steam id: ${a.user.steam_id}${a.steam_vac_banned ? " (VAC banned)" : ""}${a.steam_owner_id ? `, game owned by ${a.steam_owner_id}` : ""}`
+      : null,
   ].filter((i): i is string => i !== null);
-  return section("Identities", "identities", items.length === 0 ? h("p", { class: "empty" }, "None: an anonymous account.") : h("ul", null, items.map((i) => h("li", null, i))));
+  return section(
+    "Identities",
+    "identities",
+    items.length === 0
+      ? h("p", { class: "empty" }, "None: an anonymous account.")
+      : h(
+          "ul",
+          null,
+          items.map((i) => h("li", null, i)),
+        ),
+  );
 }
 
 function sessions(ctx: PageContext, d: AccountDetail): HTMLElement {
   const id = d.account.user.id;
   const rows = d.sessions.map((s) => {
     const end = h("button", { type: "button", class: "small", "aria-label": `End session ${s.id}` }, "End");
-    end.addEventListener("click", () => act(ctx, end, `Session ${s.id} ended.`, () => ctx.api.request("DELETE", `/v2/console/accounts/${id}/sessions/${s.id}`)));
+    end.addEventListener("click", () =>
+      act(ctx, end, `Session ${s.id} ended.`, () => ctx.api.request("DELETE", `/v2/console/accounts/${id}/sessions/${s.id}`)),
+    );
     return h(
       "tr",
       { "data-session": s.id },
@@ -81,7 +95,17 @@ function sessions(ctx: PageContext, d: AccountDetail): HTMLElement {
           "table",
           { class: "list" },
           h("caption", null, "Live sessions, newest first"),
-          h("thead", null, h("tr", null, ["Session", "Created", "Last refresh", "Expires", "Address", "Client", ctx.isAdmin ? "Action" : null].filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Session", "Created", "Last refresh", "Expires", "Address", "Client", ctx.isAdmin ? "Action" : null]
+                .filter((c) => c !== null)
+                .map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
           h("tbody", null, rows),
         ),
     ctx.isAdmin && d.sessions.length > 0 ? endAll : null,
@@ -94,9 +118,21 @@ function ban(ctx: PageContext, d: AccountDetail): HTMLElement | null {
   if (d.account.disable_time) {
     const unban = h("button", { type: "button" }, "Unban");
     unban.addEventListener("click", () => act(ctx, unban, "Ban lifted.", () => ctx.api.request("POST", `/v2/console/accounts/${id}/unban`)));
-    return section("Ban", "ban", h("p", null, `Banned since ${time(d.account.disable_time)}, kind ${d.account.ban_kind}${d.account.ban_reason ? `: ${d.account.ban_reason}` : ""}.`), unban);
+    return section(
+      "Ban",
+      "ban",
+      h("p", null, `Banned since ${time(d.account.disable_time)}, kind ${d.account.ban_kind}${d.account.ban_reason ? `: ${d.account.ban_reason}` : ""}.`),
+      unban,
+    );
   }
-  const kind = select("kind", [["publisher", "Publisher ban (validators: PublisherIssuedBan)"], ["vac", "VAC ban (validators: VACBanned)"]], "publisher");
+  const kind = select(
+    "kind",
+    [
+      ["publisher", "Publisher ban (validators: PublisherIssuedBan)"],
+      ["vac", "VAC ban (validators: VACBanned)"],
+    ],
+    "publisher",
+  );
   const reason = h("input", { name: "reason", maxlength: 512, placeholder: "kept for operators" });
   const button = h("button", { type: "submit", class: "danger" }, "Ban");
   const form = h(
@@ -105,7 +141,9 @@ function ban(ctx: PageContext, d: AccountDetail): HTMLElement | null {
       class: "inline",
       onsubmit: (event: Event) => {
         event.preventDefault();
-        void act(ctx, button, "Account banned; its sessions ended.", () => ctx.api.request("POST", `/v2/console/accounts/${id}/ban`, { kind: kind.value, reason: reason.value }));
+        void act(ctx, button, "Account banned; its sessions ended.", () =>
+          ctx.api.request("POST", `/v2/console/accounts/${id}/ban`, { kind: kind.value, reason: reason.value }),
+        );
       },
     },
     field("Kind", kind),
@@ -157,8 +195,30 @@ function tickets(ctx: PageContext, d: AccountDetail): HTMLElement {
       : h(
           "table",
           { class: "list" },
-          h("thead", null, h("tr", null, ["Handle", "Identity", "State", "Created", "Expires"].map((c) => h("th", { scope: "col" }, c)))),
-          h("tbody", null, d.tickets.map((t) => h("tr", null, h("th", { scope: "row" }, String(t.handle)), h("td", null, t.identity || "any"), h("td", null, t.state), h("td", null, time(t.create_time)), h("td", null, time(t.expire_time))))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Handle", "Identity", "State", "Created", "Expires"].map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
+          h(
+            "tbody",
+            null,
+            d.tickets.map((t) =>
+              h(
+                "tr",
+                null,
+                h("th", { scope: "row" }, String(t.handle)),
+                h("td", null, t.identity || "any"),
+                h("td", null, t.state),
+                h("td", null, time(t.create_time)),
+                h("td", null, time(t.expire_time)),
+              ),
+            ),
+          ),
         ),
     ctx.isAdmin && d.tickets.length > 0 ? cancel : null,
   );
@@ -205,7 +265,12 @@ export const accountPage: Page = async (ctx) => {
     ban(ctx, d),
     licenses(ctx, d),
     tickets(ctx, d),
-    section("Audit events", "audit-events", auditTable(audit.events, "The account's latest events", false), h("p", null, h("a", { href: `#/audit?user_id=${id}` }, "All events of this account"))),
+    section(
+      "Audit events",
+      "audit-events",
+      auditTable(audit.events, "The account's latest events", false),
+      h("p", null, h("a", { href: `#/audit?user_id=${id}` }, "All events of this account")),
+    ),
     deletion(ctx, d),
   );
 };

@@ -15,7 +15,11 @@ const FIELDS = [
 ] as const;
 
 function identities(a: AccountSummary): string {
-  return [a.email, a.custom_id && `custom: ${a.custom_id}`, a.steam_id && `steam: ${a.steam_id}`, a.device_id && `device: ${a.device_id}`].filter(Boolean).join(", ") || "—";
+  return (
+    [a.email, a.custom_id && `custom: ${a.custom_id}`, a.steam_id && `steam: ${a.steam_id}`, a.device_id && `device: ${a.device_id}`]
+      .filter(Boolean)
+      .join(", ") || "—"
+  );
 }
 
 export const accountsPage: Page = async (ctx) => {
@@ -41,7 +45,11 @@ export const accountsPage: Page = async (ctx) => {
   const results = h("div", null, h("p", null, "Loading…"));
   replace(ctx.main, h("h1", null, "Accounts"), form, results);
 
-  const page = await ctx.api.get<{ accounts: AccountSummary[]; next_cursor?: string }>("/v2/console/accounts", { q, field: fieldName === "any" ? undefined : fieldName, cursor });
+  const page = await ctx.api.get<{ accounts: AccountSummary[]; next_cursor?: string }>("/v2/console/accounts", {
+    q,
+    field: fieldName === "any" ? undefined : fieldName,
+    cursor,
+  });
   const caption = q ? `Accounts matching “${q}”` : "All accounts, newest first";
   const rows = page.accounts.map((a) =>
     h(
@@ -63,7 +71,15 @@ export const accountsPage: Page = async (ctx) => {
           "table",
           { class: "list" },
           h("caption", null, caption),
-          h("thead", null, h("tr", null, ["Username", "User id", "Identities", "Created", "Status"].map((c) => h("th", { scope: "col" }, c)))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Username", "User id", "Identities", "Created", "Status"].map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
           h("tbody", null, rows),
         ),
     h(

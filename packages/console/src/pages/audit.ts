@@ -11,7 +11,15 @@ export function auditTable(events: AuditEvent[], caption: string, showAccount = 
     "table",
     { class: "list audit" },
     h("caption", null, caption),
-    h("thead", null, h("tr", null, ["Time", "Event", "Actor", showAccount ? "Account" : null, "Address", "Details"].filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        ["Time", "Event", "Actor", showAccount ? "Account" : null, "Address", "Details"].filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
     h(
       "tbody",
       null,
@@ -53,7 +61,13 @@ export const auditPage: Page = async (ctx) => {
   const who = h("input", { name: "actor", value: p.get("actor") ?? "", placeholder: "admin:alice, cli, user, system" });
   const since = h("input", { name: "since", type: "datetime-local", value: toLocalInput(p.get("since")) });
   const until = h("input", { name: "until", type: "datetime-local", value: toLocalInput(p.get("until")) });
-  const filters = () => ({ kind: kind.value, user_id: userId.value.trim(), actor: who.value.trim(), since: toRfc3339(since.value), until: toRfc3339(until.value) });
+  const filters = () => ({
+    kind: kind.value,
+    user_id: userId.value.trim(),
+    actor: who.value.trim(),
+    since: toRfc3339(since.value),
+    until: toRfc3339(until.value),
+  });
   const form = h(
     "form",
     {
@@ -72,7 +86,13 @@ export const auditPage: Page = async (ctx) => {
   );
   const results = h("div", null, h("p", null, "Loading…"));
   replace(ctx.main, h("h1", null, "Audit log"), form, results);
-  const current = { kind: p.get("kind") ?? undefined, user_id: p.get("user_id") ?? undefined, actor: p.get("actor") ?? undefined, since: p.get("since") ?? undefined, until: p.get("until") ?? undefined };
+  const current = {
+    kind: p.get("kind") ?? undefined,
+    user_id: p.get("user_id") ?? undefined,
+    actor: p.get("actor") ?? undefined,
+    since: p.get("since") ?? undefined,
+    until: p.get("until") ?? undefined,
+  };
   const page = await ctx.api.get<{ events: AuditEvent[]; next_cursor?: string }>("/v2/console/audit", { ...current, cursor: p.get("cursor") ?? undefined });
   replace(
     results,

@@ -7,7 +7,13 @@ import { errorText, type Page } from "../page.js";
 const REFRESH_MS = 5_000;
 
 function figure(label: string, value: number, id: string, note?: string): HTMLDivElement {
-  return h("div", { class: "figure" }, h("dt", { id: `${id}-label` }, label), h("dd", { id, "aria-labelledby": `${id}-label` }, value.toLocaleString()), note ? h("dd", { class: "note" }, note) : null);
+  return h(
+    "div",
+    { class: "figure" },
+    h("dt", { id: `${id}-label` }, label),
+    h("dd", { id, "aria-labelledby": `${id}-label` }, value.toLocaleString()),
+    note ? h("dd", { class: "note" }, note) : null,
+  );
 }
 
 /** Bars of one figure per minute over the last hour, oldest left. */
@@ -22,7 +28,11 @@ function chart(title: string, series: Dashboard["series"], key: keyof Figures): 
     { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}: ${total} in the last hour, at most ${max} in one minute`, class: "chart" },
     series.map((m, i) => {
       const hgt = Math.round((m[key] / max) * (height - 4));
-      return svg("rect", { x: (i * bar + 1).toFixed(1), y: height - hgt, width: Math.max(1, bar - 2).toFixed(1), height: hgt }, svg("title", null, `${time(m.minute)}: ${m[key]}`));
+      return svg(
+        "rect",
+        { x: (i * bar + 1).toFixed(1), y: height - hgt, width: Math.max(1, bar - 2).toFixed(1), height: hgt },
+        svg("title", null, `${time(m.minute)}: ${m[key]}`),
+      );
     }),
   );
   return h("figure", null, h("figcaption", null, `${title} per minute, last hour`), graphic);
@@ -50,7 +60,13 @@ export const dashboardPage: Page = async (ctx) => {
           figure("Server errors / min", d.per_minute.server_errors, "fig-errors"),
           figure("Accounts", d.accounts, "fig-accounts", `${d.banned_accounts.toLocaleString()} banned`),
         ),
-        h("div", { class: "charts" }, chart("Sign-ins", d.series, "sign_ins"), chart("Refreshes", d.series, "refreshes"), chart("Server errors", d.series, "server_errors")),
+        h(
+          "div",
+          { class: "charts" },
+          chart("Sign-ins", d.series, "sign_ins"),
+          chart("Refreshes", d.series, "refreshes"),
+          chart("Server errors", d.series, "server_errors"),
+        ),
       );
       updated.textContent = `Updated ${time(d.time)}; refreshes every ${REFRESH_MS / 1000} s.`;
     } catch (err) {

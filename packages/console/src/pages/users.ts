@@ -44,11 +44,21 @@ export const usersPage: Page = async (ctx) => {
   const rows = users.map((u) => {
     const me = u.username === ctx.user.username;
     const toggleRole = h("button", { type: "button", class: "small" }, u.role === "admin" ? "Make viewer" : "Make admin");
-    toggleRole.addEventListener("click", () => act(ctx, toggleRole, `${u.username} changed.`, () => ctx.api.request("PUT", `/v2/console/users/${encodeURIComponent(u.username)}`, { role: u.role === "admin" ? "viewer" : "admin" })));
+    toggleRole.addEventListener("click", () =>
+      act(ctx, toggleRole, `${u.username} changed.`, () =>
+        ctx.api.request("PUT", `/v2/console/users/${encodeURIComponent(u.username)}`, { role: u.role === "admin" ? "viewer" : "admin" }),
+      ),
+    );
     const toggle = h("button", { type: "button", class: "small" }, u.disabled ? "Enable" : "Disable");
-    toggle.addEventListener("click", () => act(ctx, toggle, `${u.username} ${u.disabled ? "enabled" : "disabled"}.`, () => ctx.api.request("PUT", `/v2/console/users/${encodeURIComponent(u.username)}`, { disabled: !u.disabled })));
+    toggle.addEventListener("click", () =>
+      act(ctx, toggle, `${u.username} ${u.disabled ? "enabled" : "disabled"}.`, () =>
+        ctx.api.request("PUT", `/v2/console/users/${encodeURIComponent(u.username)}`, { disabled: !u.disabled }),
+      ),
+    );
     const remove = h("button", { type: "button", class: "small danger" }, "Delete");
-    remove.addEventListener("click", () => act(ctx, remove, `${u.username} deleted.`, () => ctx.api.request("DELETE", `/v2/console/users/${encodeURIComponent(u.username)}`)));
+    remove.addEventListener("click", () =>
+      act(ctx, remove, `${u.username} deleted.`, () => ctx.api.request("DELETE", `/v2/console/users/${encodeURIComponent(u.username)}`)),
+    );
     return h(
       "tr",
       null,
@@ -66,7 +76,15 @@ export const usersPage: Page = async (ctx) => {
       "table",
       { class: "list" },
       h("caption", null, "Who can sign in to this console"),
-      h("thead", null, h("tr", null, ["Username", "Role", "State", "Last sign-in", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["Username", "Role", "State", "Last sign-in", "Actions"].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
       h("tbody", null, rows),
     ),
     h("section", { "aria-labelledby": "new-user" }, h("h2", { id: "new-user" }, "New console user"), form, created),

@@ -41,7 +41,8 @@ describe("console files", () => {
     assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
     assert.equal(index.headers.get("cache-control"), "no-cache");
     const csp = index.headers.get("content-security-policy") ?? "";
-    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) assert.ok(csp.includes(directive), csp);
+    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"])
+      assert.ok(csp.includes(directive), csp);
     assert.equal(index.headers.get("x-content-type-options"), "nosniff");
     const html = await index.text();
     const script = /src="\.\/assets\/(console-[A-Z0-9]+\.js)"/.exec(html)?.[1];
@@ -78,7 +79,10 @@ if (!existsSync(CHROMIUM)) {
     const status = (token: string) => server.api.withToken("GET", "/v2/account", token).then((r) => r.status);
 
     before(async () => {
-      const created = await runCli(["admin", "create", ADMIN, "--role", "admin", "--password-stdin", "--data-dir", server.dataDir], { input: ADMIN_PASSWORD + "\n", timeoutMs: 60_000 });
+      const created = await runCli(["admin", "create", ADMIN, "--role", "admin", "--password-stdin", "--data-dir", server.dataDir], {
+        input: ADMIN_PASSWORD + "\n",
+        timeoutMs: 60_000,
+      });
       assert.equal(created.code, 0, created.output);
 
       const username = `player-${Date.now().toString(36)}`;
@@ -92,7 +96,15 @@ if (!existsSync(CHROMIUM)) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
         timeout: 15_000,
       });
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -139,7 +151,10 @@ if (!existsSync(CHROMIUM)) {
 
       // End one session: that token is refused, the other still works.
       await tab.getByRole("button", { name: `End session ${player.sessionA}` }).click();
-      await tab.locator("#status").filter({ hasText: `Session ${player.sessionA} ended.` }).waitFor();
+      await tab
+        .locator("#status")
+        .filter({ hasText: `Session ${player.sessionA} ended.` })
+        .waitFor();
       await tab.locator(`tr[data-session="${player.sessionA}"]`).waitFor({ state: "detached" });
       assert.equal(await tab.locator("tr[data-session]").count(), 1);
       assert.equal(await status(player.tokenA), 401, "the ended session's token is refused");
@@ -163,7 +178,10 @@ if (!existsSync(CHROMIUM)) {
       const kinds = rows.map((r) => r.kind);
       for (const kind of ["sign_in", "sessions_ended", "account_banned"]) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
       assert.match(rows.find((r) => r.kind === "account_banned")!.text, new RegExp(`admin:${ADMIN}.*kind: vac; reason: aimbot in ranked`));
-      assert.match(rows.find((r) => r.kind === "sessions_ended" && r.text.includes("reason: ended"))!.text, new RegExp(`admin:${ADMIN}.*session ids: ${player.sessionA}`));
+      assert.match(
+        rows.find((r) => r.kind === "sessions_ended" && r.text.includes("reason: ended"))!.text,
+        new RegExp(`admin:${ADMIN}.*session ids: ${player.sessionA}`),
+      );
       assert.equal(rows.filter((r) => r.kind === "sign_in").length, 2);
       await shot("console-banned");
 

@@ -46,8 +46,16 @@ describe("validate", () => {
     assert.deepEqual(problemOf(Body, { vars: { a: 1 } }), { path: "vars", reason: mapReason, detail: { path: 'vars["a"]', reason: "must be a string" } });
     assert.deepEqual(problemOf(Body, { vars: ["a"] }), { path: "vars", reason: mapReason, detail: { path: "vars", reason: "must be an object" } });
     const listReason = "must be a list of at most 2 strings";
-    assert.deepEqual(problemOf(Body, { ack: ["a", "b", "c"] }), { path: "ack", reason: listReason, detail: { path: "ack", reason: "must have at most 2 items" } });
-    assert.deepEqual(problemOf(Body, { ack: ["a", "x".repeat(65)] }), { path: "ack", reason: listReason, detail: { path: "ack[1]", reason: "must be a string of at most 64 characters" } });
+    assert.deepEqual(problemOf(Body, { ack: ["a", "b", "c"] }), {
+      path: "ack",
+      reason: listReason,
+      detail: { path: "ack", reason: "must have at most 2 items" },
+    });
+    assert.deepEqual(problemOf(Body, { ack: ["a", "x".repeat(65)] }), {
+      path: "ack",
+      reason: listReason,
+      detail: { path: "ack[1]", reason: "must be a string of at most 64 characters" },
+    });
     assert.deepEqual(problemOf(Body, { ack: "a" }), { path: "ack", reason: listReason, detail: { path: "ack", reason: "must be a list" } });
     assert.deepEqual(problemOf(Body, { account: [] }), { path: "account", reason: "must be an object" });
     assert.deepEqual(problemOf(Body, { account: { id: false } }), { path: "account.id", reason: "must be a string" });

@@ -21,7 +21,6 @@ export const ACCOUNT_SEARCH_FIELDS: readonly AccountSearchField[] = ["any", "id"
 
 const providerBySearchField = new Map<string, RegisteredProvider>(PROVIDERS.map((p) => [p.console.searchField, p]));
 
-
 export interface AccountSearchParams {
   query?: string | undefined;
   field?: string | undefined;
@@ -70,7 +69,10 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const identities = await identitiesByAccount(core, page);
-    return { accounts: page.map((a) => summary(a, identities(a.id))), ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}) };
+    return {
+      accounts: page.map((a) => summary(a, identities(a.id))),
+      ...(rows.length > limit && last ? { next_cursor: encodeCursor({ t: last.createTime, i: last.id }) } : {}),
+    };
   }
 
   const after = params.cursor ? decodeCursor(params.cursor, { f: "string", k: "string" }) : undefined;
@@ -80,7 +82,10 @@ export async function searchAccounts(core: Pick<Core, "store">, params: AccountS
   const hits = await core.store.admin.searchAccounts(search);
   const page = hits.slice(0, limit);
   const last = page.at(-1);
-  const identities = await identitiesByAccount(core, page.map((h) => h.account));
+  const identities = await identitiesByAccount(
+    core,
+    page.map((h) => h.account),
+  );
   return {
     accounts: page.map((h) => summary(h.account, identities(h.account.id), provider === undefined ? undefined : { provider, subject: h.key })),
     ...(hits.length > limit && last ? { next_cursor: encodeCursor({ f: field, k: last.key }) } : {}),
@@ -97,7 +102,6 @@ async function identitiesByAccount(core: Pick<Core, "store">, accounts: readonly
   }
   return (accountId) => byAccount.get(accountId) ?? [];
 }
-
 
 /** Everything the account page shows: Nakama's account JSON plus what only operators see (each provider's `operatorFields`, the ban). */
 export async function accountDetail(core: Pick<Core, "clock" | "config" | "presence" | "store">, userIdIn: unknown): Promise<AccountDetail> {

@@ -12,7 +12,6 @@ import { AUDIT_KINDS, isAuditKind } from "../audit/audit-events.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { parseRfc3339 } from "./operator-actions.js";
 
-
 export interface AuditFilterParams {
   /** Comma-separated kinds. */
   kind?: string | undefined;
@@ -47,16 +46,21 @@ export function auditEventJson(e: AuditEventRow): AuditEventJson {
 export function auditQuery(params: AuditFilterParams): AuditQuery {
   const query: AuditQuery = { limit: params.limit };
   if (params.kind) {
-    const kinds = params.kind.split(",").map((k) => k.trim()).filter((k) => k !== "");
+    const kinds = params.kind
+      .split(",")
+      .map((k) => k.trim())
+      .filter((k) => k !== "");
     const unknown = kinds.find((k) => !isAuditKind(k));
-    if (unknown !== undefined) throw invalidArgument(`Unknown audit event kind ${JSON.stringify(unknown.slice(0, 64))}; known kinds: ${AUDIT_KINDS.join(", ")}.`);
+    if (unknown !== undefined)
+      throw invalidArgument(`Unknown audit event kind ${JSON.stringify(unknown.slice(0, 64))}; known kinds: ${AUDIT_KINDS.join(", ")}.`);
     query.kinds = kinds;
   }
   if (params.user_id) query.userId = checkUserId(params.user_id);
   if (params.actor) {
     const colon = params.actor.indexOf(":");
     const type = colon === -1 ? params.actor : params.actor.slice(0, colon);
-    if (!(AUDIT_ACTOR_TYPES as readonly string[]).includes(type)) throw invalidArgument(`Invalid actor: expected one of ${AUDIT_ACTOR_TYPES.join(", ")}, optionally followed by ":<id>".`);
+    if (!(AUDIT_ACTOR_TYPES as readonly string[]).includes(type))
+      throw invalidArgument(`Invalid actor: expected one of ${AUDIT_ACTOR_TYPES.join(", ")}, optionally followed by ":<id>".`);
     query.actorType = type as AuditActorType;
     if (colon !== -1) query.actorId = params.actor.slice(colon + 1);
   }
@@ -72,7 +76,10 @@ export function auditQuery(params: AuditFilterParams): AuditQuery {
 }
 
 /** Audit events matching the filters, newest first; `next_cursor` continues. */
-export async function listAuditEvents(core: Pick<Core, "store" | "audit">, params: AuditFilterParams): Promise<{ events: AuditEventJson[]; next_cursor?: string }> {
+export async function listAuditEvents(
+  core: Pick<Core, "store" | "audit">,
+  params: AuditFilterParams,
+): Promise<{ events: AuditEventJson[]; next_cursor?: string }> {
   const query = auditQuery(params);
   await core.audit.flush();
   const rows = await core.store.admin.listAuditEvents({ ...query, limit: query.limit + 1 });

@@ -23,7 +23,6 @@ export interface ConsoleCaller {
   sessionId: string;
 }
 
-
 /** The prefix makes a leaked console token recognisable (secret scanners, logs). */
 const TOKEN_PREFIX = "tcs_";
 const TOKEN_BYTES = 32;
@@ -57,7 +56,15 @@ export async function signInConsole(ctx: ConsoleContext, usernameIn: unknown, pa
   const now = ctx.clock.now();
   const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");
   const expiresAt = now + ctx.config.console.tokenExpirySec * 1000;
-  await ctx.store.admin.createConsoleSession({ id: randomUUID(), tokenHash: tokenHash(token), userId: user.id, createdAt: now, expiresAt, clientIp: client.ip, userAgent: client.userAgent });
+  await ctx.store.admin.createConsoleSession({
+    id: randomUUID(),
+    tokenHash: tokenHash(token),
+    userId: user.id,
+    createdAt: now,
+    expiresAt,
+    clientIp: client.ip,
+    userAgent: client.userAgent,
+  });
   ctx.audit.record({ kind: "console_sign_in", actor: adminActor(user.username), ip: client.ip });
   ctx.logger.info("console sign-in", { username: user.username });
   return { token, expire_time: rfc3339(expiresAt), user: { username: user.username, role: user.role } };

@@ -24,7 +24,6 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** 24 random bytes: 32 base64url characters, 192 bits. */
 const GENERATED_PASSWORD_BYTES = 24;
 
-
 export function consoleUserJson(u: ConsoleUserRow): ConsoleUserJson {
   return {
     username: u.username,
@@ -69,7 +68,16 @@ export async function createConsoleUser(
   const generated = input.password === undefined ? randomBytes(GENERATED_PASSWORD_BYTES).toString("base64url") : undefined;
   const password = generated ?? checkConsolePassword(input.password);
   const now = ctx.clock.now();
-  const row: ConsoleUserRow = { id: randomUUID(), username, passwordHash: await ctx.passwords.hash(password), role, createdAt: now, updatedAt: now, disabledAt: null, lastSignInAt: null };
+  const row: ConsoleUserRow = {
+    id: randomUUID(),
+    username,
+    passwordHash: await ctx.passwords.hash(password),
+    role,
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+    lastSignInAt: null,
+  };
   try {
     await ctx.store.admin.createConsoleUser(row);
   } catch (err) {
@@ -126,7 +134,12 @@ export async function updateConsoleUser(
   ctx.audit.record({
     kind: "console_user_updated",
     actor,
-    details: { username: user.username, ...(role !== undefined ? { role } : {}), ...(disabled !== undefined ? { disabled } : {}), ...(password !== undefined ? { password_changed: true } : {}) },
+    details: {
+      username: user.username,
+      ...(role !== undefined ? { role } : {}),
+      ...(disabled !== undefined ? { disabled } : {}),
+      ...(password !== undefined ? { password_changed: true } : {}),
+    },
   });
   return consoleUserJson((await ctx.store.admin.consoleUser(user.username)) ?? user);
 }

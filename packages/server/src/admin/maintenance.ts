@@ -10,7 +10,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const ACTIVITY_KEEP_MS = 2 * DAY_MS;
 
 /** Runs one clean-up pass; returns what it deleted. */
-export async function purgeOperatorData(core: Pick<Core, "store" | "clock" | "config">): Promise<{ consoleSessions: number; auditEvents: number; activityCounts: number }> {
+export async function purgeOperatorData(
+  core: Pick<Core, "store" | "clock" | "config">,
+): Promise<{ consoleSessions: number; auditEvents: number; activityCounts: number }> {
   const now = core.clock.now();
   const retention = core.config.audit.retentionDays;
   return {

@@ -15,13 +15,21 @@ async function requireAccount(core: Pick<Core, "store">, userId: string): Promis
 }
 
 /** Ends every live session of an account (its tokens are refused at once, its sockets close). */
-export async function endAllSessions(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor): Promise<{ ended: number }> {
+export async function endAllSessions(
+  core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  actor: AuditActor,
+): Promise<{ ended: number }> {
   await requireAccount(core, userId);
   return { ended: (await revokeAllSessions(core, userId, "logout_all", undefined, actor)).length };
 }
 
 /** Cancels the account's open tickets; validators holding them get AuthTicketCanceled. */
-export async function cancelTicketsOf(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor): Promise<{ canceled: number }> {
+export async function cancelTicketsOf(
+  core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  actor: AuditActor,
+): Promise<{ canceled: number }> {
   await requireAccount(core, userId);
   const canceled = await cancelAllTickets(core, userId);
   core.audit.record({ kind: "tickets_canceled", actor, userId, details: { count: canceled } });

@@ -13,7 +13,10 @@ export function encodeCursor(position: Record<string, string | number>): string 
 }
 
 /** Decodes a cursor whose fields all have the types of `shape`; 400 "Invalid cursor." otherwise. */
-export function decodeCursor<T extends Record<string, "string" | "number">>(cursor: string, shape: T): { [K in keyof T]: T[K] extends "string" ? string : number } {
+export function decodeCursor<T extends Record<string, "string" | "number">>(
+  cursor: string,
+  shape: T,
+): { [K in keyof T]: T[K] extends "string" ? string : number } {
   let value: unknown;
   try {
     value = cursor.length <= 2048 && /^[A-Za-z0-9_-]*$/.test(cursor) ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) : undefined;
@@ -32,6 +35,7 @@ export function decodeCursor<T extends Record<string, "string" | "number">>(curs
 /** A page size from a query parameter: 1 to MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT. */
 export function pageLimit(raw: string | undefined): number {
   if (raw === undefined || raw === "") return DEFAULT_PAGE_LIMIT;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_PAGE_LIMIT) throw invalidArgument(`Invalid limit: expected a whole number from 1 to ${MAX_PAGE_LIMIT}.`);
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_PAGE_LIMIT)
+    throw invalidArgument(`Invalid limit: expected a whole number from 1 to ${MAX_PAGE_LIMIT}.`);
   return Number(raw);
 }

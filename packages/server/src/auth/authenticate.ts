@@ -86,7 +86,13 @@ function unknownAccount(proof: SignInProof): Promise<never> {
  * An existing account: what the provider says now is recorded, the credential's secret checked
  * (before the ban, so a ban is not revealed without the password), the provider's refusal applied.
  */
-async function signInExisting(core: Core, provider: RegisteredProvider, proof: SignInProof, account: AccountRow, opts: AuthenticateOptions): Promise<AuthenticateResult> {
+async function signInExisting(
+  core: Core,
+  provider: RegisteredProvider,
+  proof: SignInProof,
+  account: AccountRow,
+  opts: AuthenticateOptions,
+): Promise<AuthenticateResult> {
   if (proof.identity !== undefined) await refreshProfile(core, provider, account.id, proof.identity);
   if (proof.matches !== undefined && !(await proof.matches(account))) {
     signInRefused(core, account, provider.name, "invalid_credentials", opts);

@@ -59,7 +59,10 @@ export const passwordQueueFull = (): ApiError =>
  * `inner` with at most `concurrency` operations at once (0: `defaultHashConcurrency()`) and at
  * most `queue` waiting; past that, 503 at once. Every operation, including `verifyNone`, takes a slot.
  */
-export function boundedPasswordHasher(inner: PasswordHasher, options: { concurrency: number; queue: number }): PasswordHasher & { readonly limit: ConcurrencyLimit } {
+export function boundedPasswordHasher(
+  inner: PasswordHasher,
+  options: { concurrency: number; queue: number },
+): PasswordHasher & { readonly limit: ConcurrencyLimit } {
   const limit = new ConcurrencyLimit(options.concurrency === 0 ? defaultHashConcurrency() : options.concurrency, options.queue, "password hashing");
   const bounded = async <T>(task: () => Promise<T>): Promise<T> => {
     try {

@@ -197,7 +197,8 @@ export class RedisBus implements Bus {
       this.publishFailureLogged = false;
       if (!this.everConnected) this.logger.info(`cluster bus: connected to Redis at ${this.where} as node ${this.nodeId}`);
       else {
-        const missed = this.unsent > 0 ? `; ${this.unsent} message(s) published meanwhile reached this node only (the database poll carried revocations to the others)` : "";
+        const missed =
+          this.unsent > 0 ? `; ${this.unsent} message(s) published meanwhile reached this node only (the database poll carried revocations to the others)` : "";
         this.logger.info(`cluster bus: Redis at ${this.where} is back${missed}`);
       }
       this.everConnected = true;

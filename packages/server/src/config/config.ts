@@ -75,7 +75,10 @@ const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(`Invalid configuration: ${setting}: ${message}`);
     this.name = "ConfigError";
   }
@@ -261,9 +264,11 @@ function build(raw: Raw): Config {
   const level = get<string>("logger.level");
   if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError("logger.level", `expected one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
   const format = get<string>("logger.format").toLowerCase();
-  if (!LOG_FORMATS.includes(format as LogFormat)) throw new ConfigError("logger.format", `expected one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
+  if (!LOG_FORMATS.includes(format as LogFormat))
+    throw new ConfigError("logger.format", `expected one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
   const synchronous = get<string>("database.synchronous").toLowerCase();
-  if (synchronous !== "normal" && synchronous !== "full") throw new ConfigError("database.synchronous", `expected normal or full, got ${JSON.stringify(synchronous)}`);
+  if (synchronous !== "normal" && synchronous !== "full")
+    throw new ConfigError("database.synchronous", `expected normal or full, got ${JSON.stringify(synchronous)}`);
   const serverKey = get<string>("socket.server_key");
   if (serverKey === "") throw new ConfigError("socket.server_key", "must not be empty");
   const dataDir = get<string>("data_dir");
@@ -341,7 +346,10 @@ export function namesPostgres(database: Config["database"]): boolean {
 function checkClusterSettings(url: string, postgres: boolean, session: Config["session"]): void {
   checkRedisUrl(url);
   if (!postgres) {
-    throw new ConfigError("cluster.redis_url", "needs a PostgreSQL database.url (postgres://...): nodes of a cluster share one database, and a SQLite file belongs to one process");
+    throw new ConfigError(
+      "cluster.redis_url",
+      "needs a PostgreSQL database.url (postgres://...): nodes of a cluster share one database, and a SQLite file belongs to one process",
+    );
   }
   for (const [setting, key] of [
     ["session.encryption_key", session.encryptionKey],
@@ -375,7 +383,8 @@ function checkServiceUrl(setting: string, url: string, scheme: RegExp, expected:
     throw new ConfigError(setting, `${expected}; the value does not parse as a URL`);
   }
   if (!scheme.test(parsed.protocol)) throw new ConfigError(setting, `${expected}; got scheme ${JSON.stringify(parsed.protocol)}`);
-  if (!url.slice(parsed.protocol.length).startsWith("//")) throw new ConfigError(setting, `${expected}; "//" is missing after ${JSON.stringify(parsed.protocol)}`);
+  if (!url.slice(parsed.protocol.length).startsWith("//"))
+    throw new ConfigError(setting, `${expected}; "//" is missing after ${JSON.stringify(parsed.protocol)}`);
   if (parsed.hostname === "") throw new ConfigError(setting, `${expected}; the host is missing`);
   if (parsed.port !== "" && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {
     throw new ConfigError(setting, `${expected}; port ${parsed.port} is out of range`);

@@ -10,13 +10,7 @@ import { SessionRefreshSchema, validate, type ObjectSchema } from "@tessera/prot
 import { parseVars, type Vars } from "../session/vars.js";
 import type { Credential, CredentialBody, ProviderWire } from "../auth/providers/provider.js";
 import { anonymousSignInRequest, credentialBody, signInRequest, type CredentialJson } from "../auth/providers/credential-schemas.js";
-import type {
-  AuthenticateAnonymousRequest,
-  DeleteSessionRequest,
-  SessionLogoutRequest,
-  SessionRefreshRequest,
-  UpdateAccountRequest,
-} from "./runtime-types.js";
+import type { AuthenticateAnonymousRequest, DeleteSessionRequest, SessionLogoutRequest, SessionRefreshRequest, UpdateAccountRequest } from "./runtime-types.js";
 import type { SessionUser } from "./runtime-context.js";
 
 /** A before hook returned a request of the wrong shape; `message` names the field. */
@@ -177,7 +171,11 @@ export function camelKeys(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   const out: Fields = {};
   for (const [k, v] of Object.entries(value)) {
-    Object.defineProperty(out, k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), { value: camelKeys(v), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(
+      out,
+      k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+      { value: camelKeys(v), enumerable: true, writable: true, configurable: true },
+    );
   }
   return out;
 }

@@ -62,7 +62,10 @@ async function eachAccount(fn: string, ids: string[], op: (id: string) => Promis
     }
   }
   if (missing.length > 0) {
-    throw new ApiError(GrpcCode.NOT_FOUND, `nk.${fn}: no account with id ${missing.join(", ")}${missing.length < ids.length ? " (the other accounts were done)" : ""}.`);
+    throw new ApiError(
+      GrpcCode.NOT_FOUND,
+      `nk.${fn}: no account with id ${missing.join(", ")}${missing.length < ids.length ? " (the other accounts were done)" : ""}.`,
+    );
   }
 }
 
@@ -116,7 +119,8 @@ export function createNakama(core: Core): Nakama {
       const nowSec = Math.floor(core.clock.now() / 1000);
       let exp = nowSec + core.config.session.tokenExpirySec;
       if (expiresAt !== undefined && expiresAt !== null && expiresAt !== 0) {
-        if (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt)) throw new TypeError(`nk.${fn}: expects expiresAt to be whole unix seconds, got ${describe(expiresAt)}`);
+        if (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt))
+          throw new TypeError(`nk.${fn}: expects expiresAt to be whole unix seconds, got ${describe(expiresAt)}`);
         if (expiresAt <= nowSec) throw new TypeError(`nk.${fn}: expiresAt (${expiresAt}) is not in the future (now ${nowSec})`);
         exp = expiresAt;
       }
@@ -197,7 +201,8 @@ export function createNakama(core: Core): Nakama {
       const fn = "authTicketsCancel";
       const uid = uuid(fn, "userId", userId);
       if (handle === undefined || handle === null) return cancelAllTickets(core, uid);
-      if (typeof handle !== "number" || !Number.isSafeInteger(handle)) throw new TypeError(`nk.${fn}: expects handle to be a whole number, got ${describe(handle)}`);
+      if (typeof handle !== "number" || !Number.isSafeInteger(handle))
+        throw new TypeError(`nk.${fn}: expects handle to be a whole number, got ${describe(handle)}`);
       await cancelTicket(core, uid, String(handle));
       return 1;
     },

@@ -139,7 +139,9 @@ function answerMalformed(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, so
   // The answer to a HEAD request has no body (a client would read it as a second answer); the
   // parser gives the bytes it choked on, which start with the method when it failed on the first request.
   const head = err.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`,
+  );
 }
 
 /** Requests being handled now, against `socket.max_concurrent_requests` (0: no limit). */
@@ -261,7 +263,11 @@ function sendError(core: Core, req: IncomingMessage, res: ServerResponse, ex: Ex
     // Every 401 carries a challenge (RFC 9110 §15.5.2), also those raised by domain code (wrong
     // password, bad refresh token): the scheme is the route's.
     if (err.httpStatus === 401 && headers?.["WWW-Authenticate"] === undefined) {
-      headers = { ...headers, "WWW-Authenticate": route?.auth === "bearer" || route?.auth === "validator" || route?.auth === "admin" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"' };
+      headers = {
+        ...headers,
+        "WWW-Authenticate":
+          route?.auth === "bearer" || route?.auth === "validator" || route?.auth === "admin" ? 'Bearer realm="tessera"' : 'Basic realm="tessera"',
+      };
     }
     send(res, ex, err.httpStatus, err.toJSON(), headers);
     return;

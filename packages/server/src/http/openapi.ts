@@ -29,7 +29,10 @@ const REQUEST_ID_HEADER = {
 
 /** `post /v2/account/authenticate/device` → `postV2AccountAuthenticateDevice`; a trailing slash is kept as `Slash`. */
 function operationId(method: string, path: string): string {
-  const words = path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "");
+  const words = path
+    .replace(/[{}]/g, "")
+    .replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase())
+    .replace(/\W/g, "");
   return `${method.toLowerCase()}${words}${path.endsWith("/") ? "Slash" : ""}`;
 }
 
@@ -78,7 +81,8 @@ function operation(r: Route): Json {
   };
   const parameters: Json[] = [];
   for (const m of r.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
-  for (const [name, q] of Object.entries(r.query ?? {})) parameters.push(described({ name, in: "query", required: false, schema: { type: q.type } }, q.description));
+  for (const [name, q] of Object.entries(r.query ?? {}))
+    parameters.push(described({ name, in: "query", required: false, schema: { type: q.type } }, q.description));
   if (parameters.length > 0) op["parameters"] = parameters;
   if (r.body) op["requestBody"] = { required: false, content: { "application/json": { schema: toJsonSchema(r.body) } } };
   if (r.auth === "admin") op["x-tessera-role"] = r.role;
@@ -93,7 +97,13 @@ function socketOperation(): Json {
     operationId: operationId("GET", SOCKET_PATH),
     security: [{ bearer: [] }, { gameServer: [] }, { socketToken: [] }],
     parameters: [
-      { name: "token", in: "query", required: false, description: "The access token (or a game server's token), unless an Authorization header carries it.", schema: { type: "string" } },
+      {
+        name: "token",
+        in: "query",
+        required: false,
+        description: "The access token (or a game server's token), unless an Authorization header carries it.",
+        schema: { type: "string" },
+      },
       { name: "status", in: "query", required: false, description: "Appear online (Nakama's parameter).", schema: { type: "boolean" } },
       { name: "lang", in: "query", required: false, description: "Language tag.", schema: { type: "string" } },
       { name: "format", in: "query", required: false, description: "json (the default); protobuf is refused.", schema: { type: "string", enum: ["json"] } },
@@ -132,7 +142,11 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
         serverKey: { type: "http", scheme: "basic", description: "The server key as user name, empty password." },
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A player's access token." },
         gameServer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A game server's token (POST /v2/tickets/server/authenticate)." },
-        console: { type: "http", scheme: "bearer", description: "A console user's token (POST /v2/console/authenticate); each route names the role it needs (viewer or admin)." },
+        console: {
+          type: "http",
+          scheme: "bearer",
+          description: "A console user's token (POST /v2/console/authenticate); each route names the role it needs (viewer or admin).",
+        },
         socketToken: { type: "apiKey", in: "query", name: "token", description: "The realtime socket also takes the token as a query parameter." },
         metricsToken: { type: "http", scheme: "bearer", description: "metrics.token, when the deployment sets one; otherwise /metrics needs no credential." },
       },

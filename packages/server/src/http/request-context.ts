@@ -15,7 +15,7 @@ import { requestLogger, type Logger } from "../shared/logger.js";
 export const REQUEST_ID_HEADER = "X-Request-Id";
 
 /** Letters, digits and the punctuation ids are made of (UUIDs, trace ids, base64); no spaces or quotes. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+=@\/-]{1,128}$/;
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+=@/-]{1,128}$/;
 
 /** The incoming `x-request-id` header if it is safe, otherwise a fresh UUID. */
 export function requestIdOf(header: string | string[] | undefined): string {

@@ -34,7 +34,9 @@ redis.call('PEXPIRE', KEYS[1], windowMs * 2)
 return {1, 0}
 `;
 
-type WithScript = Redis & { tesseraRateAttempt(current: string, previous: string, now: number, windowMs: number, limit: number, start: number): Promise<[number, number]> };
+type WithScript = Redis & {
+  tesseraRateAttempt(current: string, previous: string, now: number, windowMs: number, limit: number, start: number): Promise<[number, number]>;
+};
 
 export interface RedisRateLimiterOptions {
   redis: Redis;
@@ -64,7 +66,14 @@ export class RedisRateLimiter implements RateLimiter {
     const id = createHash("sha256").update(`${name}\u0000${key}`).digest("base64url");
     try {
       // One hash tag, so both windows of a key live on one Redis Cluster slot.
-      const [allowed, retryMs] = await this.redis.tesseraRateAttempt(`tessera:rl:{${id}}:${window}`, `tessera:rl:{${id}}:${window - 1}`, now, windowMs, limit, window * windowMs);
+      const [allowed, retryMs] = await this.redis.tesseraRateAttempt(
+        `tessera:rl:{${id}}:${window}`,
+        `tessera:rl:{${id}}:${window - 1}`,
+        now,
+        windowMs,
+        limit,
+        window * windowMs,
+      );
       if (this.degraded) {
         this.degraded = false;
         this.options.logger.info(`rate limits: ${name} counted in Redis again`);
@@ -73,7 +82,9 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (err) {
       if (!this.degraded) {
         this.degraded = true;
-        this.options.logger.warn(`rate limits: ${name} counted per node while Redis cannot answer`, { error: err instanceof Error ? err.message : String(err) });
+        this.options.logger.warn(`rate limits: ${name} counted per node while Redis cannot answer`, {
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
       return this.options.fallback.attempt(key);
     }

@@ -51,7 +51,9 @@ function refuseIfLimited(decision: Awaited<ReturnType<RateLimiter["attempt"]>>):
 
 /** The 429 of a limited sign-in; the same for both limits, so it does not say which one or whether the account exists. */
 export function tooManySignIns(retryAfterSec: number): ApiError {
-  return new ApiError(GrpcCode.RESOURCE_EXHAUSTED, `Too many sign-in attempts; retry in ${retryAfterSec} s.`, { headers: { "Retry-After": String(retryAfterSec) } });
+  return new ApiError(GrpcCode.RESOURCE_EXHAUSTED, `Too many sign-in attempts; retry in ${retryAfterSec} s.`, {
+    headers: { "Retry-After": String(retryAfterSec) },
+  });
 }
 
 /**
@@ -69,11 +71,14 @@ export function clientKey(ip: string | null): string {
 /** The first four groups of an IPv6 address, expanded (`2001:db8::1` → `2001:db8:0:0`). */
 function ipv6Prefix64(ip: string): string {
   const address = ip.split("%")[0]!.toLowerCase();
-  const [head, tail] = address.includes("::") ? address.split("::", 2) as [string, string] : [address, undefined];
+  const [head, tail] = address.includes("::") ? (address.split("::", 2) as [string, string]) : [address, undefined];
   const left = head === "" ? [] : head.split(":");
   const right = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":");
+  return groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":");
 }
 
 function boundedKey(identifier: string): string {

@@ -142,11 +142,13 @@ export class TesseraMetrics {
   /** `signInProviders`: every value of the sign-ins' `provider` label; any other name counts as `other`. */
   constructor(options: { version: string; signInProviders: readonly string[] }) {
     this.signInProviders = new Set(options.signInProviders);
-    this.registry.gauge({
-      name: "tessera_build_info",
-      help: "Always 1; the labels name the running version.",
-      labelNames: ["version", "node_version"],
-    }).set({ version: options.version, node_version: process.version }, 1);
+    this.registry
+      .gauge({
+        name: "tessera_build_info",
+        help: "Always 1; the labels name the running version.",
+        labelNames: ["version", "node_version"],
+      })
+      .set({ version: options.version, node_version: process.version }, 1);
     this.registry.gauge({
       name: "tessera_bus_state",
       help: "1 for the cluster bus's current state (local: no Redis; connected; disconnected: Redis unreachable, reconnecting), 0 for the others.",

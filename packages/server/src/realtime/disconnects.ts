@@ -80,7 +80,10 @@ export function followBus(core: Pick<Core, "bus" | "clock">, registry: SocketReg
       case "auth_session_event": {
         const sockets = registry.ofSession(message.validatorSessionId);
         if (sockets.length === 0) break;
-        const push = notificationEnvelope({ code: NotificationCode.AUTH_SESSION_RESPONSE, subject: "auth_session_response", content: { ...message.event } }, core.clock.now());
+        const push = notificationEnvelope(
+          { code: NotificationCode.AUTH_SESSION_RESPONSE, subject: "auth_session_response", content: { ...message.event } },
+          core.clock.now(),
+        );
         for (const socket of sockets) socket.send(push);
         break;
       }

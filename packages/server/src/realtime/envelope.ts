@@ -23,12 +23,33 @@ export type RtErrorCode = (typeof RtErrorCode)[keyof typeof RtErrorCode];
  * saying so, instead of the "unknown type" answer a typo gets.
  */
 const NAKAMA_MESSAGE_TYPES = new Set([
-  "channel_join", "channel_leave", "channel_message_send", "channel_message_update", "channel_message_remove",
-  "match_create", "match_data_send", "match_join", "match_leave",
-  "matchmaker_add", "matchmaker_remove",
-  "party_create", "party_join", "party_leave", "party_promote", "party_accept", "party_remove", "party_close",
-  "party_join_request_list", "party_matchmaker_add", "party_matchmaker_remove", "party_data_send", "party_update",
-  "rpc", "status_follow", "status_unfollow", "status_update",
+  "channel_join",
+  "channel_leave",
+  "channel_message_send",
+  "channel_message_update",
+  "channel_message_remove",
+  "match_create",
+  "match_data_send",
+  "match_join",
+  "match_leave",
+  "matchmaker_add",
+  "matchmaker_remove",
+  "party_create",
+  "party_join",
+  "party_leave",
+  "party_promote",
+  "party_accept",
+  "party_remove",
+  "party_close",
+  "party_join_request_list",
+  "party_matchmaker_add",
+  "party_matchmaker_remove",
+  "party_data_send",
+  "party_update",
+  "rpc",
+  "status_follow",
+  "status_unfollow",
+  "status_update",
 ]);
 
 /** Longest message type name echoed back in an error, so a client cannot make us echo megabytes. */
@@ -44,7 +65,7 @@ export function answerEnvelope(text: string): Envelope | undefined {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return errorEnvelope(undefined, RtErrorCode.BAD_INPUT, "Invalid JSON: an envelope is a JSON object such as {\"ping\":{},\"cid\":\"1\"}.");
+    return errorEnvelope(undefined, RtErrorCode.BAD_INPUT, 'Invalid JSON: an envelope is a JSON object such as {"ping":{},"cid":"1"}.');
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     return errorEnvelope(undefined, RtErrorCode.BAD_INPUT, "An envelope must be a JSON object.");
@@ -77,8 +98,11 @@ export function answerEnvelope(text: string): Envelope | undefined {
       return undefined;
     default:
       if (NAKAMA_MESSAGE_TYPES.has(type)) {
-        return errorEnvelope(cid, RtErrorCode.UNRECOGNIZED_PAYLOAD,
-          `Message type "${type}" is not supported by this server: Tessera's realtime socket carries pings and notifications only (no chat, matches, matchmaking, parties, status or RPC yet).`);
+        return errorEnvelope(
+          cid,
+          RtErrorCode.UNRECOGNIZED_PAYLOAD,
+          `Message type "${type}" is not supported by this server: Tessera's realtime socket carries pings and notifications only (no chat, matches, matchmaking, parties, status or RPC yet).`,
+        );
       }
       return errorEnvelope(cid, RtErrorCode.UNRECOGNIZED_PAYLOAD, `Unrecognized message type ${shortName(type)}.`);
   }

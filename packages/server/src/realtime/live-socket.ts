@@ -40,7 +40,11 @@ export class LiveSocket {
   readonly closed: Promise<void>;
   private closing = false;
 
-  constructor(private readonly ws: WebSocket, private readonly closeTimeoutMs: number, identity: SocketIdentity) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly closeTimeoutMs: number,
+    identity: SocketIdentity,
+  ) {
     this.id = identity.id;
     this.userId = identity.userId;
     this.username = identity.username;

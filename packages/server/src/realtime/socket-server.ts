@@ -53,7 +53,12 @@ export class SocketServer {
   private readonly coreOf: (requestId: string) => Core;
   private readonly requestIds = new WeakMap<IncomingMessage, string>();
 
-  constructor(private readonly core: Core, readonly registry: SocketRegistry, private readonly http: Server, options: SocketServerOptions = {}) {
+  constructor(
+    private readonly core: Core,
+    readonly registry: SocketRegistry,
+    private readonly http: Server,
+    options: SocketServerOptions = {},
+  ) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -117,7 +122,13 @@ export class SocketServer {
     refuseUpgrade(socket, requestId === undefined ? refusal : { ...refusal, headers: { ...refusal.headers, [REQUEST_ID_HEADER]: requestId } });
   }
 
-  private async upgrade(core: Pick<Core, "clock" | "keys" | "logger" | "sessionCache" | "store" | "tickets">, req: IncomingMessage, socket: Duplex, head: Buffer, ignoreErrors: () => void): Promise<void> {
+  private async upgrade(
+    core: Pick<Core, "clock" | "keys" | "logger" | "sessionCache" | "store" | "tickets">,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    ignoreErrors: () => void,
+  ): Promise<void> {
     if (requestPath(req) !== SOCKET_PATH) return this.refuse(socket, req, { status: 404, code: GrpcCode.NOT_FOUND, message: "Not Found" });
     if (this.closing) return this.refuse(socket, req, unavailable());
     const handshake = readHandshake(req);
@@ -184,7 +195,11 @@ export class SocketServer {
       live.close(CloseCode.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text");
       return;
     }
-    const text = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     const answer = answerEnvelope(text);
     if (answer) live.send(answer);
   }

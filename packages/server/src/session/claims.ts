@@ -21,7 +21,6 @@ export interface RefreshClaims extends SessionClaims {
   rgn: number;
 }
 
-
 /** Claims in Nakama's order; `vrs` omitted when empty. */
 function ordered(c: SessionClaims): Record<string, unknown> {
   const out: Record<string, unknown> = { tid: c.tid, uid: c.uid, usn: c.usn };

@@ -40,7 +40,12 @@ function readOrCreateKeyFile(path: string): KeyFile {
       throw new ConfigError("data_dir", `${path} is not readable JSON: ${(err as Error).message}`);
     }
     const file = parsed as Partial<KeyFile>;
-    if (typeof file.encryption_key !== "string" || typeof file.refresh_encryption_key !== "string" || file.encryption_key === "" || file.refresh_encryption_key === "") {
+    if (
+      typeof file.encryption_key !== "string" ||
+      typeof file.refresh_encryption_key !== "string" ||
+      file.encryption_key === "" ||
+      file.refresh_encryption_key === ""
+    ) {
       throw new ConfigError("data_dir", `${path} must hold encryption_key and refresh_encryption_key`);
     }
     return file as KeyFile;

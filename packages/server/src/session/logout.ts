@@ -14,7 +14,12 @@ import type { AuditActor } from "../audit/audit-events.js";
  * (they must be the caller's); with neither, ends every session of the caller. `actor` (default:
  * the player) is who logs out, for the audit log.
  */
-export async function logout(core: Pick<Core, "audit" | "bus" | "clock" | "keys" | "logger" | "metrics" | "store">, caller: Caller, body: { token?: string; refreshToken?: string }, actor?: AuditActor): Promise<void> {
+export async function logout(
+  core: Pick<Core, "audit" | "bus" | "clock" | "keys" | "logger" | "metrics" | "store">,
+  caller: Caller,
+  body: { token?: string; refreshToken?: string },
+  actor?: AuditActor,
+): Promise<void> {
   const nowSec = Math.floor(core.clock.now() / 1000);
   const ids = new Set<string>();
   if (body.token) {

@@ -26,7 +26,11 @@ export interface RefreshRequest {
   vars: Vars | undefined;
 }
 
-export async function refreshSession(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "keys" | "logger" | "metrics" | "store">, req: RefreshRequest, client: ClientInfo): Promise<SessionTokens> {
+export async function refreshSession(
+  core: Pick<Core, "audit" | "bus" | "clock" | "config" | "keys" | "logger" | "metrics" | "store">,
+  req: RefreshRequest,
+  client: ClientInfo,
+): Promise<SessionTokens> {
   if (req.refreshToken === undefined || req.refreshToken === "") throw invalidArgument(Messages.refreshTokenRequired);
   const invalid = (outcome: "invalid" | "reuse_detected" = "invalid") => {
     core.metrics.refresh(outcome);
@@ -97,7 +101,12 @@ export async function refreshSession(core: Pick<Core, "audit" | "bus" | "clock" 
         details: { session_id: session.id, generation: claims.rgn, current: session.generation },
       });
       await revokeSession(core, session.accountId, session.id, "refresh_reuse");
-      core.logger.warn("refresh token reuse detected; session revoked", { session_id: session.id, user_id: session.accountId, generation: claims.rgn, current: session.generation });
+      core.logger.warn("refresh token reuse detected; session revoked", {
+        session_id: session.id,
+        user_id: session.accountId,
+        generation: claims.rgn,
+        current: session.generation,
+      });
       throw invalid("reuse_detected");
     }
     throw invalid();

@@ -13,7 +13,13 @@ import { SYSTEM_ACTOR, userActor, type AuditActor } from "../audit/audit-events.
  * Revokes one session of `userId`; false if it was not live. `actor` is who ended it, for the
  * audit log: by default the player for logouts and ended sessions, the server for the rest.
  */
-export async function revokeSession(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, sessionId: string, reason: RevocationReason, actor?: AuditActor): Promise<boolean> {
+export async function revokeSession(
+  core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  sessionId: string,
+  reason: RevocationReason,
+  actor?: AuditActor,
+): Promise<boolean> {
   const revoked = await core.store.revokeSession(sessionId, reason, core.clock.now());
   if (revoked) {
     core.metrics.revoked(reason, 1);
@@ -23,7 +29,13 @@ export async function revokeSession(core: Pick<Core, "audit" | "bus" | "clock" |
 }
 
 /** Revokes every live session of `userId` (except `exceptId`); returns their ids. */
-export async function revokeAllSessions(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, reason: RevocationReason, exceptId?: string, actor?: AuditActor): Promise<string[]> {
+export async function revokeAllSessions(
+  core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  reason: RevocationReason,
+  exceptId?: string,
+  actor?: AuditActor,
+): Promise<string[]> {
   const ids = await core.store.revokeAccountSessions(userId, reason, core.clock.now(), exceptId);
   if (ids.length > 0) {
     core.metrics.revoked(reason, ids.length);
@@ -36,7 +48,13 @@ export async function revokeAllSessions(core: Pick<Core, "audit" | "bus" | "cloc
 const BY_PLAYER: ReadonlySet<RevocationReason> = new Set(["logout", "logout_all", "ended", "single_session"]);
 
 /** Audited; sockets of those sessions close (bus); validators of their tickets are told (tickets/). */
-async function announce(core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, sessionIds: string[], reason: RevocationReason, actor: AuditActor | undefined): Promise<void> {
+async function announce(
+  core: Pick<Core, "audit" | "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  sessionIds: string[],
+  reason: RevocationReason,
+  actor: AuditActor | undefined,
+): Promise<void> {
   core.audit.record({
     kind: "sessions_ended",
     actor: actor ?? (BY_PLAYER.has(reason) ? userActor(userId) : SYSTEM_ACTOR),

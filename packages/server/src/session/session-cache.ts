@@ -28,7 +28,11 @@ export class SessionCache {
   private readonly unsubscribe: () => void;
   private readonly sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ttlMs: number, private readonly clock: Clock, bus: Bus) {
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: Clock,
+    bus: Bus,
+  ) {
     this.unsubscribe = bus.subscribe((message) => {
       if (message.type === "sessions_revoked") this.invalidate(message.sessionIds);
     });

@@ -50,10 +50,26 @@ export class UuidV7 {
     const low = ms % 0x1000000;
     const h = (n: number): string => HEX[n & 0xff]!;
     return (
-      h(high >> 16) + h(high >> 8) + h(high) + h(low >> 16) + "-" + h(low >> 8) + h(low) + "-" +
-      h(0x70 | (this.sequence >> 8)) + h(this.sequence) + "-" +
-      h(0x80 | (pool[r + 8]! & 0x3f)) + h(pool[r + 9]!) + "-" +
-      h(pool[r + 10]!) + h(pool[r + 11]!) + h(pool[r + 12]!) + h(pool[r + 13]!) + h(pool[r + 14]!) + h(pool[r + 15]!)
+      h(high >> 16) +
+      h(high >> 8) +
+      h(high) +
+      h(low >> 16) +
+      "-" +
+      h(low >> 8) +
+      h(low) +
+      "-" +
+      h(0x70 | (this.sequence >> 8)) +
+      h(this.sequence) +
+      "-" +
+      h(0x80 | (pool[r + 8]! & 0x3f)) +
+      h(pool[r + 9]!) +
+      "-" +
+      h(pool[r + 10]!) +
+      h(pool[r + 11]!) +
+      h(pool[r + 12]!) +
+      h(pool[r + 13]!) +
+      h(pool[r + 14]!) +
+      h(pool[r + 15]!)
     );
   }
 }

@@ -45,10 +45,12 @@ const RESERVED = new Set(["time", "level", "msg"]);
 export function createLogger(options: LoggerOptions | LogLevel): Logger {
   const { level, format = "text", write = writeToConsole } = typeof options === "string" ? { level: options } : options;
   const line = format === "json" ? jsonLine : textLine;
-  const entry = (entryLevel: LogLevel) => (message: string, fields?: Record<string, unknown>): void => {
-    if (RANK[entryLevel] < RANK[level]) return;
-    write(line(entryLevel, message, fields) + "\n", entryLevel);
-  };
+  const entry =
+    (entryLevel: LogLevel) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (RANK[entryLevel] < RANK[level]) return;
+      write(line(entryLevel, message, fields) + "\n", entryLevel);
+    };
   return { debug: entry("debug"), info: entry("info"), warn: entry("warn"), error: entry("error") };
 }
 

@@ -42,5 +42,10 @@ export async function openStore(database: Config["database"], dataDir: string, s
   }
   const path = database.url ?? join(dataDir, "tessera.db");
   const checkpoints = server ? { logger: server.logger } : undefined;
-  return { store: SqliteStore.open({ path, synchronous: database.synchronous, ...(checkpoints ? { checkpoints } : {}) }), backend: "sqlite", description: path, shared: false };
+  return {
+    store: SqliteStore.open({ path, synchronous: database.synchronous, ...(checkpoints ? { checkpoints } : {}) }),
+    backend: "sqlite",
+    description: path,
+    shared: false,
+  };
 }

@@ -46,8 +46,21 @@ export function toIdentity(r: Row): IdentityRow {
 
 /** The columns of `accounts` every account read selects (named, so PostgreSQL prepares every statement). */
 export const ACCOUNT_COLUMN_LIST = [
-  "id", "username", "display_name", "avatar_url", "lang_tag", "location", "timezone", "metadata", "password_hash",
-  "create_time", "update_time", "verify_time", "disable_time", "ban_kind", "ban_reason",
+  "id",
+  "username",
+  "display_name",
+  "avatar_url",
+  "lang_tag",
+  "location",
+  "timezone",
+  "metadata",
+  "password_hash",
+  "create_time",
+  "update_time",
+  "verify_time",
+  "disable_time",
+  "ban_kind",
+  "ban_reason",
 ] as const;
 export const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.join(", ");
 /** The same, of the account aliased `a` in a join. */
@@ -55,8 +68,21 @@ export const A_ACCOUNT_COLUMNS = ACCOUNT_COLUMN_LIST.map((c) => `a.${c}`).join("
 
 /** The columns of `sessions` every session read selects, in table order. */
 export const SESSION_COLUMN_LIST = [
-  "id", "account_id", "created_at", "last_refresh_at", "generation", "rotated_at", "username", "vars", "issued_at_sec",
-  "token_expires_at_sec", "refresh_expires_at_sec", "client_ip", "user_agent", "revoked_at", "revoked_reason",
+  "id",
+  "account_id",
+  "created_at",
+  "last_refresh_at",
+  "generation",
+  "rotated_at",
+  "username",
+  "vars",
+  "issued_at_sec",
+  "token_expires_at_sec",
+  "refresh_expires_at_sec",
+  "client_ip",
+  "user_agent",
+  "revoked_at",
+  "revoked_reason",
 ] as const;
 export const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
 /** The same, of the session aliased `s` in a join. */

@@ -25,8 +25,6 @@ import type {
   ConsoleUserRow,
 } from "./admin-store.js";
 
-
-
 function toConsoleUser(r: Row, prefix = ""): ConsoleUserRow {
   return {
     id: r[prefix + "id"] as string,
@@ -116,7 +114,10 @@ function auditInsert(rows: number): string {
 }
 
 export class SqlAdminStore implements AdminStore {
-  constructor(private readonly sql: SqlExecutor, private readonly dialect: Pick<SqlDialect, "bytewise">) {}
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly dialect: Pick<SqlDialect, "bytewise">,
+  ) {}
 
   async createConsoleUser(u: ConsoleUserRow): Promise<void> {
     try {
@@ -170,10 +171,15 @@ export class SqlAdminStore implements AdminStore {
 
   async createConsoleSession(s: ConsoleSessionRow): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.run(
-        "INSERT INTO console_sessions (id, token_hash, user_id, created_at, expires_at, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [s.id, s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.clientIp, s.userAgent],
-      );
+      await tx.run("INSERT INTO console_sessions (id, token_hash, user_id, created_at, expires_at, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        s.id,
+        s.tokenHash,
+        s.userId,
+        s.createdAt,
+        s.expiresAt,
+        s.clientIp,
+        s.userAgent,
+      ]);
       await tx.run("UPDATE console_users SET last_sign_in_at = ? WHERE id = ?", [s.createdAt, s.userId]);
     });
   }
@@ -247,7 +253,8 @@ export class SqlAdminStore implements AdminStore {
     const b = (column: string) => this.dialect.bytewise(column);
     if (s.field === "id") {
       // Ids are matched whole: an account id is a UUID, shown and copied in full.
-      const rows = s.after !== undefined && s.after >= s.query ? [] : await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?`, [s.query]);
+      const rows =
+        s.after !== undefined && s.after >= s.query ? [] : await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?`, [s.query]);
       return rows.map((r) => ({ account: toAccount(r), key: r["id"] as string }));
     }
     if (s.field === "any") {
@@ -271,7 +278,10 @@ export class SqlAdminStore implements AdminStore {
     }
     if (s.field === "username") {
       const range = prefixRange(this.dialect, "a.username", s.query, s.after);
-      const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE ${range.where} ORDER BY ${b("a.username")} LIMIT ?`, [...range.values, s.limit]);
+      const rows = await this.sql.all(`SELECT ${A_ACCOUNT_COLUMNS} FROM accounts a WHERE ${range.where} ORDER BY ${b("a.username")} LIMIT ?`, [
+        ...range.values,
+        s.limit,
+      ]);
       return rows.map((r) => ({ account: toAccount(r), key: r["username"] as string }));
     }
     // A prefix of one provider's subjects: a range of the (provider, subject) index.

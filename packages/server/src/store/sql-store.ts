@@ -257,17 +257,17 @@ export abstract class SqlStore implements Store {
       : oneStatement
         ? (await this.sql.all(oneStatement, [...values, s.createdAt, usedIdentity.provider, usedIdentity.subject])).length
         : await this.sql.transaction(async (tx) => {
-          const n = await tx.run(this.statements.insertSession, values);
-          // The identity signed in with gets its last use in the same transaction as the session.
-          if (n === 1)
-            await tx.run("UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = ?", [
-              s.createdAt,
-              usedIdentity.provider,
-              usedIdentity.subject,
-              s.accountId,
-            ]);
-          return n;
-        });
+            const n = await tx.run(this.statements.insertSession, values);
+            // The identity signed in with gets its last use in the same transaction as the session.
+            if (n === 1)
+              await tx.run("UPDATE identities SET last_use_time = ? WHERE provider = ? AND subject = ? AND account_id = ?", [
+                s.createdAt,
+                usedIdentity.provider,
+                usedIdentity.subject,
+                s.accountId,
+              ]);
+            return n;
+          });
     if (inserted === 1) return "created";
     const account = await this.sql.all("SELECT disable_time FROM accounts WHERE id = ?", [s.accountId]);
     return account.length === 0 ? "account_missing" : "account_disabled";

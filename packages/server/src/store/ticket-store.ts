@@ -137,7 +137,13 @@ export interface TicketStore {
    * Records a response and its event atomically; `payload(seq)` builds the event's JSON. Returns
    * the event, or undefined if the auth session had ended (or, with `onlyFirst`, had a response).
    */
-  respond(id: string, change: AuthSessionResponseChange, eventId: string, payload: (seq: number) => string, now: number): Promise<AuthSessionEventRow | undefined>;
+  respond(
+    id: string,
+    change: AuthSessionResponseChange,
+    eventId: string,
+    payload: (seq: number) => string,
+    now: number,
+  ): Promise<AuthSessionEventRow | undefined>;
   /** Ends one auth session without a response; false if it was not live. */
   endAuthSession(id: string, now: number): Promise<boolean>;
   /** Events not yet acknowledged by a validator session, oldest first. */

@@ -78,7 +78,13 @@ const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * up to `waitMs` for one to arrive when there are none. Delivery is at least once: an event stays
  * until acknowledged (or its auth session is purged), so clients de-duplicate by `id`.
  */
-export async function pollEvents(core: Pick<Core, "clock" | "store" | "tickets">, validator: Validator, ack: readonly string[], waitMs: number, signal?: AbortSignal): Promise<{ events: AuthSessionEvent[] }> {
+export async function pollEvents(
+  core: Pick<Core, "clock" | "store" | "tickets">,
+  validator: Validator,
+  ack: readonly string[],
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<{ events: AuthSessionEvent[] }> {
   if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > MAX_POLL_WAIT_MS) throw invalidArgument(`wait_ms must be 0-${MAX_POLL_WAIT_MS}.`);
   if (ack.length > MAX_ACK) throw invalidArgument(`At most ${MAX_ACK} event ids can be acknowledged at once.`);
   // Event ids are UUIDs: any other string acknowledges nothing, as an unknown id does, and is not

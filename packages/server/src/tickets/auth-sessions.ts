@@ -18,9 +18,6 @@ import { fromHex, parseTicket, type ParsedTicket } from "./ticket-format.js";
 import type { Validator } from "./validator.js";
 import { UUID } from "../shared/ids.js";
 
-
-
-
 const answer = (core: Pick<Core, "metrics">, result: BeginAuthSessionResult, session?: AuthSessionRow): BeginAuthSessionJson => {
   const name = beginResultName(result);
   core.metrics.ticketBegin(name);
@@ -48,7 +45,12 @@ export function checkUserId(userId: unknown): string {
  * The offline checks of a ticket: its parsed form, or the begin result that refuses it. `userId`
  * undefined skips the user check (the Steam-shaped endpoint names no user).
  */
-export async function checkTicketOffline(core: Pick<Core, "clock" | "tickets">, hex: string, userId: string | undefined, appId: number): Promise<ParsedTicket | BeginAuthSessionResult> {
+export async function checkTicketOffline(
+  core: Pick<Core, "clock" | "tickets">,
+  hex: string,
+  userId: string | undefined,
+  appId: number,
+): Promise<ParsedTicket | BeginAuthSessionResult> {
   const bytes = fromHex(hex);
   if (!bytes) return BeginAuthSessionResult.InvalidTicket;
   const parsed = parseTicket(bytes);
@@ -62,10 +64,17 @@ export async function checkTicketOffline(core: Pick<Core, "clock" | "tickets">, 
 }
 
 /** Steam's BeginAuthSession(ticket, steamID), for this deployment's app unless `appId` says otherwise. */
-export async function beginAuthSession(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store" | "tickets">, validator: Validator, ticketHex: string, userIdIn: unknown, appIdIn: number | undefined): Promise<BeginAuthSessionJson> {
+export async function beginAuthSession(
+  core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store" | "tickets">,
+  validator: Validator,
+  ticketHex: string,
+  userIdIn: unknown,
+  appIdIn: number | undefined,
+): Promise<BeginAuthSessionJson> {
   if (ticketHex === "") throw invalidArgument("Ticket is required.");
   const userId = checkUserId(userIdIn);
-  if (appIdIn !== undefined && !(Number.isSafeInteger(appIdIn) && appIdIn >= 0 && appIdIn <= 0xffffffff)) throw invalidArgument("App ID invalid, must be 0-4294967295.");
+  if (appIdIn !== undefined && !(Number.isSafeInteger(appIdIn) && appIdIn >= 0 && appIdIn <= 0xffffffff))
+    throw invalidArgument("App ID invalid, must be 0-4294967295.");
   const checked = await checkTicketOffline(core, ticketHex, userId, appIdIn ?? core.config.tickets.appId);
   if (typeof checked === "number") return answer(core, checked);
 
@@ -95,7 +104,12 @@ export async function beginAuthSession(core: Pick<Core, "bus" | "clock" | "confi
 }
 
 /** Runs the online validation; past `tickets.validation_timeout_ms` the validator gets VACCheckTimedOut. */
-async function validateInBackground(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<void> {
+async function validateInBackground(
+  core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">,
+  session: AuthSessionRow,
+  ticket: ParsedTicket,
+  validator: Validator,
+): Promise<void> {
   const timedOut = () =>
     respond(core, session, AuthSessionResponse.VACCheckTimedOut, { ownerId: null, borrowed: false }, { onlyFirst: true }).catch((err: unknown) =>
       core.logger.warn("could not record an auth session timeout", { auth_session_id: session.id, error: String(err) }),
@@ -114,7 +128,12 @@ async function validateInBackground(core: Pick<Core, "bus" | "clock" | "config" 
 
 const NO_OWNER: ResponseOwner = { ownerId: null, borrowed: false };
 
-async function validate(core: Pick<Core, "clock" | "config" | "store">, session: AuthSessionRow, ticket: ParsedTicket, validator: Validator): Promise<[AuthSessionResponse, ResponseOwner]> {
+async function validate(
+  core: Pick<Core, "clock" | "config" | "store">,
+  session: AuthSessionRow,
+  ticket: ParsedTicket,
+  validator: Validator,
+): Promise<[AuthSessionResponse, ResponseOwner]> {
   // A ticket for another validator is refused without being used up: it still works for its own.
   if (ticket.identity !== "" && ticket.identity !== validator.identity) return [AuthSessionResponse.AuthTicketNetworkIdentityFailure, NO_OWNER];
   const claim = await core.store.tickets.claimTicket(ticket.ticketId, session.id, core.clock.now());
@@ -135,7 +154,8 @@ export async function playerStanding(core: Pick<Core, "clock" | "store">, userId
   if (account.disableTime !== null) return banResponse(account);
   const session = await core.store.getSession(sessionId);
   if (!session || session.accountId !== userId) return AuthSessionResponse.UserNotConnectedToSteam;
-  if (session.revokedAt !== null) return session.revokedReason === "single_session" ? AuthSessionResponse.LoggedInElseWhere : AuthSessionResponse.UserNotConnectedToSteam;
+  if (session.revokedAt !== null)
+    return session.revokedReason === "single_session" ? AuthSessionResponse.LoggedInElseWhere : AuthSessionResponse.UserNotConnectedToSteam;
   if (session.refreshExpiresAtSec <= Math.floor(core.clock.now() / 1000)) return AuthSessionResponse.UserNotConnectedToSteam;
   return AuthSessionResponse.OK;
 }

@@ -81,7 +81,9 @@ export async function deleteGameServer(core: GameServerAdmin, identityIn: unknow
 
 export async function listGameServers(core: GameServerAdmin): Promise<GameServerInfo[]> {
   const configured: GameServerInfo[] = [...core.tickets.configuredGameServers.keys()].map((identity) => ({ identity, source: "config" }));
-  const stored = (await core.store.tickets.listGameServers()).map((g): GameServerInfo => ({ identity: g.identity, source: "runtime", create_time: rfc3339(g.createdAt) }));
+  const stored = (await core.store.tickets.listGameServers()).map(
+    (g): GameServerInfo => ({ identity: g.identity, source: "runtime", create_time: rfc3339(g.createdAt) }),
+  );
   return [...configured, ...stored].sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
 }
 

@@ -20,8 +20,6 @@ export interface Ownership {
   borrowed: boolean;
 }
 
-
-
 const valid = (row: LicenseRow, now: number): boolean => row.expiresAt === null || row.expiresAt > now;
 
 /** Who owns the copy `userId` plays, or undefined when it has no license (only with require_license). */
@@ -60,7 +58,12 @@ async function requireAccount(core: Pick<Core, "store">, userId: string, what: s
 }
 
 /** Grants (or renews) an own license; `expiresAt` (unix ms) makes it expire. `actor` is recorded in the audit log. */
-export async function grantLicense(core: Pick<Core, "audit" | "clock" | "logger" | "store">, userId: string, expiresAt: number | null = null, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function grantLicense(
+  core: Pick<Core, "audit" | "clock" | "logger" | "store">,
+  userId: string,
+  expiresAt: number | null = null,
+  actor: AuditActor = SYSTEM_ACTOR,
+): Promise<void> {
   if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= core.clock.now())) throw invalidArgument("License expiry must be in the future.");
   await requireAccount(core, userId, "User");
   await core.store.tickets.grantLicense(userId, expiresAt, core.clock.now());
@@ -69,7 +72,11 @@ export async function grantLicense(core: Pick<Core, "audit" | "clock" | "logger"
 }
 
 /** Revokes an own license and its loans; validators of players left without a license are told. */
-export async function revokeLicense(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">, userId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+export async function revokeLicense(
+  core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">,
+  userId: string,
+  actor: AuditActor = SYSTEM_ACTOR,
+): Promise<void> {
   const { revoked, borrowers } = await core.store.tickets.revokeLicense(userId);
   if (!revoked && borrowers.length === 0) throw notFound("License not found.");
   core.audit.record({ kind: "license_revoked", actor, userId, details: { loans_ended: borrowers.length } });
@@ -78,7 +85,12 @@ export async function revokeLicense(core: Pick<Core, "audit" | "bus" | "clock" |
 }
 
 /** Lends the owner's app to a borrower (family sharing); by default the owner acts. */
-export async function lendLicense(core: Pick<Core, "audit" | "clock" | "config" | "logger" | "store">, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
+export async function lendLicense(
+  core: Pick<Core, "audit" | "clock" | "config" | "logger" | "store">,
+  ownerId: string,
+  borrowerId: string,
+  actor: AuditActor = userActor(ownerId),
+): Promise<void> {
   if (ownerId === borrowerId) throw invalidArgument("An account cannot lend to itself.");
   await requireAccount(core, ownerId, "Owner");
   await requireAccount(core, borrowerId, "Borrower");
@@ -89,7 +101,12 @@ export async function lendLicense(core: Pick<Core, "audit" | "clock" | "config" 
 }
 
 /** Ends a loan; the borrower's validators are told if it is left without a license. */
-export async function endLoan(core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">, ownerId: string, borrowerId: string, actor: AuditActor = userActor(ownerId)): Promise<void> {
+export async function endLoan(
+  core: Pick<Core, "audit" | "bus" | "clock" | "config" | "logger" | "metrics" | "store">,
+  ownerId: string,
+  borrowerId: string,
+  actor: AuditActor = userActor(ownerId),
+): Promise<void> {
   if (!(await core.store.tickets.endLoan(ownerId, borrowerId))) throw notFound("Loan not found.");
   core.audit.record({ kind: "license_loan_ended", actor, userId: ownerId, details: { borrower_id: borrowerId } });
   core.logger.info("license loan ended", { owner_id: ownerId, borrower_id: borrowerId });

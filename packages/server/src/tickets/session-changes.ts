@@ -19,7 +19,12 @@ const RESPONSE_FOR: Record<Exclude<RevocationReason, "banned">, AuthSessionRespo
   single_session: AuthSessionResponse.LoggedInElseWhere,
 };
 
-export async function onSessionsRevoked(core: Pick<Core, "bus" | "clock" | "logger" | "metrics" | "store">, userId: string, sessionIds: readonly string[], reason: RevocationReason): Promise<void> {
+export async function onSessionsRevoked(
+  core: Pick<Core, "bus" | "clock" | "logger" | "metrics" | "store">,
+  userId: string,
+  sessionIds: readonly string[],
+  reason: RevocationReason,
+): Promise<void> {
   const touched = await core.store.tickets.liveAuthSessionsOfSessions(userId, sessionIds);
   if (touched.length === 0) return;
   const ended = new Set(sessionIds);

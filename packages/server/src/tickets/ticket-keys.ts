@@ -39,7 +39,10 @@ export class TicketKeyring {
   private loadedAt = 0;
   private lastMissReload = 0;
 
-  private constructor(private readonly store: TicketStore, private readonly clock: Clock) {}
+  private constructor(
+    private readonly store: TicketStore,
+    private readonly clock: Clock,
+  ) {}
 
   /** Loads the keys, generating the first one if the database has none. */
   static async open(store: TicketStore, clock: Clock): Promise<TicketKeyring> {
@@ -78,7 +81,9 @@ export class TicketKeyring {
 
   /** The public keys, current first, as a JWKS document. */
   jwks(): { keys: Jwk[] } {
-    const keys = [...this.keys.values()].sort((a, b) => Number(a.row.retiredAt !== null) - Number(b.row.retiredAt !== null) || b.row.createdAt - a.row.createdAt);
+    const keys = [...this.keys.values()].sort(
+      (a, b) => Number(a.row.retiredAt !== null) - Number(b.row.retiredAt !== null) || b.row.createdAt - a.row.createdAt,
+    );
     return { keys: keys.map((k) => ({ kty: "OKP", crv: "Ed25519", x: k.row.publicKey, kid: k.row.kid, use: "sig", alg: "EdDSA" })) };
   }
 

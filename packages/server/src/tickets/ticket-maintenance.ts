@@ -13,7 +13,10 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export function startTicketMaintenance(core: Pick<Core, "bus" | "clock" | "config" | "logger" | "metrics" | "store">): () => void {
   const warn = (what: string) => (err: unknown) => core.logger.warn(`ticket maintenance: ${what} failed`, { error: String(err) });
-  const stalls = setInterval(() => void expireStalledValidations(core).catch(warn("timing out stalled validations")), Math.min(STALL_CHECK_MS, core.config.tickets.validationTimeoutMs));
+  const stalls = setInterval(
+    () => void expireStalledValidations(core).catch(warn("timing out stalled validations")),
+    Math.min(STALL_CHECK_MS, core.config.tickets.validationTimeoutMs),
+  );
   const purge = setInterval(() => void purgeTickets(core).catch(warn("purge")), PURGE_EVERY_MS);
   stalls.unref();
   purge.unref();

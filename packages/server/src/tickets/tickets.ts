@@ -15,22 +15,28 @@ import { respond } from "./auth-session-events.js";
 import { checkIdentity } from "./game-servers.js";
 import { encodeTicketBody } from "./ticket-format.js";
 
-
-
 /** Handles are 31-bit so every client and database integer type holds them. */
 const MAX_HANDLE = 2 ** 31 - 1;
 const HANDLE_ATTEMPTS = 5;
 
 /** Issues a ticket for `identity` ("" or absent: any validator). */
-export async function issueTicket(core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">, caller: Caller, identityIn: string | undefined): Promise<TicketJson> {
+export async function issueTicket(
+  core: Pick<Core, "clock" | "config" | "metrics" | "store" | "tickets">,
+  caller: Caller,
+  identityIn: string | undefined,
+): Promise<TicketJson> {
   const identity = identityIn === undefined || identityIn === "" ? "" : checkIdentity(identityIn);
   const now = core.clock.now();
   const open = await core.store.tickets.countOpenTickets(caller.sessionId, now);
   if (open >= core.config.tickets.maxOpenPerSession) {
     // Every open ticket was issued within the last ticket_expiry_sec, so one has expired by then.
-    throw new ApiError(GrpcCode.RESOURCE_EXHAUSTED, `Too many open tickets (at most ${core.config.tickets.maxOpenPerSession} per session); cancel some first.`, {
-      headers: { "Retry-After": String(core.config.tickets.ticketExpirySec) },
-    });
+    throw new ApiError(
+      GrpcCode.RESOURCE_EXHAUSTED,
+      `Too many open tickets (at most ${core.config.tickets.maxOpenPerSession} per session); cancel some first.`,
+      {
+        headers: { "Retry-After": String(core.config.tickets.ticketExpirySec) },
+      },
+    );
   }
   const issuedAtSec = Math.floor(now / 1000);
   const expiresAtSec = issuedAtSec + core.config.tickets.ticketExpirySec;
@@ -91,10 +97,11 @@ export async function cancelTicket(core: Pick<Core, "bus" | "clock" | "logger" |
 /** Cancels every open ticket of the caller; returns how many. */
 export async function cancelAllTickets(core: Pick<Core, "bus" | "clock" | "logger" | "metrics" | "store">, userId: string): Promise<number> {
   const tickets = await core.store.tickets.listTickets(userId, core.clock.now());
-  for (const t of tickets) await cancelTicket(core, userId, String(t.handle)).catch((err: unknown) => {
-    // Cancelled concurrently: already what was asked.
-    if (!(err instanceof ApiError && err.code === GrpcCode.NOT_FOUND)) throw err;
-  });
+  for (const t of tickets)
+    await cancelTicket(core, userId, String(t.handle)).catch((err: unknown) => {
+      // Cancelled concurrently: already what was asked.
+      if (!(err instanceof ApiError && err.code === GrpcCode.NOT_FOUND)) throw err;
+    });
   return tickets.length;
 }
 

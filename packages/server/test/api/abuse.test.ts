@@ -24,7 +24,12 @@ interface Answer {
 }
 
 /** One HTTP request from a chosen local address (Linux routes all of 127.0.0.0/8 to loopback). */
-function call(base: string, method: string, path: string, options: { body?: unknown; serverKey?: string; from?: string; bearer?: string } = {}): Promise<Answer> {
+function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; serverKey?: string; from?: string; bearer?: string } = {},
+): Promise<Answer> {
   const url = new URL(path, base);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string | number> = {};
@@ -36,20 +41,23 @@ function call(base: string, method: string, path: string, options: { body?: unkn
   if (options.bearer !== undefined) headers["Authorization"] = "Bearer " + options.bearer;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress: options.from, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try {
-          body = text === "" ? undefined : JSON.parse(text);
-        } catch {
-          // Not JSON: keep the text.
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - started });
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress: options.from, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: unknown = text;
+          try {
+            body = text === "" ? undefined : JSON.parse(text);
+          } catch {
+            // Not JSON: keep the text.
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - started });
+        });
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });
@@ -203,8 +211,14 @@ describe("sign-in rate limits over HTTP", () => {
     const target = email();
     assert.equal((await signIn(t.url, EMAIL, { email: target, password: PASSWORD }, "127.0.2.1")).status, 200);
     // The attacker spreads guesses over addresses (and spellings); the identifier limit still holds.
-    assert.deepEqual((await signIn(t.url, EMAIL, { email: target, password: "guess-number-1" }, "127.0.2.2")).body, { code: 16, message: "Invalid credentials." });
-    assert.deepEqual((await signIn(t.url, EMAIL, { email: target.toUpperCase(), password: "guess-number-2" }, "127.0.2.3")).body, { code: 16, message: "Invalid credentials." });
+    assert.deepEqual((await signIn(t.url, EMAIL, { email: target, password: "guess-number-1" }, "127.0.2.2")).body, {
+      code: 16,
+      message: "Invalid credentials.",
+    });
+    assert.deepEqual((await signIn(t.url, EMAIL, { email: target.toUpperCase(), password: "guess-number-2" }, "127.0.2.3")).body, {
+      code: 16,
+      message: "Invalid credentials.",
+    });
     assertLimited(await signIn(t.url, EMAIL, { email: target, password: "guess-number-3" }, "127.0.2.4"));
     // Even the right password waits: the limit is checked before the account is looked at.
     assertLimited(await signIn(t.url, EMAIL, { email: target, password: PASSWORD }, "127.0.2.5"));
@@ -293,14 +307,20 @@ describe("password hashing under a flood of email sign-ins", () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
-    const answers = await Promise.all(Array.from({ length: FLOOD }, () => signIn(t.url, "/v2/account/authenticate/email", { email: email(), password: PASSWORD })));
+    const answers = await Promise.all(
+      Array.from({ length: FLOOD }, () => signIn(t.url, "/v2/account/authenticate/email", { email: email(), password: PASSWORD })),
+    );
     flooding = false;
     await prober;
     delay.disable();
 
     const created = answers.filter((a) => a.status === 200);
     const busy = answers.filter((a) => a.status === 503);
-    assert.equal(created.length + busy.length, FLOOD, `only 200 or 503: ${JSON.stringify(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => [a.status, a.body]))}`);
+    assert.equal(
+      created.length + busy.length,
+      FLOOD,
+      `only 200 or 503: ${JSON.stringify(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => [a.status, a.body]))}`,
+    );
     assert.ok(created.length >= 5, `${created.length} created: one running and four queued at least`);
     assert.ok(busy.length >= FLOOD / 2, `${busy.length} refused with 503`);
     for (const b of busy) {
@@ -308,7 +328,10 @@ describe("password hashing under a flood of email sign-ins", () => {
       assert.equal(b.headers["retry-after"], "1");
     }
     // The refusals do not wait for hashing: they come back sooner than the sign-ins that hashed.
-    assert.ok(median(busy.map((b) => b.ms)) < median(created.map((c) => c.ms)), `503 median ${median(busy.map((b) => b.ms)).toFixed(1)} ms, 200 median ${median(created.map((c) => c.ms)).toFixed(1)} ms`);
+    assert.ok(
+      median(busy.map((b) => b.ms)) < median(created.map((c) => c.ms)),
+      `503 median ${median(busy.map((b) => b.ms)).toFixed(1)} ms, 200 median ${median(created.map((c) => c.ms)).toFixed(1)} ms`,
+    );
     // Generous bounds for a loaded 2-core CI machine; a starved event loop takes seconds.
     assert.ok(health.length >= 1);
     assert.ok(median(health) < 250, `/healthz median ${median(health).toFixed(1)} ms during the flood`);
@@ -334,9 +357,21 @@ describe("no account enumeration through password sign-in", () => {
 
   const EMAIL = "/v2/account/authenticate/email";
   const pairs: [string, () => [string, unknown], () => [string, unknown]][] = [
-    ["unknown email (create=false) vs wrong password", () => [`${EMAIL}?create=false`, { email: email(), password: PASSWORD }], () => [`${EMAIL}?create=false`, { email: known, password: "wrong password 1" }]],
-    ["unknown username vs wrong password", () => [`${EMAIL}?username=${username("ghost")}`, { password: PASSWORD }], () => [`${EMAIL}?username=${knownName}`, { password: "wrong password 1" }]],
-    ["account without a password vs wrong password", () => [`${EMAIL}?username=${passwordless}`, { password: PASSWORD }], () => [`${EMAIL}?username=${knownName}`, { password: "wrong password 2" }]],
+    [
+      "unknown email (create=false) vs wrong password",
+      () => [`${EMAIL}?create=false`, { email: email(), password: PASSWORD }],
+      () => [`${EMAIL}?create=false`, { email: known, password: "wrong password 1" }],
+    ],
+    [
+      "unknown username vs wrong password",
+      () => [`${EMAIL}?username=${username("ghost")}`, { password: PASSWORD }],
+      () => [`${EMAIL}?username=${knownName}`, { password: "wrong password 1" }],
+    ],
+    [
+      "account without a password vs wrong password",
+      () => [`${EMAIL}?username=${passwordless}`, { password: PASSWORD }],
+      () => [`${EMAIL}?username=${knownName}`, { password: "wrong password 2" }],
+    ],
   ];
 
   for (const [name, unknownCase, wrongCase] of pairs) {

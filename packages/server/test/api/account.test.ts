@@ -22,8 +22,7 @@ describe("account", () => {
   const get = async (token: string) => ok(await t.api.withToken("GET", ACCOUNT, token));
   const put = (token: string, body: unknown) => t.api.withToken("PUT", ACCOUNT, token, body);
   const post = (path: string, token: string, body: unknown) => t.api.withToken("POST", path, token, body);
-  const signIn = async (kind: "device" | "custom", id: string, query = "") =>
-    ok(await t.api.withKey(`/v2/account/authenticate/${kind}${query}`, { id }));
+  const signIn = async (kind: "device" | "custom", id: string, query = "") => ok(await t.api.withKey(`/v2/account/authenticate/${kind}${query}`, { id }));
   const signInEmail = async (address: string, password = PASSWORD) => ok(await t.api.withKey("/v2/account/authenticate/email", { email: address, password }));
   const uidOf = (s: { token: string }): string => claimsOf(s.token)["uid"];
 
@@ -70,7 +69,16 @@ describe("account", () => {
     it("updates every profile field and leaves absent fields unchanged", async () => {
       const s = await signIn("device", deviceId());
       const name = username("renamed");
-      ok(await put(s.token, { username: name, display_name: "Zoë", avatar_url: "https://example.com/a.png", lang_tag: "fr", location: "Lyon", timezone: "Europe/Paris" }));
+      ok(
+        await put(s.token, {
+          username: name,
+          display_name: "Zoë",
+          avatar_url: "https://example.com/a.png",
+          lang_tag: "fr",
+          location: "Lyon",
+          timezone: "Europe/Paris",
+        }),
+      );
       let acc = await get(s.token);
       assert.equal(acc.user.username, name);
       assert.equal(acc.user.display_name, "Zoë");

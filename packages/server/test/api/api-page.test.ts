@@ -64,7 +64,15 @@ if (!existsSync(CHROMIUM)) {
       t = await startTestServer();
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
         timeout: 15_000,
       });
       tab = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
@@ -94,7 +102,10 @@ if (!existsSync(CHROMIUM)) {
       const shown = (await tab.$$eval("details.op", (els) => els.map((e) => `${e.getAttribute("data-method")} ${e.getAttribute("data-path")}`))).sort();
       assert.deepEqual(shown, expected);
       const tags = await tab.$$eval("section[data-tag]", (els) => els.map((e) => e.getAttribute("data-tag")));
-      assert.deepEqual(tags, (doc.tags as { name: string }[]).map((tag) => tag.name));
+      assert.deepEqual(
+        tags,
+        (doc.tags as { name: string }[]).map((tag) => tag.name),
+      );
       assert.equal(await tab.textContent("#version"), doc.info.version);
       assert.deepEqual(problems, []);
     });
@@ -114,7 +125,11 @@ if (!existsSync(CHROMIUM)) {
         await op.locator("form.try button").click();
         const status = op.locator(".result-status");
         await status.waitFor({ timeout: 10_000 });
-        return { status: await status.getAttribute("data-status"), body: (await op.locator(".result-body").textContent()) ?? "", line: (await op.locator(".result p").textContent()) ?? "" };
+        return {
+          status: await status.getAttribute("data-status"),
+          body: (await op.locator(".result-body").textContent()) ?? "",
+          line: (await op.locator(".result p").textContent()) ?? "",
+        };
       };
 
       const health = await send("get", "/healthz");

@@ -38,7 +38,8 @@ describe("console API", () => {
   }
 
   const get = (token: string, path: string) => t.api.call("GET", path, { bearer: token });
-  const call = (token: string, method: string, path: string, body?: unknown) => t.api.call(method, path, body === undefined ? { bearer: token } : { bearer: token, body });
+  const call = (token: string, method: string, path: string, body?: unknown) =>
+    t.api.call(method, path, body === undefined ? { bearer: token } : { bearer: token, body });
 
   async function player(username = `p-${randomUUID().slice(0, 8)}`) {
     clock.advance(1); // Accounts list newest first: one per millisecond keeps their order known.
@@ -52,7 +53,14 @@ describe("console API", () => {
   async function audit(token: string, query: string) {
     const res = await get(token, `/v2/console/audit?${query}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body.events as { kind: string; actor: { type: string; id?: string }; user_id?: string; details: Record<string, unknown>; time: string; ip?: string }[];
+    return res.body.events as {
+      kind: string;
+      actor: { type: string; id?: string };
+      user_id?: string;
+      details: Record<string, unknown>;
+      time: string;
+      ip?: string;
+    }[];
   }
 
   before(async () => {
@@ -84,7 +92,13 @@ describe("console API", () => {
       expectError(await t.api.call("GET", "/v2/console/session", { serverKey: SERVER_KEY }), 401);
 
       const failed = await audit(admin, "kind=console_sign_in_failed");
-      assert.deepEqual(failed.slice(0, 2).map((e) => [e.details["username"], e.details["reason"]]), [["nobody-here", "unknown_user"], [name, "wrong_password"]]);
+      assert.deepEqual(
+        failed.slice(0, 2).map((e) => [e.details["username"], e.details["reason"]]),
+        [
+          ["nobody-here", "unknown_user"],
+          [name, "wrong_password"],
+        ],
+      );
       const signedIn = await audit(admin, `kind=console_sign_in&actor=admin:${name}`);
       assert.equal(signedIn.length, 1);
       assert.equal(signedIn[0]!.ip, "127.0.0.1");
@@ -129,7 +143,11 @@ describe("console API", () => {
       const adminOnly = consoleRoutes.filter((r) => r.auth === "admin" && r.role === "admin");
       assert.ok(adminOnly.length >= 12);
       for (const r of adminOnly) {
-        const path = r.path.replace("{id}", p.id).replace("{session_id}", randomUUID()).replace("{borrower_id}", randomUUID()).replace("{username}", "root-admin");
+        const path = r.path
+          .replace("{id}", p.id)
+          .replace("{session_id}", randomUUID())
+          .replace("{borrower_id}", randomUUID())
+          .replace("{username}", "root-admin");
         expectError(await call(viewer, r.method, path, r.method === "GET" || r.method === "DELETE" ? undefined : {}), 403, /admin role/);
       }
       assert.equal((await t.api.withToken("GET", "/v2/account", p.second.token)).status, 200, "nothing happened to the player");
@@ -142,20 +160,36 @@ describe("console API", () => {
       const made: Awaited<ReturnType<typeof player>>[] = [];
       for (const suffix of ["a", "b", "c"]) made.push(await player(`${tag}-${suffix}`));
       const page1 = await get(viewer, `/v2/console/accounts?q=${tag}&field=username&limit=2`);
-      assert.deepEqual(page1.body.accounts.map((a: { username: string }) => a.username), [`${tag}-a`, `${tag}-b`]);
+      assert.deepEqual(
+        page1.body.accounts.map((a: { username: string }) => a.username),
+        [`${tag}-a`, `${tag}-b`],
+      );
       assert.ok(page1.body.next_cursor);
       const page2 = await get(viewer, `/v2/console/accounts?q=${tag}&field=username&limit=2&cursor=${page1.body.next_cursor}`);
-      assert.deepEqual(page2.body.accounts.map((a: { username: string }) => a.username), [`${tag}-c`]);
+      assert.deepEqual(
+        page2.body.accounts.map((a: { username: string }) => a.username),
+        [`${tag}-c`],
+      );
       assert.equal(page2.body.next_cursor, undefined);
 
       const byDevice = await get(viewer, `/v2/console/accounts?q=${made[1]!.device}`);
-      assert.deepEqual(byDevice.body.accounts.map((a: { id: string }) => a.id), [made[1]!.id], "any: a device id exactly");
+      assert.deepEqual(
+        byDevice.body.accounts.map((a: { id: string }) => a.id),
+        [made[1]!.id],
+        "any: a device id exactly",
+      );
       const devicePrefix = await get(viewer, `/v2/console/accounts?q=${made[2]!.device.slice(0, 20)}&field=device`);
       assert.equal(devicePrefix.body.accounts[0].device_id, made[2]!.device);
-      assert.deepEqual((await get(viewer, `/v2/console/accounts?q=${made[0]!.id}&field=id`)).body.accounts.map((a: { id: string }) => a.id), [made[0]!.id]);
+      assert.deepEqual(
+        (await get(viewer, `/v2/console/accounts?q=${made[0]!.id}&field=id`)).body.accounts.map((a: { id: string }) => a.id),
+        [made[0]!.id],
+      );
 
       const newest = await get(viewer, "/v2/console/accounts?limit=3");
-      assert.deepEqual(newest.body.accounts.map((a: { id: string }) => a.id), made.map((m) => m.id).reverse());
+      assert.deepEqual(
+        newest.body.accounts.map((a: { id: string }) => a.id),
+        made.map((m) => m.id).reverse(),
+      );
       const next = await get(viewer, `/v2/console/accounts?limit=3&cursor=${newest.body.next_cursor}`);
       assert.ok(next.body.accounts.every((a: { id: string }) => !made.some((m) => m.id === a.id)));
 
@@ -199,7 +233,13 @@ describe("console API", () => {
       expectError(await t.api.withToken("GET", "/v2/account", p.second.token), 401);
 
       const ended = await audit(admin, `user_id=${p.id}&kind=sessions_ended`);
-      assert.deepEqual(ended.map((e) => [e.actor.type, e.actor.id, e.details["reason"]]), [["admin", "root-admin", "logout_all"], ["admin", "root-admin", "ended"]]);
+      assert.deepEqual(
+        ended.map((e) => [e.actor.type, e.actor.id, e.details["reason"]]),
+        [
+          ["admin", "root-admin", "logout_all"],
+          ["admin", "root-admin", "ended"],
+        ],
+      );
       assert.deepEqual(ended[1]!.details["session_ids"], [firstSession]);
       expectError(await call(admin, "DELETE", `/v2/console/accounts/${randomUUID()}/sessions`), 404);
     });
@@ -221,9 +261,16 @@ describe("console API", () => {
       assert.equal((await t.api.withKey("/v2/account/authenticate/device", { id: p.device })).status, 200);
       const events = await audit(viewer, `user_id=${p.id}`);
       const kinds = events.map((e) => e.kind);
-      for (const kind of ["account_banned", "account_unbanned", "sessions_ended", "sign_in", "sign_in_failed"]) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+      for (const kind of ["account_banned", "account_unbanned", "sessions_ended", "sign_in", "sign_in_failed"])
+        assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
       const banned = events.find((e) => e.kind === "account_banned")!;
-      assert.deepEqual([banned.actor, banned.details], [{ type: "admin", id: "root-admin" }, { kind: "vac", reason: "aimbot in ranked" }]);
+      assert.deepEqual(
+        [banned.actor, banned.details],
+        [
+          { type: "admin", id: "root-admin" },
+          { kind: "vac", reason: "aimbot in ranked" },
+        ],
+      );
       const refused = events.find((e) => e.kind === "sign_in_failed")!;
       assert.deepEqual(refused.details, { provider: "device", reason: "banned" });
     });
@@ -238,7 +285,10 @@ describe("console API", () => {
       expectError(await call(admin, "POST", `/v2/console/accounts/${p.id}/license`, { expire_time: "2001-01-01T00:00:00Z" }), 400, /future/);
 
       assert.equal((await call(admin, "POST", `/v2/console/accounts/${p.id}/loans`, { borrower_id: friend.id })).status, 200);
-      assert.deepEqual((await get(viewer, `/v2/console/accounts/${friend.id}`)).body.licenses.borrowed.map((l: { owner_id: string }) => l.owner_id), [p.id]);
+      assert.deepEqual(
+        (await get(viewer, `/v2/console/accounts/${friend.id}`)).body.licenses.borrowed.map((l: { owner_id: string }) => l.owner_id),
+        [p.id],
+      );
       assert.equal((await call(admin, "DELETE", `/v2/console/accounts/${p.id}/loans/${friend.id}`)).status, 200);
       assert.equal((await call(admin, "DELETE", `/v2/console/accounts/${p.id}/license`)).status, 200);
       expectError(await call(admin, "DELETE", `/v2/console/accounts/${p.id}/license`), 404);
@@ -285,7 +335,10 @@ describe("console API", () => {
       assert.equal(all.length, 5);
       const first = await get(viewer, `/v2/console/audit?user_id=${p.id}&kind=sign_in&limit=3`);
       const second = await get(viewer, `/v2/console/audit?user_id=${p.id}&kind=sign_in&limit=3&cursor=${first.body.next_cursor}`);
-      assert.deepEqual([...first.body.events, ...second.body.events].map((e: { id: string }) => e.id), all.map((e) => (e as unknown as { id: string }).id));
+      assert.deepEqual(
+        [...first.body.events, ...second.body.events].map((e: { id: string }) => e.id),
+        all.map((e) => (e as unknown as { id: string }).id),
+      );
       assert.equal(second.body.next_cursor, undefined);
       assert.deepEqual(all.at(-1)!.details, { provider: "device", created: true });
       assert.deepEqual(all[0]!.details, { provider: "device", created: false });
@@ -297,7 +350,10 @@ describe("console API", () => {
       const p = await player();
       await t.api.withKey("/v2/account/session/refresh", { token: p.second.refresh_token });
       await t.api.withKey("/v2/account/authenticate/email", { email: `x-${randomUUID()}@example.com`, password: "password-1" });
-      const res = await t.api.call("POST", "/v2/account/authenticate/email?username=" + p.username, { serverKey: SERVER_KEY, body: { password: "password-2" } });
+      const res = await t.api.call("POST", "/v2/account/authenticate/email?username=" + p.username, {
+        serverKey: SERVER_KEY,
+        body: { password: "password-2" },
+      });
       assert.equal(res.status, 401);
       const now = (await get(viewer, "/v2/console/dashboard")).body;
       assert.equal(now.active_sessions, before.active_sessions + 3);
@@ -328,7 +384,7 @@ describe("console API", () => {
       assert.ok(!JSON.stringify(list).includes("argon2"));
 
       assert.equal((await call(admin, "PUT", "/v2/console/users/support.jo", { password: "a brand new password" })).status, 200);
-      expectError(await get(jo, "/v2/console/session"), 401, /invalid/, );
+      expectError(await get(jo, "/v2/console/session"), 401, /invalid/);
       await signIn("support.jo", "a brand new password");
       expectError(await call(admin, "PUT", "/v2/console/users/nobody.here", { role: "admin" }), 404);
 
@@ -351,7 +407,16 @@ describe("console API", () => {
   describe("odd input", () => {
     it("never answers 500 on any console route", async () => {
       const p = await player();
-      const bodies = ["{}", "[]", '{"username":{"a":1},"password":[1]}', '{"kind":7,"reason":{"x":1}}', '{"expire_time":"9999-99-99T99:99:99Z"}', '{"borrower_id":"' + "x".repeat(5000) + '"}', '{"role":null,"disabled":"yes"}', "not json"];
+      const bodies = [
+        "{}",
+        "[]",
+        '{"username":{"a":1},"password":[1]}',
+        '{"kind":7,"reason":{"x":1}}',
+        '{"expire_time":"9999-99-99T99:99:99Z"}',
+        '{"borrower_id":"' + "x".repeat(5000) + '"}',
+        '{"role":null,"disabled":"yes"}',
+        "not json",
+      ];
       for (const r of consoleRoutes) {
         for (const id of [p.id, "%00", "x".repeat(300)]) {
           const path = r.path.replace("{id}", id).replace("{session_id}", id).replace("{borrower_id}", id).replace("{username}", id);
@@ -396,7 +461,11 @@ describe("console sign-in under the sign-in rate limits", () => {
       assert.equal(limited.status, 429);
       assert.deepEqual(limited.body.code, 8);
       assert.match(limited.headers.get("retry-after") ?? "", /^\d+$/);
-      assert.equal((await t.api.call("POST", "/v2/console/authenticate", { body: { username: "someone-else", password: "x" } })).status, 401, "another username is not limited");
+      assert.equal(
+        (await t.api.call("POST", "/v2/console/authenticate", { body: { username: "someone-else", password: "x" } })).status,
+        401,
+        "another username is not limited",
+      );
     } finally {
       await t.close();
     }

@@ -24,11 +24,14 @@ const GS_SECRET = "fuzz-regression-game-server-secret-01";
 function raw(url: string, method: string, path: string, body?: string) {
   const u = new URL(url);
   return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; method: string }>((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, agent: false, headers: body === undefined ? {} : { "Content-Type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), method }));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, method, path, agent: false, headers: body === undefined ? {} : { "Content-Type": "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), method }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -52,7 +55,11 @@ for (const backend of BACKENDS) {
     let t: TestServer;
     before(async () => {
       const db = await backendSettings(backend);
-      t = await startTestServer({ ...db, "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]), "tickets.max_open_per_session": 2 });
+      t = await startTestServer({
+        ...db,
+        "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]),
+        "tickets.max_open_per_session": 2,
+      });
     });
     after(async () => {
       await t.close();
@@ -70,7 +77,12 @@ for (const backend of BACKENDS) {
     });
 
     it("a malformed request on raw TCP is 400 in Nakama's shape, and the server goes on", async () => {
-      for (const junk of ["GET / HTTP/9.9\r\n\r\n", "\u0000\u0001\u0002\r\n\r\n", "GET / HTTP/1.1\r\n: empty-name\r\n\r\n", "POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\n"]) {
+      for (const junk of [
+        "GET / HTTP/9.9\r\n\r\n",
+        "\u0000\u0001\u0002\r\n\r\n",
+        "GET / HTTP/1.1\r\n: empty-name\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\n",
+      ]) {
         const reply = await tcp(t.url, junk);
         assert.match(reply, /^HTTP\/1\.1 400 Bad Request\r\n/, JSON.stringify(junk));
         assert.ok(reply.endsWith('\r\n\r\n{"code":3,"message":"Malformed HTTP request."}'), reply);
@@ -99,7 +111,11 @@ for (const backend of BACKENDS) {
 
     it("acknowledging event ids that hold NUL or are no UUID acknowledges nothing, never 500", async () => {
       const gs = ok(await t.api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: GS_SECRET })).token;
-      const res = ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions/poll", gs, { ack: ["\u0000", "a\u0000b", "not-an-id", "00000000-0000-4000-8000-000000000000"] }));
+      const res = ok(
+        await t.api.withToken("POST", "/v2/tickets/auth-sessions/poll", gs, {
+          ack: ["\u0000", "a\u0000b", "not-an-id", "00000000-0000-4000-8000-000000000000"],
+        }),
+      );
       assert.deepEqual(res, { events: [] });
     });
   });

@@ -75,16 +75,34 @@ const LIVE = {
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const oddChar = fc.constantFrom("\u0000", "\n", "\r", "\t", "\u007f", "\u202e", "\ufeff", "\u2028", "\\", '"', "%", "/", "?", "#", "&", "=", "+", ";");
-const hugeString = fc
-  .tuple(fc.constantFrom("a", "é", "😀", "\u0000", "%"), fc.constantFrom(129, 257, 1025, 4097, 17_000))
-  .map(([c, n]) => c.repeat(n));
+const hugeString = fc.tuple(fc.constantFrom("a", "é", "😀", "\u0000", "%"), fc.constantFrom(129, 257, 1025, 4097, 17_000)).map(([c, n]) => c.repeat(n));
 
 const junkString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 12 }) },
   { weight: 2, arbitrary: fc.string({ unit: fc.oneof(loneSurrogate, oddChar, fc.string({ minLength: 1, maxLength: 1 })), maxLength: 10 }) },
-  { weight: 2, arbitrary: fc.constantFrom("", " ", "null", "true", "0", "-1", "__proto__", "constructor", "../../etc/passwd", "' OR 1=1 --", "<script>", "名前", "zoë", "a?b", "x~~~y", "00") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "null",
+      "true",
+      "0",
+      "-1",
+      "__proto__",
+      "constructor",
+      "../../etc/passwd",
+      "' OR 1=1 --",
+      "<script>",
+      "名前",
+      "zoë",
+      "a?b",
+      "x~~~y",
+      "00",
+    ),
+  },
   { weight: 1, arbitrary: hugeString },
 );
 
@@ -126,9 +144,15 @@ function plausible(name: string): fc.Arbitrary<string> {
 function plausibleBase(name: string): fc.Arbitrary<string> {
   switch (name) {
     case "id":
-      return fc.oneof(fc.string({ minLength: 6, maxLength: 40 }), fc.uuid().map((u) => `dev-${u}`));
+      return fc.oneof(
+        fc.string({ minLength: 6, maxLength: 40 }),
+        fc.uuid().map((u) => `dev-${u}`),
+      );
     case "email":
-      return fc.oneof(fc.emailAddress(), fc.string({ maxLength: 12 }).map((s) => `${s}@x.io`));
+      return fc.oneof(
+        fc.emailAddress(),
+        fc.string({ maxLength: 12 }).map((s) => `${s}@x.io`),
+      );
     case "password":
     case "secret":
       return fc.oneof(fc.string({ minLength: 8, maxLength: 24 }), fc.constant(GS_SECRET));
@@ -139,7 +163,11 @@ function plausibleBase(name: string): fc.Arbitrary<string> {
       return fc.oneof(fc.constant(LIVE.ticket), hex(1, 300), fc.string({ maxLength: 40 }));
     case "user_id":
     case "borrower_id":
-      return fc.oneof(fc.constant(LIVE.uid), fc.uuid(), fc.uuid().map((u) => u.toUpperCase()));
+      return fc.oneof(
+        fc.constant(LIVE.uid),
+        fc.uuid(),
+        fc.uuid().map((u) => u.toUpperCase()),
+      );
     case "identity":
       return fc.oneof(fc.constantFrom("eu-west-1", ""), fc.string({ maxLength: 20 }));
     case "username":
@@ -163,9 +191,18 @@ function plausibleValue(name: string, schema: SchemaNode): fc.Arbitrary<unknown>
     case "integer":
       return name === "app_id" ? fc.oneof(fc.constant(480), fc.integer({ min: 0, max: 2 ** 32 })) : fc.integer({ min: 0, max: 20 });
     case "map":
-      return fc.dictionary(spiked(fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "a".repeat(65)))), spiked(fc.oneof(fc.string({ maxLength: 20 }), hugeString.map((s) => s.slice(0, 300)))), {
-        maxKeys: 40,
-      });
+      return fc.dictionary(
+        spiked(fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "a".repeat(65)))),
+        spiked(
+          fc.oneof(
+            fc.string({ maxLength: 20 }),
+            hugeString.map((s) => s.slice(0, 300)),
+          ),
+        ),
+        {
+          maxKeys: 40,
+        },
+      );
     case "array":
       return fc.array(spiked(fc.oneof(fc.uuid(), fc.string({ maxLength: 70 }))), { maxLength: (schema.maxItems ?? 10) + 3 });
     case "object":
@@ -196,7 +233,27 @@ function bodyText(route: Route): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 48, arbitrary: object.map((o) => JSON.stringify(o)) },
     { weight: 4, arbitrary: fc.constant(undefined) },
-    { weight: 4, arbitrary: fc.constantFrom("", "null", "[]", "{}", "0", '"x"', "true", "{", "}", "{]", '{"a":}', "\ufeff{}", "{\"id\":\"\\ud800\"}", "{'id':1}", "NaN", "[{}]") },
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        "",
+        "null",
+        "[]",
+        "{}",
+        "0",
+        '"x"',
+        "true",
+        "{",
+        "}",
+        "{]",
+        '{"a":}',
+        "\ufeff{}",
+        '{"id":"\\ud800"}',
+        "{'id':1}",
+        "NaN",
+        "[{}]",
+      ),
+    },
     { weight: 4, arbitrary: object.map((o) => JSON.stringify(o).slice(0, -1)) },
     { weight: 4, arbitrary: fc.json({ maxDepth: 3 }) },
     { weight: 2, arbitrary: fc.integer({ min: 50, max: 5000 }).map((depth) => "[".repeat(depth) + "]".repeat(depth)) },
@@ -208,13 +265,38 @@ function bodyText(route: Route): fc.Arbitrary<string | undefined> {
 
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant("application/json") },
-  { weight: 1, arbitrary: fc.constantFrom(undefined, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "application/xml", "*/*", "") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      undefined,
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=utf-16",
+      "application/xml",
+      "*/*",
+      "",
+    ),
+  },
 );
 
-const credential: fc.Arbitrary<Credential> = fc.constantFrom("none", "server_key", "wrong_key", "basic_junk", "player", "game_server", "refresh_as_bearer", "junk_bearer", "empty_bearer");
+const credential: fc.Arbitrary<Credential> = fc.constantFrom(
+  "none",
+  "server_key",
+  "wrong_key",
+  "basic_junk",
+  "player",
+  "game_server",
+  "refresh_as_bearer",
+  "junk_bearer",
+  "empty_bearer",
+);
 
 /** Percent-encodes every byte of the UTF-8 form except unreserved characters (lone surrogates become U+FFFD). */
-const pct = (s: string): string => Buffer.from(s, "utf8").toString("binary").replace(/[^A-Za-z0-9\-._~]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+const pct = (s: string): string =>
+  Buffer.from(s, "utf8")
+    .toString("binary")
+    .replace(/[^A-Za-z0-9\-._~]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
 
 const pathParam = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(LIVE.tid, LIVE.uid) },
@@ -241,9 +323,17 @@ function queryValue(name: string, schema: QuerySchema): fc.Arbitrary<string> {
 function queryString(route: Route): fc.Arbitrary<string> {
   const declared = Object.entries(route.query ?? {});
   const pairs = fc.tuple(
-    ...declared.map(([name, schema]) => fc.option(queryValue(name, schema).map((v) => `${name}=${v === LIVE.ticket ? v : pct(v)}`), { nil: undefined })),
+    ...declared.map(([name, schema]) =>
+      fc.option(
+        queryValue(name, schema).map((v) => `${name}=${v === LIVE.ticket ? v : pct(v)}`),
+        { nil: undefined },
+      ),
+    ),
   );
-  const junkPairs = fc.array(fc.tuple(junkString, junkString).map(([k, v]) => `${pct(k)}=${pct(v)}`), { maxLength: 3 });
+  const junkPairs = fc.array(
+    fc.tuple(junkString, junkString).map(([k, v]) => `${pct(k)}=${pct(v)}`),
+    { maxLength: 3 },
+  );
   const rawJunk = fc.constantFrom("", "", "", "&", "&&", "=", "%", "%zz", "a=%E0%A4%A", "create=true&create=false", ";", "==", "?", "a=1=2");
   return fc.tuple(pairs, junkPairs, rawJunk).map(([p, j, r]) => {
     const parts = [...p.filter((x): x is string => x !== undefined), ...j, r].filter((x) => x !== "");
@@ -256,10 +346,27 @@ function requestFor(route: Route): fc.Arbitrary<Generated> {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   return fc
     .record({
-      method: fc.oneof({ weight: 10, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "PROPFIND") }),
+      method: fc.oneof(
+        { weight: 10, arbitrary: fc.constant(route.method) },
+        { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "PROPFIND") },
+      ),
       params: fc.tuple(...names.map(() => pathParam)),
       query: queryString(route),
-      credential: fc.oneof({ weight: 4, arbitrary: fc.constant(route.auth === "server_key" ? ("server_key" as Credential) : route.auth === "none" ? ("none" as Credential) : route.auth === "validator" ? ("game_server" as Credential) : ("player" as Credential)) }, { weight: 3, arbitrary: credential }),
+      credential: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constant(
+            route.auth === "server_key"
+              ? ("server_key" as Credential)
+              : route.auth === "none"
+                ? ("none" as Credential)
+                : route.auth === "validator"
+                  ? ("game_server" as Credential)
+                  : ("player" as Credential),
+          ),
+        },
+        { weight: 3, arbitrary: credential },
+      ),
       contentType,
       body: bodyText(route),
     })
@@ -274,9 +381,20 @@ function requestFor(route: Route): fc.Arbitrary<Generated> {
 const junkPathRequest: fc.Arbitrary<Generated> = fc.record({
   method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"),
   path: fc.oneof(
-    fc.constantFrom(...routes.map((r) => r.path)).chain((p) =>
-      fc.constantFrom(p + "/", p.toUpperCase(), p.replace(/\//g, "//"), p + "/..", p + "%00", p + "/extra", p.replace("/v2/", "/v1/"), p + "?" + "a=".repeat(200)),
-    ),
+    fc
+      .constantFrom(...routes.map((r) => r.path))
+      .chain((p) =>
+        fc.constantFrom(
+          p + "/",
+          p.toUpperCase(),
+          p.replace(/\//g, "//"),
+          p + "/..",
+          p + "%00",
+          p + "/extra",
+          p.replace("/v2/", "/v1/"),
+          p + "?" + "a=".repeat(200),
+        ),
+      ),
     fc.webPath().map((p) => (p.startsWith("/") ? p : "/" + p)),
     junkString.map((s) => "/" + pct(s)),
     fc.constantFrom("/", "/v2", "/v2/", "/ws", "/.well-known/", "/" + "a".repeat(8000), "/%", "/%zz", "/v2/account/sessions/%E0%A4%A"),
@@ -297,12 +415,12 @@ function send(base: URL, world: World, g: Generated): Promise<FuzzAnswer> {
     !s.includes("\u0001")
       ? s
       : s
-      .replaceAll(LIVE.refresh, player.refresh)
-      .replaceAll(LIVE.access, player.token)
-      .replaceAll(LIVE.uid, player.uid)
-      .replaceAll(LIVE.tid, player.tid)
-      .replaceAll(LIVE.ticket, world.tickets[Math.floor(Math.random() * world.tickets.length)]!)
-      .replaceAll(LIVE.steamTicket, world.steamTickets[Math.floor(Math.random() * world.steamTickets.length)]!);
+          .replaceAll(LIVE.refresh, player.refresh)
+          .replaceAll(LIVE.access, player.token)
+          .replaceAll(LIVE.uid, player.uid)
+          .replaceAll(LIVE.tid, player.tid)
+          .replaceAll(LIVE.ticket, world.tickets[Math.floor(Math.random() * world.tickets.length)]!)
+          .replaceAll(LIVE.steamTicket, world.steamTickets[Math.floor(Math.random() * world.steamTickets.length)]!);
   const headers: Record<string, string> = {};
   switch (g.credential) {
     case "server_key":
@@ -339,7 +457,9 @@ function send(base: URL, world: World, g: Generated): Promise<FuzzAnswer> {
     const req = request({ host: base.hostname, port: base.port, method: g.method, path: live(g.path), headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), method: g.method, bodyBytes: body?.length }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), method: g.method, bodyBytes: body?.length }),
+      );
       res.on("error", reject);
     });
     req.setTimeout(15_000, () => req.destroy(new Error("no answer within 15 s")));
@@ -357,14 +477,16 @@ const mayEndSession = (g: Generated): boolean => /session|account|logout|unlink/
 
 // ---------------------------------------------------------------------------------------------
 
-
 /**
  * The budget is shared: three quarters on SQLite, a quarter on PostgreSQL (slower per request;
  * what differs there is the driver's view of odd strings, such as NUL bytes, which PostgreSQL
  * text refuses). Without PostgreSQL (outside CI), SQLite takes it all.
  */
 const SQLITE_RUNS = backendSkip("postgres") === false ? Math.round(TOTAL_RUNS * 0.75) : TOTAL_RUNS;
-for (const [backend, total] of [["sqlite", SQLITE_RUNS], ["postgres", TOTAL_RUNS - SQLITE_RUNS]] as const) {
+for (const [backend, total] of [
+  ["sqlite", SQLITE_RUNS],
+  ["postgres", TOTAL_RUNS - SQLITE_RUNS],
+] as const) {
   describe(`fuzzing every route on ${backend} (seed ${SEED}, ${total} requests)`, { skip: backendSkip(backend) }, () => {
     fuzzSuite(backend, total);
   });
@@ -404,13 +526,16 @@ function fuzzSuite(backend: Backend, total: number): void {
         if (mayEndSession(g)) await keepPlayerAlive();
         // A route that answers other than JSON (`/metrics`, `/api`) may, for its own method.
         const wrong = checkAnswer(produces !== undefined && g.method === route?.method ? { ...answer, produces } : answer);
-        if (wrong) throw new Error(`${g.method} ${g.path.slice(0, 300)} (${g.credential}, ${g.contentType}, body ${JSON.stringify(g.body?.slice(0, 300))}): ${wrong}`);
+        if (wrong)
+          throw new Error(`${g.method} ${g.path.slice(0, 300)} (${g.credential}, ${g.contentType}, body ${JSON.stringify(g.body?.slice(0, 300))}): ${wrong}`);
       }),
       { numRuns, seed, endOnFailure: false },
     );
     if (result.failed) {
       const error = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
-      assert.fail(`${name}: ${compact(fc.defaultReportMessage(result) ?? "")}\nError: ${compact(error).slice(0, 2000)}\nRe-run with FUZZ_SEED=${SEED} (this property's seed: ${seed}).`);
+      assert.fail(
+        `${name}: ${compact(fc.defaultReportMessage(result) ?? "")}\nError: ${compact(error).slice(0, 2000)}\nRe-run with FUZZ_SEED=${SEED} (this property's seed: ${seed}).`,
+      );
     }
   }
 
@@ -418,7 +543,12 @@ function fuzzSuite(backend: Backend, total: number): void {
     startedAt = Date.now();
     steam = await startFakeSteam();
     const database = await backendSettings(backend);
-    t = await startTestServer({ ...steam.settings(), ...database, "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]), "tickets.app_id": 480 });
+    t = await startTestServer({
+      ...steam.settings(),
+      ...database,
+      "tickets.game_servers": JSON.stringify([{ identity: "eu-west-1", secret: GS_SECRET }]),
+      "tickets.app_id": 480,
+    });
     base = new URL(t.url);
     world.players.push(await newPlayer());
     world.gameServerToken = ok(await t.api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: GS_SECRET })).token;
@@ -445,12 +575,34 @@ function fuzzSuite(backend: Backend, total: number): void {
 
   it(`malformed HTTP on raw TCP: ${rawTcp} connections answered with a 4xx or closed, never a crash`, async () => {
     const fragments = fc.oneof(
-      fc.constantFrom("GET / HTTP/1.1", "POST /v2/account/authenticate/device HTTP/1.1", "GET /healthz HTTP/1.0", "BREW /pot HTTP/1.1", "GET  HTTP/1.1", "GET / HTTP/9.9", "GET /\u0000 HTTP/1.1"),
+      fc.constantFrom(
+        "GET / HTTP/1.1",
+        "POST /v2/account/authenticate/device HTTP/1.1",
+        "GET /healthz HTTP/1.0",
+        "BREW /pot HTTP/1.1",
+        "GET  HTTP/1.1",
+        "GET / HTTP/9.9",
+        "GET /\u0000 HTTP/1.1",
+      ),
       fc.string({ maxLength: 60 }),
     );
     const headerLines = fc.array(
       fc.oneof(
-        fc.constantFrom("Host: x", "Content-Length: 5", "Content-Length: -1", "Content-Length: 99999999999", "Content-Length: 1, 2", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip, chunked", "Authorization: Basic", "Expect: 100-continue", "Connection: upgrade", "Upgrade: websocket", ": empty-name", "X: " + "v".repeat(20_000)),
+        fc.constantFrom(
+          "Host: x",
+          "Content-Length: 5",
+          "Content-Length: -1",
+          "Content-Length: 99999999999",
+          "Content-Length: 1, 2",
+          "Transfer-Encoding: chunked",
+          "Transfer-Encoding: gzip, chunked",
+          "Authorization: Basic",
+          "Expect: 100-continue",
+          "Connection: upgrade",
+          "Upgrade: websocket",
+          ": empty-name",
+          "X: " + "v".repeat(20_000),
+        ),
         fc.string({ maxLength: 40 }),
       ),
       { maxLength: 6 },

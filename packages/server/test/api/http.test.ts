@@ -187,7 +187,8 @@ describe("http", () => {
         if (r.path === "/v2/account/sessions/{id}") continue;
         for (const body of bodies) {
           // A fresh session each time: a body above may have logged the previous one out.
-          const credentials = r.auth === "bearer" ? { bearer: (await t.api.device(deviceId())).token } : r.auth === "server_key" ? { serverKey: SERVER_KEY } : {};
+          const credentials =
+            r.auth === "bearer" ? { bearer: (await t.api.device(deviceId())).token } : r.auth === "server_key" ? { serverKey: SERVER_KEY } : {};
           const res = await t.api.call(r.method, r.path, { rawBody: r.method === "GET" ? undefined : body, ...credentials });
           const what = `${r.method} ${r.path} ${body.slice(0, 60)} → ${res.status} ${JSON.stringify(res.body)}`;
           assert.ok(res.status < 500, what);
@@ -324,13 +325,17 @@ describe("http", () => {
       const withUndefined = JSON.stringify(doc, (_k, v: unknown) => (v === undefined ? "UNDEFINED" : v));
       assert.ok(!withUndefined.includes("UNDEFINED"));
       const tags = new Set(doc.tags.map((tag: { name: string }) => tag.name));
-      for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops as Record<string, { tags: string[] }>)) assert.ok(tags.has(op.tags[0]!), op.tags[0]);
+      for (const ops of Object.values(doc.paths))
+        for (const op of Object.values(ops as Record<string, { tags: string[] }>)) assert.ok(tags.has(op.tags[0]!), op.tags[0]);
       assert.ok(doc.components.securitySchemes.serverKey);
       assert.ok(doc.components.securitySchemes.bearer);
       assert.deepEqual(doc.paths["/v2/account/authenticate/device"].post.security, [{ serverKey: [] }]);
       assert.deepEqual(doc.paths["/v2/account"].get.security, [{ bearer: [] }]);
       const sessionParams = doc.paths["/v2/account/sessions/{id}"].delete.parameters;
-      assert.deepEqual(sessionParams.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), ["path:id"]);
+      assert.deepEqual(
+        sessionParams.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+        ["path:id"],
+      );
       const query = doc.paths["/v2/account/authenticate/device"].post.parameters.map((p: { name: string }) => p.name).sort();
       assert.deepEqual(query, ["create", "username"]);
       const steamQuery = doc.paths["/v2/account/authenticate/steam"].post.parameters.map((p: { name: string }) => p.name).sort();

@@ -23,7 +23,10 @@ describe("credentials in the log", { skip: await postgresSkip() }, () => {
       const res = await t.api.call("GET", `/ISteamUserAuth/AuthenticateUserTicket/v1/?key=${SECRET}&appid=0&ticket=00`);
       assert.equal(res.status, 503);
       const logged = lines.filter((l) => l.includes("database unavailable"));
-      assert.ok(logged.some((l) => l.includes('"path":"/ISteamUserAuth/AuthenticateUserTicket/v1/"')), lines.join("\n"));
+      assert.ok(
+        logged.some((l) => l.includes('"path":"/ISteamUserAuth/AuthenticateUserTicket/v1/"')),
+        lines.join("\n"),
+      );
       for (const line of lines) assert.ok(!line.includes(SECRET), `the secret was logged: ${line}`);
     } finally {
       await t.close();

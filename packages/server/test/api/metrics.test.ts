@@ -35,7 +35,7 @@ function scrapeUntil(api: Api, check: (e: Exposition) => void): Promise<void> {
 describe("metrics registry", () => {
   it("writes counters, gauges and histograms in the text format, escaping help and label values", () => {
     const registry = new MetricsRegistry();
-    const c = registry.counter({ name: "t_events_total", help: 'Events, with a \\ backslash\nand a new line.', labelNames: ["kind"] });
+    const c = registry.counter({ name: "t_events_total", help: "Events, with a \\ backslash\nand a new line.", labelNames: ["kind"] });
     c.inc({ kind: 'a "quoted" \\ value\nover two lines' });
     c.inc({ kind: "plain" }, 2.5);
     registry.gauge({ name: "t_level", help: "A level." }).set({}, -3);
@@ -214,7 +214,10 @@ describe("GET /metrics", () => {
     await scrapeUntil(t.api, (e) => {
       assert.equal(sampleValue(e, "tessera_sockets_open"), sampleValue(before, "tessera_sockets_open") ?? 0);
       assert.equal(sampleValue(e, "tessera_socket_closes_total"), (sampleValue(before, "tessera_socket_closes_total") ?? 0) + 1);
-      assert.equal(sampleValue(e, "tessera_socket_refusals_total", { status: "401" }), (sampleValue(before, "tessera_socket_refusals_total", { status: "401" }) ?? 0) + 1);
+      assert.equal(
+        sampleValue(e, "tessera_socket_refusals_total", { status: "401" }),
+        (sampleValue(before, "tessera_socket_refusals_total", { status: "401" }) ?? 0) + 1,
+      );
     });
   });
 
@@ -228,8 +231,13 @@ describe("GET /metrics", () => {
     const forPeer = ok(await t.api.withToken("POST", "/v2/tickets", player.token, { identity: claimsOf(validator.token)["uid"] }));
     const begun = ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", validator.token, { ticket: forPeer.ticket, user_id: playerId }));
     assert.equal(begun.result_name, "OK");
-    assert.equal(ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", validator.token, { ticket: "0100", user_id: playerId })).result_name, "InvalidTicket");
-    await scrapeUntil(t.api, (e) => assert.equal(value(e, "tessera_ticket_responses_total", { response: "OK" }) - value(before, "tessera_ticket_responses_total", { response: "OK" }), 1));
+    assert.equal(
+      ok(await t.api.withToken("POST", "/v2/tickets/auth-sessions", validator.token, { ticket: "0100", user_id: playerId })).result_name,
+      "InvalidTicket",
+    );
+    await scrapeUntil(t.api, (e) =>
+      assert.equal(value(e, "tessera_ticket_responses_total", { response: "OK" }) - value(before, "tessera_ticket_responses_total", { response: "OK" }), 1),
+    );
     ok(await t.api.withToken("DELETE", `/v2/tickets/${forPeer.handle}`, player.token));
 
     const forServer = ok(await t.api.withToken("POST", "/v2/tickets", player.token, { identity: "eu-west-1" }));
@@ -274,7 +282,10 @@ describe("/metrics access", () => {
   it("warns (also in production) when metrics are open on a public address", () => {
     const load = (o: Record<string, string | number | boolean>) => loadConfig({ env: {}, overrides: { "socket.server_key": "a-real-secret", ...o } });
     const open = safetyFindings(load({ "socket.host": "0.0.0.0", production: true }));
-    assert.deepEqual(open.map((f) => [f.setting, f.warnOnly]), [["metrics.token", true]]);
+    assert.deepEqual(
+      open.map((f) => [f.setting, f.warnOnly]),
+      [["metrics.token", true]],
+    );
     assert.deepEqual(safetyFindings(load({ "socket.host": "0.0.0.0", "metrics.token": "x".repeat(32) })), []);
     assert.deepEqual(safetyFindings(load({ "socket.host": "0.0.0.0", "metrics.enabled": false })), []);
     assert.deepEqual(safetyFindings(load({})), [], "loopback: nothing to warn about");
@@ -301,7 +312,11 @@ describe("request ids and logs", () => {
       const session = await t.api.device(deviceId());
       const r1 = ok(await t.api.withKey("/v2/account/session/refresh", { token: session.refresh_token }));
       ok(await t.api.withKey("/v2/account/session/refresh", { token: r1.refresh_token }));
-      await t.api.call("POST", "/v2/account/session/refresh", { serverKey: "defaultkey", body: { token: session.refresh_token }, headers: { "X-Request-Id": "reuse-request-42" } });
+      await t.api.call("POST", "/v2/account/session/refresh", {
+        serverKey: "defaultkey",
+        body: { token: session.refresh_token },
+        headers: { "X-Request-Id": "reuse-request-42" },
+      });
 
       const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       for (const e of entries) {
@@ -314,16 +329,19 @@ describe("request ids and logs", () => {
       assert.equal(reuse?.["level"], "warn");
       const access = entries.filter((e) => e["msg"] === "request");
       const first = access.find((e) => e["request_id"] === "req-0001.abc:xyz");
-      assert.deepEqual({ ...first, time: undefined, duration_ms: undefined }, {
-        time: undefined,
-        level: "info",
-        msg: "request",
-        request_id: "req-0001.abc:xyz",
-        method: "GET",
-        route: "/v2/account",
-        status: 401,
-        duration_ms: undefined,
-      });
+      assert.deepEqual(
+        { ...first, time: undefined, duration_ms: undefined },
+        {
+          time: undefined,
+          level: "info",
+          msg: "request",
+          request_id: "req-0001.abc:xyz",
+          method: "GET",
+          route: "/v2/account",
+          status: 401,
+          duration_ms: undefined,
+        },
+      );
       assert.equal(typeof first?.["duration_ms"], "number");
       assert.ok(!access.some((e) => e["route"] === "/healthz"), "probes are not in the access log");
       assert.ok(access.some((e) => e["request_id"] === "reuse-request-42" && e["status"] === 401));
@@ -337,7 +355,9 @@ describe("request ids and logs", () => {
     const t = await startTestServer({}, undefined, { logger });
     try {
       await t.server.core.store.close();
-      const res = await t.api.call("GET", "/ISteamUserAuth/AuthenticateUserTicket/v1/?key=a-secret-in-the-query-0001&appid=0&ticket=00", { headers: { "X-Request-Id": "db-down-1" } });
+      const res = await t.api.call("GET", "/ISteamUserAuth/AuthenticateUserTicket/v1/?key=a-secret-in-the-query-0001&appid=0&ticket=00", {
+        headers: { "X-Request-Id": "db-down-1" },
+      });
       assert.equal(res.status, 503);
       const line = lines.find((l) => l.startsWith("ERROR database unavailable"));
       assert.ok(line, lines.join("\n"));
@@ -369,7 +389,7 @@ describe("request ids and logs", () => {
     requestLogger(plain, "abc-1").info("hello", { n: 1, s: "x y" });
     plain.debug("hidden");
     assert.equal(text.length, 1);
-    assert.match(text[0]!, /^\d{4}-\d\d-\d\dT\S+Z INFO  hello request_id="abc-1" n=1 s="x y"\n$/);
+    assert.match(text[0]!, /^\d{4}-\d\d-\d\dT\S+Z INFO {2}hello request_id="abc-1" n=1 s="x y"\n$/);
 
     const json: string[] = [];
     const structured = createLogger({ level: "debug", format: "json", write: (l) => json.push(l) });

@@ -142,7 +142,10 @@ describe("nakama-js 2.8.0 against Tessera", () => {
       const session = await client.authenticateDevice(deviceId("expiry"), true, undefined, { region: "eu" });
       const after = Math.ceil(Date.now() / 1000);
       assert.ok(session.expires_at !== undefined && session.refresh_expires_at !== undefined);
-      assert.ok(session.expires_at >= before + DEFAULT_TOKEN_EXPIRY_SEC && session.expires_at <= after + DEFAULT_TOKEN_EXPIRY_SEC, `expires_at ${session.expires_at}`);
+      assert.ok(
+        session.expires_at >= before + DEFAULT_TOKEN_EXPIRY_SEC && session.expires_at <= after + DEFAULT_TOKEN_EXPIRY_SEC,
+        `expires_at ${session.expires_at}`,
+      );
       assert.ok(session.refresh_expires_at > session.expires_at);
       assert.equal(session.isexpired(Date.now() / 1000), false);
       assert.equal(session.isexpired(session.expires_at + 1), true);
@@ -334,12 +337,12 @@ describe("nakama-js 2.8.0 against Tessera", () => {
     }
 
     it("vars with such characters in keys and values decode exactly, at sign-in and after a replacing refresh", async () => {
-      const vars = { "a?b": "x~~~y", "c>d": "zoë", "名前": "emoji😀name", "~": "?>", "ÿ€": "" };
+      const vars = { "a?b": "x~~~y", "c>d": "zoë", 名前: "emoji😀name", "~": "?>", "ÿ€": "" };
       const session = await client.authenticateCustom(`vars-${randomUUID()}`, true, "vars_zoë", vars);
       assert.deepEqual(session.vars, vars);
       assert.equal(session.username, "vars_zoë");
 
-      const next = { "?": "~", "ключ": "значение>?", "😀": "😀😀" };
+      const next = { "?": "~", ключ: "значение>?", "😀": "😀😀" };
       await client.sessionRefresh(session, next);
       assert.deepEqual(session.vars, next);
       assert.doesNotMatch(payloadSegment(session.token), /[-_]/);

@@ -40,17 +40,25 @@ for (const backend of BACKENDS) {
           assert.deepEqual(sign.body, { code: 7, message: "User account banned." });
         }
       }
-      assert.equal(Object.values(outcomes).reduce((a, b) => a + b, 0), 60, JSON.stringify(outcomes));
+      assert.equal(
+        Object.values(outcomes).reduce((a, b) => a + b, 0),
+        60,
+        JSON.stringify(outcomes),
+      );
     });
 
     it("a sign-in racing the deletion of its account answers 200 (then the token is dead) or 404, never 500", async () => {
       for (let i = 0; i < 100; i++) {
         const id = `delete-race-${backend}-${i}-device`;
         const s = await t.api.device(id);
-        const [del, sign] = await Promise.all([t.api.withToken("DELETE", "/v2/account", s.token), t.api.withKey("/v2/account/authenticate/device?create=false", { id })]);
+        const [del, sign] = await Promise.all([
+          t.api.withToken("DELETE", "/v2/account", s.token),
+          t.api.withKey("/v2/account/authenticate/device?create=false", { id }),
+        ]);
         assert.equal(del.status, 200);
         assert.ok(sign.status === 200 || sign.status === 404, `${sign.status} ${JSON.stringify(sign.body)}`);
-        if (sign.status === 200) assert.equal((await t.api.withToken("GET", "/v2/account", sign.body.token)).status, 401, "a deleted account's fresh token works");
+        if (sign.status === 200)
+          assert.equal((await t.api.withToken("GET", "/v2/account", sign.body.token)).status, 401, "a deleted account's fresh token works");
         else assert.deepEqual(sign.body, { code: 5, message: "User account not found." });
       }
     });

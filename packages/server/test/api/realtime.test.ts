@@ -200,7 +200,7 @@ describe("realtime socket", () => {
       assert.equal(t.server.core.presence.isOnline(session.user_id!), true);
     });
 
-    it("answers a raw ping with exactly {\"cid\":\"1\",\"pong\":{}} and WebSocket-level pings with a pong", async () => {
+    it('answers a raw ping with exactly {"cid":"1","pong":{}} and WebSocket-level pings with a pong', async () => {
       const s = await t.api.device(deviceId("raw"));
       const raw = await RawConn.open(wsUrl(t, `?lang=en&status=true&token=${encodeURIComponent(s.token)}`));
       raw.ws.send('{"ping":{},"cid":"1"}');

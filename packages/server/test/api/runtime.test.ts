@@ -91,7 +91,10 @@ describe("seed examples (test/fixtures/runtime/seed-examples.js)", () => {
   });
 
   it("loads the module at start and logs through the module's logger", () => {
-    assert.ok(t.log.some((l) => l.startsWith("INFO [runtime seed-examples.js] seed examples loaded (run_once)")), t.log.join("\n"));
+    assert.ok(
+      t.log.some((l) => l.startsWith("INFO [runtime seed-examples.js] seed examples loaded (run_once)")),
+      t.log.join("\n"),
+    );
     assert.deepEqual([...t.server.core.hooks.before.keys()].sort(), ["AuthenticateEmail", "GetAccount", "SessionRefresh"]);
     assert.deepEqual([...t.server.core.hooks.after.keys()], ["AuthenticateDevice"]);
   });
@@ -199,7 +202,10 @@ describe("hook failures", () => {
   it("code 0, a thrown string and a result of the wrong shape are 500s naming the hook", async () => {
     assertError(await custom("hook-code-zero"), 500, "Runtime hook before AuthenticateCustom failed; see the server log.", 13);
     assertError(await custom("hook-string"), 500, "Runtime hook before AuthenticateCustom failed; see the server log.", 13);
-    assert.ok(t.log.some((l) => l.includes("'just a string'")), "a non-Error throw is logged too");
+    assert.ok(
+      t.log.some((l) => l.includes("'just a string'")),
+      "a non-Error throw is logged too",
+    );
     assertError(await custom("hook-shape"), 500, "Runtime hook before AuthenticateCustom returned an invalid request: account.id must be a string.", 13);
     assertError(await custom("hook-not-object"), 500, "Runtime hook before AuthenticateCustom returned an invalid request: the request must be an object.", 13);
   });
@@ -339,7 +345,12 @@ describe("ctx", () => {
 
   it("a hook that does not catch the assignment fails its call with a 500, not a changed session", async () => {
     const s = ok(await t.api.withKey(CUSTOM, { id: customId(), vars: { tier: "gold" } }));
-    assertError(await t.api.withToken("PUT", ACCOUNT, s.token, { display_name: "x" }), 500, "Runtime hook before UpdateAccount failed; see the server log.", 13);
+    assertError(
+      await t.api.withToken("PUT", ACCOUNT, s.token, { display_name: "x" }),
+      500,
+      "Runtime hook before UpdateAccount failed; see the server log.",
+      13,
+    );
     assert.ok(t.log.some((l) => l.startsWith("ERROR runtime hook before UpdateAccount threw") && l.includes("TypeError")));
   });
 
@@ -417,7 +428,10 @@ describe("every route runs its before and after hooks", () => {
     }
 
     assert.deepEqual(find("before", "AuthenticateDevice"), {
-      mode: "before", name: "AuthenticateDevice", argc: 4, user: null,
+      mode: "before",
+      name: "AuthenticateDevice",
+      argc: 4,
+      user: null,
       data: { account: { id: dev, vars: { v: "1" } }, create: true, username: name },
     });
     const afterDevice = find("after", "AuthenticateDevice")!;
@@ -441,7 +455,14 @@ describe("every route runs its before and after hooks", () => {
     assert.equal(getAfter.data.user.create_time, undefined);
     assert.deepEqual(getAfter.data.devices, [{ id: dev }]);
 
-    assert.deepEqual(find("before", "UpdateAccount")!.data, { username: null, displayName: "Rec", avatarUrl: null, langTag: null, location: null, timezone: null });
+    assert.deepEqual(find("before", "UpdateAccount")!.data, {
+      username: null,
+      displayName: "Rec",
+      avatarUrl: null,
+      langTag: null,
+      location: null,
+      timezone: null,
+    });
     assert.equal(find("after", "UpdateAccount")!.data, undefined, "calls answering {} give after hooks no data");
     assert.deepEqual(find("before", "LinkDevice")!.data, { id: dev2 });
     assert.deepEqual(find("before", "LinkEmail")!.data, { email: linkedEmail, password: PASSWORD });
@@ -525,9 +546,15 @@ describe("nk", () => {
     assert.equal(account.user.id, uid);
 
     const listed = await nk.sessionsList(uid);
-    assert.ok(listed.some((x) => x.id === claims["tid"]), "listed by nk.sessionsList");
+    assert.ok(
+      listed.some((x) => x.id === claims["tid"]),
+      "listed by nk.sessionsList",
+    );
     const own = ok(await t.api.withToken("GET", SESSIONS, s.token)).sessions;
-    assert.ok(own.some((x: { id: string }) => x.id === claims["tid"]), "listed to the player");
+    assert.ok(
+      own.some((x: { id: string }) => x.id === claims["tid"]),
+      "listed to the player",
+    );
 
     ok(await t.api.withToken("DELETE", `${SESSIONS}/${claims["tid"]}`, s.token));
     assertUnauthorized(await t.api.withToken("GET", ACCOUNT, generated.token), "Auth token invalid", "Bearer");
@@ -556,7 +583,10 @@ describe("nk", () => {
     const s = await signInDevice(t.api);
     const viaHttp = ok(await t.api.withToken("GET", SESSIONS, s.token)).sessions;
     const viaNk = await nk.sessionsList(uidOf(s));
-    assert.deepEqual(viaNk, viaHttp.map((x: { current: boolean }) => ({ ...x, current: false })));
+    assert.deepEqual(
+      viaNk,
+      viaHttp.map((x: { current: boolean }) => ({ ...x, current: false })),
+    );
     await rejects(nk.sessionsList(42 as never), (e) => assert.ok(e instanceof TypeError));
   });
 
@@ -679,7 +709,10 @@ describe("nk", () => {
 
     const created = await nk.gameServerCreate("nk-server");
     assert.ok(created.secret.length >= 32);
-    assert.deepEqual((await nk.gameServersList()).map((g) => g.identity), ["nk-server"]);
+    assert.deepEqual(
+      (await nk.gameServersList()).map((g) => g.identity),
+      ["nk-server"],
+    );
     ok(await t.api.withKey("/v2/tickets/server/authenticate", { identity: "nk-server", secret: created.secret }));
     await nk.gameServerDelete("nk-server");
     assert.deepEqual(await nk.gameServersList(), []);
@@ -720,7 +753,10 @@ describe("documentation examples", () => {
     const fresh = ok(await t.api.withKey(EMAIL, { email: email(), password: PASSWORD, vars: { client_build: "100" } }));
     ok(await t.api.withToken("GET", ACCOUNT, fresh.token));
     await signInDevice(t.api);
-    assert.ok(t.log.some((l) => /^INFO \[runtime main\.mjs\] device sign-in of [0-9a-f-]{36} \(new account: true\)$/.test(l)), t.log.join("\n"));
+    assert.ok(
+      t.log.some((l) => /^INFO \[runtime main\.mjs\] device sign-in of [0-9a-f-]{36} \(new account: true\)$/.test(l)),
+      t.log.join("\n"),
+    );
   });
 });
 
@@ -763,7 +799,10 @@ describe("start-up failures", () => {
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   it("a syntax error names the file and line (.mjs, checked by Node)", async () => {
-    const dir = moduleDir({ "a-good.mjs": "export function InitModule() {}\n", "b-broken.mjs": "export function InitModule() {\n  return 1;\n}\nlet = = 3;\n" });
+    const dir = moduleDir({
+      "a-good.mjs": "export function InitModule() {}\n",
+      "b-broken.mjs": "export function InitModule() {\n  return 1;\n}\nlet = = 3;\n",
+    });
     const err = await startTestServer({ "runtime.path": dir }).then(
       () => assert.fail("started"),
       (e: unknown) => e as ConfigError,
@@ -783,14 +822,26 @@ describe("start-up failures", () => {
   });
 
   it("a missing import, a missing InitModule, a throwing InitModule, a missing directory", async () => {
-    await failsToStart({ "imports.mjs": 'import "./nowhere.mjs";\nexport function InitModule() {}\n' }, /imports\.mjs: Error: Cannot find module .*nowhere\.mjs/);
+    await failsToStart(
+      { "imports.mjs": 'import "./nowhere.mjs";\nexport function InitModule() {}\n' },
+      /imports\.mjs: Error: Cannot find module .*nowhere\.mjs/,
+    );
     await failsToStart({ "plain.mjs": "export const InitModul = 1;\n" }, /plain\.mjs: does not export an InitModule function/);
     await failsToStart(
-      { "throws.mjs": 'export function InitModule(ctx, logger, nk, initializer) {\n  initializer.registerBeforeGetAccount(() => {});\n  throw new Error("no config");\n}\n' },
+      {
+        "throws.mjs":
+          'export function InitModule(ctx, logger, nk, initializer) {\n  initializer.registerBeforeGetAccount(() => {});\n  throw new Error("no config");\n}\n',
+      },
       /throws\.mjs:3: InitModule failed: Error: no config/,
     );
-    await failsToStart({ "async.mjs": "export async function InitModule() {\n  await null;\n  throw { code: 3, message: 'async no' };\n}\n" }, /async\.mjs: InitModule failed: \{ code: 3, message: 'async no' \}/);
-    await failsToStart({ "badreg.mjs": "export function InitModule(ctx, logger, nk, initializer) {\n  initializer.registerBeforeGetAccount('not a function');\n}\n" }, /badreg\.mjs:2: InitModule failed: TypeError: initializer\.registerBeforeGetAccount: expects a function/);
+    await failsToStart(
+      { "async.mjs": "export async function InitModule() {\n  await null;\n  throw { code: 3, message: 'async no' };\n}\n" },
+      /async\.mjs: InitModule failed: \{ code: 3, message: 'async no' \}/,
+    );
+    await failsToStart(
+      { "badreg.mjs": "export function InitModule(ctx, logger, nk, initializer) {\n  initializer.registerBeforeGetAccount('not a function');\n}\n" },
+      /badreg\.mjs:2: InitModule failed: TypeError: initializer\.registerBeforeGetAccount: expects a function/,
+    );
     const missing = join(tempDir().path, "nope");
     const err = await startTestServer({ "runtime.path": missing }).then(
       () => assert.fail("started"),

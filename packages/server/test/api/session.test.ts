@@ -138,8 +138,16 @@ describe("session", () => {
       { name: "a control character in a key", vars: { "a\nb": "v" }, message: /key invalid, no control characters/ },
       { name: "a 257-byte value", vars: { k: "v".repeat(257) }, message: /value must be at most 256 bytes/ },
       { name: "a 129-character, 258-byte value", vars: { k: "é".repeat(129) }, message: /value must be at most 256 bytes/ },
-      { name: "4097 bytes in total", vars: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${String(i).padStart(2, "0")}`, "v".repeat(238)])), message: /at most 4096 bytes in total/ },
-      { name: "escapes past 4096 in total", vars: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${String(i).padStart(2, "0")}`, ">".repeat(253)])), message: /at most 4096 bytes in total/ },
+      {
+        name: "4097 bytes in total",
+        vars: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${String(i).padStart(2, "0")}`, "v".repeat(238)])),
+        message: /at most 4096 bytes in total/,
+      },
+      {
+        name: "escapes past 4096 in total",
+        vars: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${String(i).padStart(2, "0")}`, ">".repeat(253)])),
+        message: /at most 4096 bytes in total/,
+      },
       { name: "a number value", vars: { a: 1 }, message: /string/ },
       { name: "a null value", vars: { a: null }, message: /string/ },
       { name: "an object value", vars: { a: { b: "c" } }, message: /string/ },
@@ -313,7 +321,10 @@ describe("session", () => {
       assert.equal(second.id, claimsOf(a.token)["tid"]);
       assert.equal(first.current, false);
       assert.equal(second.current, true);
-      for (const [info, s, ua] of [[first, b, "tessera-test/b"], [second, a, "tessera-test/a"]] as const) {
+      for (const [info, s, ua] of [
+        [first, b, "tessera-test/b"],
+        [second, a, "tessera-test/a"],
+      ] as const) {
         assert.deepEqual(Object.keys(info).sort(), ["client_ip", "create_time", "current", "expire_time", "id", "user_agent"]);
         assert.match(info.create_time, RFC3339);
         assert.equal(info.expire_time, new Date(claimsOf(s.refresh_token)["exp"] * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"));
@@ -338,7 +349,10 @@ describe("session", () => {
       await signIn();
       ok(await t.api.withToken("POST", LOGOUT, a.token, { token: a.token }));
       const list = ok(await t.api.withToken("GET", SESSIONS, b.token));
-      assert.deepEqual(list.sessions.map((x: { id: string }) => x.id), [claimsOf(b.token)["tid"]]);
+      assert.deepEqual(
+        list.sessions.map((x: { id: string }) => x.id),
+        [claimsOf(b.token)["tid"]],
+      );
     });
 
     it("DELETE ends one session: its tokens stop working at once", async () => {
@@ -414,7 +428,10 @@ describe("single_session", () => {
     ok(await t.api.withToken("GET", "/v2/account", second.token));
     ok(await t.api.withToken("GET", "/v2/account", other.token));
     const list = ok(await t.api.withToken("GET", SESSIONS, second.token));
-    assert.deepEqual(list.sessions.map((x: { id: string }) => x.id), [claimsOf(second.token)["tid"]]);
+    assert.deepEqual(
+      list.sessions.map((x: { id: string }) => x.id),
+      [claimsOf(second.token)["tid"]],
+    );
   });
 
   it("a refresh does not end the session it refreshes", async () => {

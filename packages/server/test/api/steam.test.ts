@@ -140,13 +140,20 @@ describe("Steam sign-in", () => {
     assertError(await t.api.withKey(STEAM, { token: "abc" }), 400, "Steam ticket invalid, must be an even number of hexadecimal digits.");
     assertError(await t.api.withKey(STEAM, { token: "ab".repeat(4097) }), 400, "Steam ticket invalid, must be at most 8192 hexadecimal digits.");
     assertError(await t.api.withKey(STEAM, { token: 42 }), 400, 'Invalid request body: "token" must be a string.');
-    assertError(await t.api.withKey(`${STEAM}?username=${"x".repeat(129)}`, { token: steam.ticketFor({ steamId: steamId() }) }), 400, "Username invalid, must be 1-128 bytes.");
+    assertError(
+      await t.api.withKey(`${STEAM}?username=${"x".repeat(129)}`, { token: steam.ticketFor({ steamId: steamId() }) }),
+      400,
+      "Username invalid, must be 1-128 bytes.",
+    );
     assert.equal(steam.requests.length, asked, "no request reached Steam");
   });
 
   it("a ticket Steam refuses is 401 Could not authenticate Steam profile.", async () => {
     assertUnauthorized(await t.api.withKey(STEAM, { token: "00".repeat(100) }), "Could not authenticate Steam profile.", "Basic");
-    assert.ok(t.log.some((l) => l.startsWith("INFO Steam refused a ticket") && l.includes("errorcode 101: Invalid ticket")), t.log.join("\n"));
+    assert.ok(
+      t.log.some((l) => l.startsWith("INFO Steam refused a ticket") && l.includes("errorcode 101: Invalid ticket")),
+      t.log.join("\n"),
+    );
   });
 
   it("a result other than OK is 401", async () => {
@@ -238,7 +245,11 @@ describe("Steam with social.steam.refuse_vac_banned", () => {
   it("refuses to link a VAC-banned Steam id", async () => {
     const s = ok(await t.api.withKey("/v2/account/authenticate/device", { id: deviceId() }));
     const player = { steamId: steamId(), vacBanned: true };
-    assertError(await t.api.withToken("POST", LINK, s.token, { account: { token: steam.ticketFor(player) } }), 403, "Steam account is VAC banned in this game.");
+    assertError(
+      await t.api.withToken("POST", LINK, s.token, { account: { token: steam.ticketFor(player) } }),
+      403,
+      "Steam account is VAC banned in this game.",
+    );
     assert.equal(await rowOf(t, player.steamId), undefined);
   });
 });
@@ -286,7 +297,11 @@ describe("Steam link and unlink", () => {
     assertError(await t.api.withToken("POST", LINK, a.token, { token: steam.ticketFor({ steamId: steamId() }) }), 400, "Steam access token is required.");
     assertError(await t.api.withToken("POST", LINK, a.token, { account: "x" }), 400, 'Invalid request body: "account" must be an object.');
     assertError(await t.api.withToken("POST", LINK, a.token, { account: { token: 7 } }), 400, 'Invalid request body: "account.token" must be a string.');
-    assertUnauthorized(await t.api.withToken("POST", LINK, a.token, { account: { token: "ab".repeat(50) } }), "Could not authenticate Steam profile.", "Bearer");
+    assertUnauthorized(
+      await t.api.withToken("POST", LINK, a.token, { account: { token: "ab".repeat(50) } }),
+      "Could not authenticate Steam profile.",
+      "Bearer",
+    );
     const banned = { steamId: steamId(), publisherBanned: true };
     assertError(await t.api.withToken("POST", LINK, a.token, { account: { token: steam.ticketFor(banned) } }), 403, "User account banned.");
     assert.equal(await rowOf(t, banned.steamId), undefined);
@@ -297,7 +312,11 @@ describe("Steam link and unlink", () => {
     const a = await deviceAccount();
     const player = { steamId: steamId(), ownerSteamId: steamId(), vacBanned: true };
     ok(await t.api.withToken("POST", LINK, a.token, { account: { token: steam.ticketFor(player) } }));
-    assertError(await t.api.withToken("POST", UNLINK, a.token, { token: steam.ticketFor({ steamId: steamId() }) }), 404, "Steam ID is not linked to this account.");
+    assertError(
+      await t.api.withToken("POST", UNLINK, a.token, { token: steam.ticketFor({ steamId: steamId() }) }),
+      404,
+      "Steam ID is not linked to this account.",
+    );
 
     ok(await t.api.withToken("POST", UNLINK, a.token, { token: steam.ticketFor(player) }));
     assert.equal(await rowOf(t, player.steamId), undefined);
@@ -440,11 +459,21 @@ describe("Steam unavailable", () => {
 describe("Steam settings", () => {
   const load = (overrides: Record<string, string | number | boolean>) => loadConfig({ env: {}, overrides });
   const refused = (overrides: Record<string, string | number | boolean>, setting: string, message: RegExp) =>
-    assert.throws(() => load(overrides), (err: unknown) => err instanceof ConfigError && err.setting === setting && message.test(err.message));
+    assert.throws(
+      () => load(overrides),
+      (err: unknown) => err instanceof ConfigError && err.setting === setting && message.test(err.message),
+    );
 
   it("defaults: not configured, Steam's partner API, 5 s, VAC bans admitted", () => {
     const s = load({}).social.steam;
-    assert.deepEqual(s, { publisherKey: undefined, appId: 0, apiUrl: "https://partner.steam-api.com", timeoutMs: 5000, identity: undefined, refuseVacBanned: false });
+    assert.deepEqual(s, {
+      publisherKey: undefined,
+      appId: 0,
+      apiUrl: "https://partner.steam-api.com",
+      timeoutMs: 5000,
+      identity: undefined,
+      refuseVacBanned: false,
+    });
   });
 
   it("a publisher key needs an app id; app ids are unsigned 32-bit", () => {
@@ -464,9 +493,21 @@ describe("Steam settings", () => {
 
   it("timeout_ms is at least 1; production refuses a plain-http api_url once a key is set", () => {
     refused({ "social.steam.timeout_ms": 0 }, "social.steam.timeout_ms", /at least 1/);
-    const steamOverHttp = { "social.steam.publisher_key": "k", "social.steam.app_id": 480, "social.steam.api_url": "http://steam.example", "socket.server_key": "a-server-key-of-our-own" };
-    assert.deepEqual(enforceSafety(load(steamOverHttp)).map((f) => f.setting), ["social.steam.api_url"], "a warning");
-    assert.throws(() => enforceSafety(load({ ...steamOverHttp, production: true })), (err: unknown) => err instanceof ConfigError && err.setting === "social.steam.api_url");
+    const steamOverHttp = {
+      "social.steam.publisher_key": "k",
+      "social.steam.app_id": 480,
+      "social.steam.api_url": "http://steam.example",
+      "socket.server_key": "a-server-key-of-our-own",
+    };
+    assert.deepEqual(
+      enforceSafety(load(steamOverHttp)).map((f) => f.setting),
+      ["social.steam.api_url"],
+      "a warning",
+    );
+    assert.throws(
+      () => enforceSafety(load({ ...steamOverHttp, production: true })),
+      (err: unknown) => err instanceof ConfigError && err.setting === "social.steam.api_url",
+    );
     assert.deepEqual(enforceSafety(load({ ...steamOverHttp, "social.steam.publisher_key": "" })), [], "no key, nothing travels");
   });
 });
@@ -477,9 +518,14 @@ describe("docs/steam.md", () => {
   it("documents every Steam setting and every message the server answers with", () => {
     for (const setting of SETTINGS.filter((x) => x.path.startsWith("social.steam."))) assert.ok(doc.includes(`\`${setting.path}\``), setting.path);
     for (const message of Object.values(SteamMessages)) assert.ok(doc.includes(message), message);
-    for (const code of ["ERR_STEAM_TIMEOUT", "ERR_STEAM_UNREACHABLE", "ERR_STEAM_KEY_REFUSED", "ERR_STEAM_HTTP_STATUS", "ERR_STEAM_MALFORMED_ANSWER"] satisfies SteamUnavailableCode[]) {
+    for (const code of [
+      "ERR_STEAM_TIMEOUT",
+      "ERR_STEAM_UNREACHABLE",
+      "ERR_STEAM_KEY_REFUSED",
+      "ERR_STEAM_HTTP_STATUS",
+      "ERR_STEAM_MALFORMED_ANSWER",
+    ] satisfies SteamUnavailableCode[]) {
       assert.ok(doc.includes(code), code);
     }
   });
 });
-

@@ -96,7 +96,9 @@ for (const backend of BACKENDS) {
         const found = seen.find((e) => e.auth_session_id === authSessionId && e.seq === seq);
         if (found) return found;
         if (Date.now() >= deadline) assert.fail(`no event seq ${seq} for ${authSessionId} within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`);
-        const { events } = ok(await on.withToken("POST", "/v2/tickets/auth-sessions/poll", validator, { wait_ms: Math.max(1, Math.min(1000, deadline - Date.now())) })) as {
+        const { events } = ok(
+          await on.withToken("POST", "/v2/tickets/auth-sessions/poll", validator, { wait_ms: Math.max(1, Math.min(1000, deadline - Date.now())) }),
+        ) as {
           events: Event[];
         };
         for (const e of events) if (!seen.some((x) => x.id === e.id)) seen.push(e);
@@ -151,7 +153,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual([b.result, b.result_name], [0, "OK"]);
       assert.equal(b.auth_session.user_id, a.id);
       const first = await eventOf(s, b.auth_session.id, 1);
-      assert.deepEqual([first.response, first.response_name, first.user_id, first.owner_id, first.is_borrowed, first.ended], [0, "OK", a.id, a.id, false, false]);
+      assert.deepEqual(
+        [first.response, first.response_name, first.user_id, first.owner_id, first.is_borrowed, first.ended],
+        [0, "OK", a.id, a.id, false, false],
+      );
       const listed = ok(await api.withToken("GET", "/v2/tickets/auth-sessions", s));
       assert.ok(listed.auth_sessions.some((x: { id: string; response: number }) => x.id === b.auth_session.id && x.response === 0));
       const mine = ok(await api.withToken("GET", "/v2/tickets", a.token));
@@ -198,7 +203,11 @@ for (const backend of BACKENDS) {
       } finally {
         clock.advance(-601_000);
       }
-      assertError(await api.withToken("POST", "/v2/tickets/auth-sessions", s, { ticket: tk.ticket, user_id: "not-a-uuid" }), 400, "User ID invalid, must be a UUID.");
+      assertError(
+        await api.withToken("POST", "/v2/tickets/auth-sessions", s, { ticket: tk.ticket, user_id: "not-a-uuid" }),
+        400,
+        "User ID invalid, must be a UUID.",
+      );
       assertError(await api.withToken("POST", "/v2/tickets/auth-sessions", s, { user_id: a.id }), 400, "Ticket is required.");
     });
 
@@ -298,7 +307,12 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await eventOf(s, none.auth_session.id, 1, licensed.api)).response_name, "NoLicenseOrExpired");
 
       await grantLicense(core, owner.id);
-      assertError(await licensed.api.withToken("POST", "/v2/licenses/loans", nobody.token, { borrower_id: borrower.id }), 400, "The owner has no license to lend.", 9);
+      assertError(
+        await licensed.api.withToken("POST", "/v2/licenses/loans", nobody.token, { borrower_id: borrower.id }),
+        400,
+        "The owner has no license to lend.",
+        9,
+      );
       ok(await licensed.api.withToken("POST", "/v2/licenses/loans", owner.token, { borrower_id: borrower.id }));
       const own = await beginOk(s, owner, "eu-west-1", licensed.api);
       assert.deepEqual([own.first.owner_id, own.first.is_borrowed], [owner.id, false]);
@@ -334,9 +348,14 @@ for (const backend of BACKENDS) {
       const b = await begin(s, tk.ticket, a.id);
       const deadline = Date.now() + 5000;
       let events: Event[] = [];
-      while (events.length === 0 && Date.now() < deadline) events = ok(await api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, { wait_ms: 500 })).events;
+      while (events.length === 0 && Date.now() < deadline)
+        events = ok(await api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, { wait_ms: 500 })).events;
       const again = ok(await api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, {})).events as Event[];
-      assert.deepEqual(again.map((e) => e.id), events.map((e) => e.id), "unacknowledged events come again");
+      assert.deepEqual(
+        again.map((e) => e.id),
+        events.map((e) => e.id),
+        "unacknowledged events come again",
+      );
       const acked = ok(await api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, { ack: events.map((e) => e.id) })).events;
       assert.deepEqual(acked, []);
 
@@ -359,7 +378,10 @@ for (const backend of BACKENDS) {
       const ws = new WebSocket(`${t.url.replace(/^http/, "ws")}/ws?token=${encodeURIComponent(b.token)}`);
       const pushes: unknown[] = [];
       ws.on("message", (data) => pushes.push(JSON.parse(data.toString())));
-      await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+      await new Promise((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", reject);
+      });
       try {
         const tk = await ticket(a, b.id);
         const begun = await begin(b.token, tk.ticket, a.id);
@@ -385,12 +407,18 @@ for (const backend of BACKENDS) {
       const ws = new WebSocket(`${t.url.replace(/^http/, "ws")}/ws`, { headers: { Authorization: `Bearer ${s}` } });
       const pushes: string[] = [];
       ws.on("message", (data) => pushes.push(data.toString()));
-      await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+      await new Promise((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", reject);
+      });
       try {
         const begun = await begin(s, (await ticket(a, "eu-west-1")).ticket, a.id);
         const deadline = Date.now() + 5000;
         while (!pushes.some((p) => p.includes(begun.auth_session.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        assert.ok(pushes.some((p) => p.includes(begun.auth_session.id) && p.includes("-102")), JSON.stringify(pushes));
+        assert.ok(
+          pushes.some((p) => p.includes(begun.auth_session.id) && p.includes("-102")),
+          JSON.stringify(pushes),
+        );
       } finally {
         ws.close();
       }
@@ -418,10 +446,14 @@ for (const backend of BACKENDS) {
       const first = ok(await api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: S_SECRET }));
       assert.equal(first.session_id, claimsOf(first.token)["tid"]);
       const b = await begin(first.token, (await ticket(a, "eu-west-1")).ticket, a.id);
-      const renew = (previous: string, identity = "eu-west-1", secret = S_SECRET) => api.withKey("/v2/tickets/server/authenticate", { identity, secret, previous_token: previous });
+      const renew = (previous: string, identity = "eu-west-1", secret = S_SECRET) =>
+        api.withKey("/v2/tickets/server/authenticate", { identity, secret, previous_token: previous });
       const renewed = ok(await renew(first.token));
       assert.equal(renewed.session_id, first.session_id);
-      assert.deepEqual(ok(await api.withToken("GET", "/v2/tickets/auth-sessions", renewed.token)).auth_sessions.map((x: { id: string }) => x.id), [b.auth_session.id]);
+      assert.deepEqual(
+        ok(await api.withToken("GET", "/v2/tickets/auth-sessions", renewed.token)).auth_sessions.map((x: { id: string }) => x.id),
+        [b.auth_session.id],
+      );
       const fresh = ok(await api.withKey("/v2/tickets/server/authenticate", { identity: "eu-west-1", secret: S_SECRET }));
       assert.notEqual(fresh.session_id, first.session_id, "a plain sign-in is another instance");
       const refused = "previous_token is not a recent token of this game server.";
@@ -532,7 +564,10 @@ for (const backend of BACKENDS) {
       assertError(await steam({ key: S_SECRET, appid: "480", ticket: fresh.ticket, identity: "us-east-1" }), 403, /identity does not match/);
       assertError(await steam({ key: S_SECRET, ticket: fresh.ticket }), 400, "Required parameter 'appid' is missing.");
       assertError(await steam({ key: S_SECRET, appid: "480" }), 400, "Required parameter 'ticket' is missing.");
-      const noSlash = await api.call("GET", `/ISteamUserAuth/AuthenticateUserTicket/v1?${new URLSearchParams({ key: S_SECRET, appid: "480", ticket: fresh.ticket })}`);
+      const noSlash = await api.call(
+        "GET",
+        `/ISteamUserAuth/AuthenticateUserTicket/v1?${new URLSearchParams({ key: S_SECRET, appid: "480", ticket: fresh.ticket })}`,
+      );
       assert.equal(ok(noSlash).response.params.result, "OK");
     });
 
@@ -559,7 +594,10 @@ for (const backend of BACKENDS) {
           const a = await player(slow.api);
           const s = await gameServer("eu-west-1", S_SECRET, slow.api);
           const tk = await ticket(a, "eu-west-1", slow.api);
-          const ticketId = Buffer.from(tk.ticket, "hex").subarray(13, 29).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+          const ticketId = Buffer.from(tk.ticket, "hex")
+            .subarray(13, 29)
+            .toString("hex")
+            .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
           // Another transaction holds the ticket row: the single-use claim waits behind it.
           await blocker.query("BEGIN");
           assert.equal((await blocker.query("SELECT id FROM auth_tickets WHERE id = $1 FOR UPDATE", [ticketId])).rowCount, 1);
@@ -570,7 +608,10 @@ for (const backend of BACKENDS) {
           // The late validation result does not follow the timeout.
           await new Promise((r) => setTimeout(r, 300));
           const rest = ok(await slow.api.withToken("POST", "/v2/tickets/auth-sessions/poll", s, {})).events as Event[];
-          assert.deepEqual(rest.filter((e) => e.auth_session_id === b.auth_session.id && e.seq > 1), []);
+          assert.deepEqual(
+            rest.filter((e) => e.auth_session_id === b.auth_session.id && e.seq > 1),
+            [],
+          );
         } finally {
           await blocker.end();
         }
@@ -581,7 +622,10 @@ for (const backend of BACKENDS) {
       const licensed = await serve({ "tickets.require_license": true });
       const a = await player(licensed.api);
       const tk = await ticket(a, undefined, licensed.api);
-      const res = await licensed.api.call("GET", `/ISteamUserAuth/AuthenticateUserTicket/v1/?${new URLSearchParams({ key: S_SECRET, appid: "480", ticket: tk.ticket })}`);
+      const res = await licensed.api.call(
+        "GET",
+        `/ISteamUserAuth/AuthenticateUserTicket/v1/?${new URLSearchParams({ key: S_SECRET, appid: "480", ticket: tk.ticket })}`,
+      );
       assert.deepEqual(ok(res).response.error, { errorcode: 109, errordesc: "User does not own the app" });
     });
   });
@@ -591,13 +635,26 @@ describe("game-server credentials", () => {
   it("are refused in configuration when the secret is short or an identity repeats", async () => {
     const { loadConfig, ConfigError } = await import("../../src/config/config.js");
     const load = (value: unknown) => loadConfig({ env: { TESSERA_TICKETS_GAME_SERVERS: JSON.stringify(value) } });
-    assert.throws(() => load([{ identity: "a", secret: "short" }]), (e: unknown) => e instanceof ConfigError && e.setting === "tickets.game_servers[0].secret");
     assert.throws(
-      () => load([{ identity: "a", secret: "x".repeat(32) }, { identity: "a", secret: "y".repeat(32) }]),
+      () => load([{ identity: "a", secret: "short" }]),
+      (e: unknown) => e instanceof ConfigError && e.setting === "tickets.game_servers[0].secret",
+    );
+    assert.throws(
+      () =>
+        load([
+          { identity: "a", secret: "x".repeat(32) },
+          { identity: "a", secret: "y".repeat(32) },
+        ]),
       (e: unknown) => e instanceof ConfigError && /declared twice/.test(e.message),
     );
-    assert.throws(() => load({ identity: "a" }), (e: unknown) => e instanceof ConfigError && e.setting === "tickets.game_servers");
-    assert.throws(() => loadConfig({ env: { TESSERA_TICKETS_APP_ID: "4294967296" } }), (e: unknown) => e instanceof ConfigError && e.setting === "tickets.app_id");
+    assert.throws(
+      () => load({ identity: "a" }),
+      (e: unknown) => e instanceof ConfigError && e.setting === "tickets.game_servers",
+    );
+    assert.throws(
+      () => loadConfig({ env: { TESSERA_TICKETS_APP_ID: "4294967296" } }),
+      (e: unknown) => e instanceof ConfigError && e.setting === "tickets.app_id",
+    );
     assert.equal(load([{ identity: "eu", secret: "z".repeat(32) }]).tickets.gameServers[0]!.identity, "eu");
   });
 

@@ -14,7 +14,7 @@ import { apiRoutes } from "../../src/app.js";
 import type { Route } from "../../src/http/route.js";
 import { signHs256 } from "../../src/session/jwt.js";
 import { encodeTicketBody, parseTicket, type ParsedTicket } from "../../src/tickets/ticket-format.js";
-import { Api, claimsOf, SERVER_KEY, startTestServer, tempDir, type ApiResponse, type TestServer } from "../support/harness.js";
+import { type Api, claimsOf, SERVER_KEY, startTestServer, tempDir, type ApiResponse, type TestServer } from "../support/harness.js";
 import { assertError, assertUnauthorized, deviceId, ok } from "../support/expect.js";
 
 const GS_SECRET = "token-attack-game-server-secret-0001";
@@ -139,17 +139,26 @@ describe("token attacks", () => {
       { name: "HS256 keyed with the ticket public key's JWK JSON", token: forgeHs(HS256, claims, JSON.stringify(ticketJwk)) },
       { name: "HS256 keyed with the ticket public key's PEM", token: forgeHs(HS256, claims, ticketPem) },
       { name: "EdDSA signed with an attacker's key", token: forgeEd({ alg: "EdDSA", typ: "JWT" }, claims, attackerEd) },
-      { name: "EdDSA naming the ticket key's kid, signed with an attacker's key", token: forgeEd({ alg: "EdDSA", typ: "JWT", kid: ticketJwk.kid }, claims, attackerEd) },
+      {
+        name: "EdDSA naming the ticket key's kid, signed with an attacker's key",
+        token: forgeEd({ alg: "EdDSA", typ: "JWT", kid: ticketJwk.kid }, claims, attackerEd),
+      },
       { name: "EdDSA header over an HMAC with the real access key", token: forgeHs({ alg: "EdDSA", typ: "JWT" }, claims, keys.access) },
       { name: "HS256 header over an Ed25519 signature", token: `${h}.${p}.${edSign(null, Buffer.from(`${h}.${p}`), attackerEd).toString("base64url")}` },
       { name: "unknown kid, signed with the real access key", token: forgeHs({ ...HS256, kid: "2024-key-7" }, claims, keys.access) },
       { name: "injected kid pointing at /dev/null, signed with an empty key", token: forgeHs({ ...HS256, kid: "../../../../../dev/null" }, claims, "") },
-      { name: "injected kid naming the ticket key, keyed with its public key", token: forgeHs({ ...HS256, kid: ticketJwk.kid }, claims, Buffer.from(ticketJwk.x, "base64url")) },
+      {
+        name: "injected kid naming the ticket key, keyed with its public key",
+        token: forgeHs({ ...HS256, kid: ticketJwk.kid }, claims, Buffer.from(ticketJwk.x, "base64url")),
+      },
       { name: "jku pointing at an attacker's JWKS", token: forgeHs({ ...HS256, jku: "https://attacker.example/jwks.json" }, claims, "attacker") },
       { name: "embedded jwk with the attacker's own key", token: forgeHs({ ...HS256, jwk: { kty: "oct", k: b64("attacker") } }, claims, "attacker") },
       // Claims: exp required and enforced without leeway (Nakama's rule).
       { name: "expired, signed with the real access key", token: signHs256({ ...claims, exp: nowSec - 1, iat: nowSec - 3600 }, keys.access) },
-      { name: "missing exp, signed with the real access key", token: signHs256({ tid: claims["tid"], uid: claims["uid"], usn: claims["usn"], iat: nowSec }, keys.access) },
+      {
+        name: "missing exp, signed with the real access key",
+        token: signHs256({ tid: claims["tid"], uid: claims["uid"], usn: claims["usn"], iat: nowSec }, keys.access),
+      },
       { name: "exp as a string, signed with the real access key", token: signHs256({ ...claims, exp: String(nowSec + 3600) }, keys.access) },
       { name: "unknown session id, signed with the real access key", token: signHs256({ ...claims, tid: randomUUID() }, keys.access) },
       { name: "the victim's session id with another user's uid, real key", token: signHs256({ ...claims, uid: bystander.uid }, keys.access) },
@@ -423,7 +432,8 @@ describe("ticket tampering and forgery", () => {
     const cases = mutations();
     for (const m of cases) {
       const res = await t.api.withToken("POST", BEGIN, gsToken, { ticket: m.hex, user_id: playerId });
-      if (res.status !== 200 || res.body.result !== m.result || res.body.auth_session !== undefined) wrong.push(`${m.name}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200 || res.body.result !== m.result || res.body.auth_session !== undefined)
+        wrong.push(`${m.name}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     assert.deepEqual(wrong, [], `${wrong.length} of ${cases.length} cases`);
   });
@@ -434,7 +444,8 @@ describe("ticket tampering and forgery", () => {
       const res = await steam(m.hex);
       const code = res.body?.response?.error?.errorcode;
       const expected = /^[0-9a-fA-F]+$/.test(m.hex) ? 101 : 3;
-      if (res.status !== 200 || code !== expected || res.body?.response?.params !== undefined) wrong.push(`${m.name}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200 || code !== expected || res.body?.response?.params !== undefined)
+        wrong.push(`${m.name}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     assert.deepEqual(wrong, []);
   });

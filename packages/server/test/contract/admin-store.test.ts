@@ -95,7 +95,10 @@ for (const backend of backends) {
       await store.admin.createConsoleUser(alice);
       assert.deepEqual(await store.admin.consoleUser("alice-ops"), alice);
       assert.equal(await store.admin.consoleUser("nobody"), undefined);
-      await assert.rejects(store.admin.createConsoleUser(consoleUser({ username: "alice-ops" })), (e: unknown) => e instanceof StoreConflictError && e.field === "console_user");
+      await assert.rejects(
+        store.admin.createConsoleUser(consoleUser({ username: "alice-ops" })),
+        (e: unknown) => e instanceof StoreConflictError && e.field === "console_user",
+      );
 
       const bob = consoleUser({ username: "bob-ops", role: "viewer" });
       await store.admin.createConsoleUser(bob);
@@ -119,7 +122,15 @@ for (const backend of backends) {
     it("stores console sessions by token hash with their user; disabling, a new password or deleting the user ends them", async () => {
       const user = consoleUser();
       await store.admin.createConsoleUser(user);
-      const session = { id: randomUUID(), tokenHash: randomUUID(), userId: user.id, createdAt: NOW + 1, expiresAt: NOW + 1000, clientIp: "10.0.0.1", userAgent: "ua" };
+      const session = {
+        id: randomUUID(),
+        tokenHash: randomUUID(),
+        userId: user.id,
+        createdAt: NOW + 1,
+        expiresAt: NOW + 1000,
+        clientIp: "10.0.0.1",
+        userAgent: "ua",
+      };
       await store.admin.createConsoleSession(session);
       const found = (await store.admin.consoleSession(session.tokenHash))!;
       assert.deepEqual(found.session, session);
@@ -162,7 +173,14 @@ for (const backend of backends) {
     it("appends audit events and filters them by kind, user, actor and time, newest first, in pages", async () => {
       const subject = randomUUID();
       const events = Array.from({ length: 7 }, (_, i) =>
-        auditEvent({ time: NOW + 100_000 + Math.floor(i / 2), kind: i % 3 === 0 ? "account_banned" : "sign_in", userId: subject, actorType: i === 6 ? "admin" : "user", actorId: i === 6 ? "alice" : subject, details: JSON.stringify({ i }) }),
+        auditEvent({
+          time: NOW + 100_000 + Math.floor(i / 2),
+          kind: i % 3 === 0 ? "account_banned" : "sign_in",
+          userId: subject,
+          actorType: i === 6 ? "admin" : "user",
+          actorId: i === 6 ? "alice" : subject,
+          details: JSON.stringify({ i }),
+        }),
       );
       await store.admin.appendAudit(events, []);
       const mine = await store.admin.listAuditEvents({ userId: subject, limit: 100 });
@@ -171,7 +189,10 @@ for (const backend of backends) {
         const [a, b] = [mine[i - 1]!, mine[i]!];
         assert.ok(a.time > b.time || (a.time === b.time && a.id > b.id), "newest first, ties by id descending");
       }
-      assert.deepEqual(mine.find((e) => e.id === events[6]!.id), events[6]);
+      assert.deepEqual(
+        mine.find((e) => e.id === events[6]!.id),
+        events[6],
+      );
 
       // Pages of 3 walk the same list.
       const paged: string[] = [];
@@ -182,11 +203,20 @@ for (const backend of backends) {
         if (page.length < 3) break;
         cursor = { time: page.at(-1)!.time, id: page.at(-1)!.id };
       }
-      assert.deepEqual(paged, mine.map((e) => e.id));
+      assert.deepEqual(
+        paged,
+        mine.map((e) => e.id),
+      );
 
-      assert.deepEqual((await store.admin.listAuditEvents({ userId: subject, kinds: ["account_banned"], limit: 100 })).map((e) => e.kind), ["account_banned", "account_banned", "account_banned"]);
+      assert.deepEqual(
+        (await store.admin.listAuditEvents({ userId: subject, kinds: ["account_banned"], limit: 100 })).map((e) => e.kind),
+        ["account_banned", "account_banned", "account_banned"],
+      );
       assert.equal((await store.admin.listAuditEvents({ userId: subject, kinds: ["account_banned", "sign_in"], limit: 100 })).length, 7);
-      assert.deepEqual((await store.admin.listAuditEvents({ actorType: "admin", actorId: "alice", limit: 100 })).map((e) => e.id), [events[6]!.id]);
+      assert.deepEqual(
+        (await store.admin.listAuditEvents({ actorType: "admin", actorId: "alice", limit: 100 })).map((e) => e.id),
+        [events[6]!.id],
+      );
       assert.equal((await store.admin.listAuditEvents({ userId: subject, actorType: "user", limit: 100 })).length, 6);
       const window = await store.admin.listAuditEvents({ userId: subject, since: NOW + 100_001, until: NOW + 100_003, limit: 100 });
       assert.deepEqual(new Set(window.map((e) => e.time)), new Set([NOW + 100_001, NOW + 100_002]));
@@ -197,7 +227,9 @@ for (const backend of backends) {
 
     it("appends a large batch of audit events whole, every field as given (several rows per statement)", async () => {
       const subject = randomUUID();
-      const events = Array.from({ length: 157 }, (_, i) => auditEvent({ time: NOW + 200_000 + i, userId: subject, ip: i % 2 ? "10.0.0.1" : null, details: JSON.stringify({ i }) }));
+      const events = Array.from({ length: 157 }, (_, i) =>
+        auditEvent({ time: NOW + 200_000 + i, userId: subject, ip: i % 2 ? "10.0.0.1" : null, details: JSON.stringify({ i }) }),
+      );
       await store.admin.appendAudit(events, []);
       const stored = await store.admin.listAuditEvents({ userId: subject, limit: 200 });
       assert.deepEqual(stored, [...events].reverse());
@@ -205,8 +237,20 @@ for (const backend of backends) {
 
     it("adds activity counts per minute and kind across batches (as several nodes do)", async () => {
       const minute = NOW + 3_600_000;
-      await store.admin.appendAudit([], [{ minute, kind: "sign_in", count: 3 }, { minute, kind: "refresh", count: 1 }]);
-      await store.admin.appendAudit([], [{ minute, kind: "sign_in", count: 2 }, { minute: minute + 60_000, kind: "sign_in", count: 1 }]);
+      await store.admin.appendAudit(
+        [],
+        [
+          { minute, kind: "sign_in", count: 3 },
+          { minute, kind: "refresh", count: 1 },
+        ],
+      );
+      await store.admin.appendAudit(
+        [],
+        [
+          { minute, kind: "sign_in", count: 2 },
+          { minute: minute + 60_000, kind: "sign_in", count: 1 },
+        ],
+      );
       await store.admin.appendAudit([], [{ minute, kind: "error", count: 1 }]);
       await store.admin.appendAudit([], [{ minute, kind: "error", count: 1 }]);
       const counts = await store.admin.activityCounts(minute);
@@ -241,8 +285,17 @@ for (const backend of backends) {
       assert.deepEqual(await keys("custom_id", `${tag}-custom`), [`${tag}-custom-b`]);
       assert.deepEqual(await keys("steam_id", `7656${tag}`), [`7656${tag}`]);
       const devices = await store.admin.searchAccounts({ field: "device", query: `${tag}-device`, limit: 50 });
-      assert.deepEqual(devices.map((h) => [h.key, h.account.id]), [[`${tag}-device-c1`, c.id], [`${tag}-device-c2`, c.id]]);
-      assert.deepEqual((await store.admin.searchAccounts({ field: "id", query: d.id, limit: 50 })).map((h) => h.account), [d]);
+      assert.deepEqual(
+        devices.map((h) => [h.key, h.account.id]),
+        [
+          [`${tag}-device-c1`, c.id],
+          [`${tag}-device-c2`, c.id],
+        ],
+      );
+      assert.deepEqual(
+        (await store.admin.searchAccounts({ field: "id", query: d.id, limit: 50 })).map((h) => h.account),
+        [d],
+      );
       assert.deepEqual(await keys("id", randomUUID()), []);
       assert.deepEqual(await keys("username", `${tag}-nobody`), []);
 
@@ -255,7 +308,11 @@ for (const backend of backends) {
         [`7656${tag}`, d],
         [e.id, e],
       ] as const) {
-        assert.deepEqual((await store.admin.searchAccounts({ field: "any", query, limit: 50 })).map((h) => h.account.id), [who.id], query);
+        assert.deepEqual(
+          (await store.admin.searchAccounts({ field: "any", query, limit: 50 })).map((h) => h.account.id),
+          [who.id],
+          query,
+        );
       }
     });
 

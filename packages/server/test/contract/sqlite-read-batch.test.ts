@@ -34,13 +34,18 @@ describe("SQLite reads batched per turn of the event loop", () => {
     const accounts = [];
     for (let i = 0; i < 50; i++) {
       const device = `device-${i}-${randomUUID()}`;
-      accounts.push({ device, account: await store.createAccount({ id: randomUUID(), username: `player${i}`, createTime: NOW }, { provider: "device", subject: device, profile: {} }) });
+      accounts.push({
+        device,
+        account: await store.createAccount({ id: randomUUID(), username: `player${i}`, createTime: NOW }, { provider: "device", subject: device, profile: {} }),
+      });
     }
-    const sessions = await Promise.all(accounts.map(async ({ account }) => {
-      const s = session(account.id, account.username);
-      await store.createSession(s);
-      return s;
-    }));
+    const sessions = await Promise.all(
+      accounts.map(async ({ account }) => {
+        const s = session(account.id, account.username);
+        await store.createSession(s);
+        return s;
+      }),
+    );
     // All asked in the same turn: one batch.
     const [byDevice, byId, withDevices, bySession, missing, missingSession] = await Promise.all([
       Promise.all(accounts.map(({ device }) => store.findAccountByIdentity({ provider: "device", subject: device }))),

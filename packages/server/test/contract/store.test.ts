@@ -245,9 +245,7 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       // Issued in one turn of the event loop, so SQLite's group commit puts them in one transaction.
       const device = uid("device");
       const names = Array.from({ length: 12 }, () => uid("user"));
-      const results = await Promise.allSettled(
-        names.map((name, i) => account(asDevice(i === 5 || i === 6 ? device : uid("device")), name)),
-      );
+      const results = await Promise.allSettled(names.map((name, i) => account(asDevice(i === 5 || i === 6 ? device : uid("device")), name)));
       const failed = results.filter((r) => r.status === "rejected");
       assert.equal(failed.length, 1, "exactly one of the two creations with the same device loses");
       assert.ok((failed[0] as PromiseRejectedResult).reason instanceof StoreConflictError);
@@ -287,7 +285,14 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       const a = await account(asDevice(uid("device")));
       const other = await account(undefined);
       const username = uid("renamed");
-      assert.equal(await store.updateAccount(a.id, { username, displayName: "Ana", langTag: "fr", location: "Lyon", timezone: "Europe/Paris", avatarUrl: "https://x/a.png" }, NOW + 5), true);
+      assert.equal(
+        await store.updateAccount(
+          a.id,
+          { username, displayName: "Ana", langTag: "fr", location: "Lyon", timezone: "Europe/Paris", avatarUrl: "https://x/a.png" },
+          NOW + 5,
+        ),
+        true,
+      );
       let row = (await store.getAccount(a.id))!;
       assert.deepEqual(
         [row.username, row.displayName, row.langTag, row.location, row.timezone, row.avatarUrl, row.updateTime, row.createTime],
@@ -436,10 +441,7 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
           const d2 = uid("device");
           const a = await account(asDevice(d1));
           await store.linkIdentity(a.id, asDevice(d2), ADD, NOW);
-          const results = await Promise.all([
-            store.unlinkIdentity(a.id, asDevice(d1), NOW),
-            store.unlinkIdentity(a.id, asDevice(d2), NOW),
-          ]);
+          const results = await Promise.all([store.unlinkIdentity(a.id, asDevice(d1), NOW), store.unlinkIdentity(a.id, asDevice(d2), NOW)]);
           assert.deepEqual(results.sort(), ["last_identity", "unlinked"]);
           assert.equal((await devicesOf(a.id)).length, 1);
         }),
@@ -463,7 +465,7 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
 
     it("stores and reads a session row as written, vars in their order", async () => {
       const a = await account(undefined);
-      const s = sessionRow(a.id, { vars: { zeta: "1", alpha: "2", "ünï": "✓" }, clientIp: null });
+      const s = sessionRow(a.id, { vars: { zeta: "1", alpha: "2", ünï: "✓" }, clientIp: null });
       await store.createSession(s);
       const read = await store.getSession(s.id);
       assert.deepEqual(read, s);
@@ -569,7 +571,10 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       for (const s of [oldest, newest, middle, revoked, expired, endsNow, sessionRow(b.id)]) await store.createSession(s);
       await store.revokeSession(revoked.id, "logout", NOW);
       const live = await store.listSessions(a.id, NOW_SEC);
-      assert.deepEqual(live.map((s) => s.id), [newest.id, middle.id, oldest.id]);
+      assert.deepEqual(
+        live.map((s) => s.id),
+        [newest.id, middle.id, oldest.id],
+      );
       assert.deepEqual(live[0], newest);
     });
 
@@ -640,21 +645,45 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
     it("runs ticket-store transactions started in the same tick one after the other, each complete", async () => {
       const a = await account();
       const sessions = Array.from({ length: 6 }, (_, i) => ({
-        id: randomUUID(), validatorSessionId: randomUUID(), validatorIdentity: "eu-west-1", validatorKind: "server" as const, userId: a.id,
-        playerSessionId: randomUUID(), ticketId: randomUUID(), appId: 0, ownerId: null, response: null, responseSeq: 0, createdAt: NOW + i, endedAt: null,
+        id: randomUUID(),
+        validatorSessionId: randomUUID(),
+        validatorIdentity: "eu-west-1",
+        validatorKind: "server" as const,
+        userId: a.id,
+        playerSessionId: randomUUID(),
+        ticketId: randomUUID(),
+        appId: 0,
+        ownerId: null,
+        response: null,
+        responseSeq: 0,
+        createdAt: NOW + i,
+        endedAt: null,
       }));
       for (const s of sessions) await store.tickets.createAuthSession(s);
       const events = await Promise.all(
-        sessions.map((s, i) => store.tickets.respond(s.id, { response: i % 2, ownerId: a.id, end: i % 2 === 1, onlyFirst: true }, randomUUID(), (seq) => `{"seq":${seq}}`, NOW + 10)),
+        sessions.map((s, i) =>
+          store.tickets.respond(s.id, { response: i % 2, ownerId: a.id, end: i % 2 === 1, onlyFirst: true }, randomUUID(), (seq) => `{"seq":${seq}}`, NOW + 10),
+        ),
       );
-      assert.deepEqual(events.map((e) => e?.seq), [1, 1, 1, 1, 1, 1]);
+      assert.deepEqual(
+        events.map((e) => e?.seq),
+        [1, 1, 1, 1, 1, 1],
+      );
       for (const s of sessions) {
         const stored = await store.tickets.pendingEvents(s.validatorSessionId, 10);
-        assert.deepEqual(stored.map((e) => e.payload), ['{"seq":1}']);
+        assert.deepEqual(
+          stored.map((e) => e.payload),
+          ['{"seq":1}'],
+        );
       }
       // The first response only once, even when asked twice at once.
-      const again = await Promise.all(sessions.map((s) => store.tickets.respond(s.id, { response: 5, ownerId: null, end: true, onlyFirst: true }, randomUUID(), () => "{}", NOW + 20)));
-      assert.deepEqual(again, sessions.map(() => undefined));
+      const again = await Promise.all(
+        sessions.map((s) => store.tickets.respond(s.id, { response: 5, ownerId: null, end: true, onlyFirst: true }, randomUUID(), () => "{}", NOW + 20)),
+      );
+      assert.deepEqual(
+        again,
+        sessions.map(() => undefined),
+      );
     });
 
     it("reports the schema version of the newest migration", async () => {
@@ -745,15 +774,12 @@ describe("PostgresStore availability", { skip: postgres.skip }, () => {
 
   it("fails to open with StoreUnavailableError naming the host when nobody listens", async () => {
     const started = Date.now();
-    await assert.rejects(
-      PostgresStore.open({ url: "postgres://postgres:secret@127.0.0.1:1/nothing", connectionTimeoutMs: 2000 }),
-      (err: unknown) => {
-        assert.ok(err instanceof StoreUnavailableError, String(err));
-        assert.match(err.message, /127\.0\.0\.1:1\/nothing/);
-        assert.doesNotMatch(err.message, /secret/, "the password is never repeated");
-        return true;
-      },
-    );
+    await assert.rejects(PostgresStore.open({ url: "postgres://postgres:secret@127.0.0.1:1/nothing", connectionTimeoutMs: 2000 }), (err: unknown) => {
+      assert.ok(err instanceof StoreUnavailableError, String(err));
+      assert.match(err.message, /127\.0\.0\.1:1\/nothing/);
+      assert.doesNotMatch(err.message, /secret/, "the password is never repeated");
+      return true;
+    });
     assert.ok(Date.now() - started < 5000);
   });
 

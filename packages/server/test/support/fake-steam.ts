@@ -26,11 +26,7 @@ export interface FakeSteamPlayer {
 }
 
 /** How the fake misbehaves for the next requests (until `failWith(undefined)`). */
-export type FakeSteamFailure =
-  | { kind: "status"; status: number }
-  | { kind: "hang" }
-  | { kind: "malformed_json" }
-  | { kind: "json"; body: unknown };
+export type FakeSteamFailure = { kind: "status"; status: number } | { kind: "hang" } | { kind: "malformed_json" } | { kind: "json"; body: unknown };
 
 export interface FakeSteamRequest {
   path: string;
@@ -80,7 +76,11 @@ export async function startFakeSteam(): Promise<FakeSteam> {
       }
     }
     if (url.searchParams.get("key") !== FAKE_STEAM_KEY || url.searchParams.get("appid") !== String(FAKE_STEAM_APP_ID)) {
-      return html(res, 403, "<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>");
+      return html(
+        res,
+        403,
+        "<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>",
+      );
     }
     const owner = tickets.get(url.searchParams.get("ticket")!.toLowerCase());
     const player = owner === undefined ? undefined : players.get(owner);

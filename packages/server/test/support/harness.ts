@@ -214,7 +214,10 @@ export function spawnServer(args: string[], options: { env?: Record<string, stri
 }
 
 /** Runs the CLI to completion; resolves with exit code and output. `input` is written to its standard input. */
-export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<{ code: number | string; output: string }> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Promise<{ code: number | string; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...cli(), ...args], {
       cwd: SERVER_DIR,

@@ -60,40 +60,43 @@ export function parseExposition(text: string): Exposition {
     current = family;
   };
 
-  text.slice(0, -1).split("\n").forEach((line, i) => {
-    const where = `line ${i + 1}: ${JSON.stringify(line)}`;
-    const h = HELP_LINE.exec(line);
-    if (h) {
-      enter(h[1]!, where);
-      assert.ok(!help.has(h[1]!), `second HELP for ${h[1]}: ${where}`);
-      assert.ok(!/\\[^\\n]/.test(h[2]!.replace(/\\\\/g, "")), `bad escape in HELP: ${where}`);
-      help.set(h[1]!, h[2]!);
-      return;
-    }
-    const t = TYPE_LINE.exec(line);
-    if (t) {
-      enter(t[1]!, where);
-      assert.ok(!types.has(t[1]!), `second TYPE for ${t[1]}: ${where}`);
-      types.set(t[1]!, t[2]!);
-      return;
-    }
-    const s = SAMPLE_LINE.exec(line);
-    assert.ok(s, `not a HELP, TYPE or sample line: ${where}`);
-    const [, name, labelText, valueText] = s;
-    const family = familyOf(name!);
-    assert.ok(family, `sample before (or without) its TYPE: ${where}`);
-    enter(family, where);
-    assert.ok(FLOAT.test(valueText!), `value is not a float: ${where}`);
-    const labels: Record<string, string> = {};
-    for (const m of (labelText ?? "").matchAll(ONE_LABEL)) {
-      assert.ok(!(m[1]! in labels), `label ${m[1]} twice: ${where}`);
-      labels[m[1]!] = unescapeLabel(m[2]!);
-    }
-    const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
-    assert.ok(!series.has(key), `duplicate series: ${where}`);
-    series.add(key);
-    samples.push({ name: name!, labels, value: parseValue(valueText!) });
-  });
+  text
+    .slice(0, -1)
+    .split("\n")
+    .forEach((line, i) => {
+      const where = `line ${i + 1}: ${JSON.stringify(line)}`;
+      const h = HELP_LINE.exec(line);
+      if (h) {
+        enter(h[1]!, where);
+        assert.ok(!help.has(h[1]!), `second HELP for ${h[1]}: ${where}`);
+        assert.ok(!/\\[^\\n]/.test(h[2]!.replace(/\\\\/g, "")), `bad escape in HELP: ${where}`);
+        help.set(h[1]!, h[2]!);
+        return;
+      }
+      const t = TYPE_LINE.exec(line);
+      if (t) {
+        enter(t[1]!, where);
+        assert.ok(!types.has(t[1]!), `second TYPE for ${t[1]}: ${where}`);
+        types.set(t[1]!, t[2]!);
+        return;
+      }
+      const s = SAMPLE_LINE.exec(line);
+      assert.ok(s, `not a HELP, TYPE or sample line: ${where}`);
+      const [, name, labelText, valueText] = s;
+      const family = familyOf(name!);
+      assert.ok(family, `sample before (or without) its TYPE: ${where}`);
+      enter(family, where);
+      assert.ok(FLOAT.test(valueText!), `value is not a float: ${where}`);
+      const labels: Record<string, string> = {};
+      for (const m of (labelText ?? "").matchAll(ONE_LABEL)) {
+        assert.ok(!(m[1]! in labels), `label ${m[1]} twice: ${where}`);
+        labels[m[1]!] = unescapeLabel(m[2]!);
+      }
+      const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
+      assert.ok(!series.has(key), `duplicate series: ${where}`);
+      series.add(key);
+      samples.push({ name: name!, labels, value: parseValue(valueText!) });
+    });
 
   for (const family of types.keys()) assert.ok(help.has(family), `${family} has no HELP`);
   for (const [family, type] of types) if (type === "histogram") checkHistogram(family, samples);
@@ -111,7 +114,9 @@ export function parseExposition(text: string): Exposition {
 function checkHistogram(family: string, samples: Sample[]): void {
   const groups = new Map<string, { buckets: [number, number][]; sum?: number; count?: number }>();
   const groupOf = (labels: Record<string, string>) => {
-    const rest = Object.entries(labels).filter(([k]) => k !== "le").sort();
+    const rest = Object.entries(labels)
+      .filter(([k]) => k !== "le")
+      .sort();
     const key = JSON.stringify(rest);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { buckets: [] }));

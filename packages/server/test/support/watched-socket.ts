@@ -57,7 +57,11 @@ export class WatchedSocket {
   /** The notifications pushed before the close, as `{code, subject, content}` with content parsed. */
   notifications(): { code: number; subject: string; content: unknown }[] {
     return this.frames.flatMap((f) =>
-      (f.notifications?.notifications ?? []).map((n: { code: number; subject: string; content: string }) => ({ code: n.code, subject: n.subject, content: JSON.parse(n.content) })),
+      (f.notifications?.notifications ?? []).map((n: { code: number; subject: string; content: string }) => ({
+        code: n.code,
+        subject: n.subject,
+        content: JSON.parse(n.content),
+      })),
     );
   }
 

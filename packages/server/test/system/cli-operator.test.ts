@@ -54,7 +54,13 @@ describe("tessera operator commands", () => {
     assert.match(admin!, /--password-stdin/);
     assert.match(user!, /--kind publisher\|vac/);
 
-    const usage = await Promise.all([runCli(["admin"]), runCli(["admin", "create"]), runCli(["user", "fly", "x"]), runCli(["keys", "spin"]), runCli(["user", "ban", "x", "--kind"])]);
+    const usage = await Promise.all([
+      runCli(["admin"]),
+      runCli(["admin", "create"]),
+      runCli(["user", "fly", "x"]),
+      runCli(["keys", "spin"]),
+      runCli(["user", "ban", "x", "--kind"]),
+    ]);
     for (const r of usage) assert.equal(r.code, 2, r.output);
     assert.match(usage[1]!.output, /tessera admin create: needs a username \(see tessera admin --help\)/);
     assert.match(usage[2]!.output, /unknown action "fly"/);
@@ -94,12 +100,10 @@ describe("tessera operator commands", () => {
     assert.match(last.output, /At least one enabled admin must remain/);
 
     const audit = await t.api.call("GET", "/v2/console/audit?actor=cli&kind=console_user_created,console_user_updated", { bearer: token });
-    assert.deepEqual(audit.body.events.map((e: { kind: string; details: { username: string } }) => `${e.kind} ${e.details.username}`), [
-      "console_user_updated ops-viewer",
-      "console_user_updated ops-viewer",
-      "console_user_created ops-viewer",
-      "console_user_created ops-root",
-    ]);
+    assert.deepEqual(
+      audit.body.events.map((e: { kind: string; details: { username: string } }) => `${e.kind} ${e.details.username}`),
+      ["console_user_updated ops-viewer", "console_user_updated ops-viewer", "console_user_created ops-viewer", "console_user_created ops-root"],
+    );
   });
 
   it("user show, sessions, logout, ban and unban a player of the running server", async () => {
@@ -123,7 +127,10 @@ describe("tessera operator commands", () => {
 
     const logout = await cli(["user", "logout", username, "--session", firstSession]);
     assert.equal(logout.code, 0, logout.output);
-    assert.ok(await becomes(async () => (await t.api.withToken("GET", "/v2/account", first.token)).status === 401, SOON), "the ended session's token is refused");
+    assert.ok(
+      await becomes(async () => (await t.api.withToken("GET", "/v2/account", first.token)).status === 401, SOON),
+      "the ended session's token is refused",
+    );
     assert.equal((await t.api.withToken("GET", "/v2/account", second.token)).status, 200);
     assert.equal((await cli(["user", "logout", username, "--session", firstSession])).code, 1, "already ended");
 
@@ -141,8 +148,14 @@ describe("tessera operator commands", () => {
     assert.equal((await cli(["user", "show", "no-such-player"])).code, 1);
 
     const admin = await consoleToken("ops-viewer", PASSWORD);
-    const events = (await t.api.call("GET", `/v2/console/audit?user_id=${id}&actor=cli`, { bearer: admin })).body.events as { kind: string; details: Record<string, unknown> }[];
-    assert.deepEqual(events.map((e) => e.kind), ["sessions_ended", "account_unbanned", "sessions_ended", "account_banned", "sessions_ended"]);
+    const events = (await t.api.call("GET", `/v2/console/audit?user_id=${id}&actor=cli`, { bearer: admin })).body.events as {
+      kind: string;
+      details: Record<string, unknown>;
+    }[];
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ["sessions_ended", "account_unbanned", "sessions_ended", "account_banned", "sessions_ended"],
+    );
     assert.deepEqual(events[3]!.details, { kind: "vac", reason: "wallhack" });
   });
 
@@ -173,7 +186,9 @@ describe("tessera operator commands", () => {
   });
 
   it("config check: effective settings with their source, secrets hidden; invalid or unsafe in production exits 2", async () => {
-    const ok = await runCli(["config", "check", "--server-key", "my-very-secret-server-key", "--port", "7777"], { env: { TESSERA_SESSION_TOKEN_EXPIRY_SEC: "120" } });
+    const ok = await runCli(["config", "check", "--server-key", "my-very-secret-server-key", "--port", "7777"], {
+      env: { TESSERA_SESSION_TOKEN_EXPIRY_SEC: "120" },
+    });
     assert.equal(ok.code, 0, ok.output);
     assert.match(ok.output, /^configuration is valid; no safety findings$/m);
     assert.match(ok.output, /^ {2}socket\.port +7777 {2}\[flag --port\]$/m);

@@ -67,7 +67,7 @@ function by<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> 
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-const revoked = (userId: string, sessionIds: string[], reason: string): BusMessage => ({ type: "sessions_revoked", userId, sessionIds, reason } as BusMessage);
+const revoked = (userId: string, sessionIds: string[], reason: string): BusMessage => ({ type: "sessions_revoked", userId, sessionIds, reason }) as BusMessage;
 
 describe("cluster settings", () => {
   const load = (overrides: Record<string, string>) => loadConfig({ env: {}, overrides });
@@ -82,11 +82,17 @@ describe("cluster settings", () => {
     });
     assert.equal(config.cluster.redisUrl, "redis://:s3cret@127.0.0.1:6379/0");
     assert.equal(load({}).cluster.redisUrl, undefined);
-    assert.equal(loadConfig({ env: { TESSERA_REDIS_URL: "rediss://cache.internal:6380", TESSERA_DATABASE_URL: PG, ...KEYS } }).cluster.redisUrl, "rediss://cache.internal:6380");
+    assert.equal(
+      loadConfig({ env: { TESSERA_REDIS_URL: "rediss://cache.internal:6380", TESSERA_DATABASE_URL: PG, ...KEYS } }).cluster.redisUrl,
+      "rediss://cache.internal:6380",
+    );
   });
 
   it("refuses keys generated per node, a SQLite database and malformed URLs, naming the setting", () => {
-    const keys = { "session.encryption_key": KEYS.TESSERA_SESSION_ENCRYPTION_KEY, "session.refresh_encryption_key": KEYS.TESSERA_SESSION_REFRESH_ENCRYPTION_KEY };
+    const keys = {
+      "session.encryption_key": KEYS.TESSERA_SESSION_ENCRYPTION_KEY,
+      "session.refresh_encryption_key": KEYS.TESSERA_SESSION_REFRESH_ENCRYPTION_KEY,
+    };
     const refused = (overrides: Record<string, string>, setting: string, pattern: RegExp) =>
       assert.throws(
         () => load(overrides),
@@ -94,7 +100,11 @@ describe("cluster settings", () => {
         JSON.stringify(overrides),
       );
     refused({ "cluster.redis_url": "redis://127.0.0.1:6379", "database.url": PG }, "session.encryption_key", /same value on every node/);
-    refused({ "cluster.redis_url": "redis://127.0.0.1:6379", "database.url": PG, "session.encryption_key": KEYS.TESSERA_SESSION_ENCRYPTION_KEY }, "session.refresh_encryption_key", /same value on every node/);
+    refused(
+      { "cluster.redis_url": "redis://127.0.0.1:6379", "database.url": PG, "session.encryption_key": KEYS.TESSERA_SESSION_ENCRYPTION_KEY },
+      "session.refresh_encryption_key",
+      /same value on every node/,
+    );
     refused({ "cluster.redis_url": "redis://127.0.0.1:6379", ...keys }, "cluster.redis_url", /needs a PostgreSQL database\.url/);
     for (const bad of ["http://127.0.0.1:6379", "redis:127.0.0.1", "redis://", "redis://u:s3cret@host:99999"]) {
       refused({ "cluster.redis_url": bad, "database.url": PG, ...keys }, "cluster.redis_url", /expected redis:\/\//);
@@ -107,7 +117,11 @@ describe("cluster settings", () => {
     assert.ok(keys, JSON.stringify(findings));
     assert.match(keys.message, /every other node sharing the database will refuse them/);
     const withKeys = load({ "database.url": PG, "session.encryption_key": "a".repeat(32), "session.refresh_encryption_key": "b".repeat(32) });
-    assert.deepEqual(safetyFindings(withKeys).map((f) => f.setting), ["socket.server_key"], "only the default server key is left");
+    assert.deepEqual(
+      safetyFindings(withKeys).map((f) => f.setting),
+      ["socket.server_key"],
+      "only the default server key is left",
+    );
     assert.throws(
       () => enforceSafety(load({ "database.url": PG, "socket.server_key": "a-real-secret", production: "true" })),
       (err: unknown) => err instanceof ConfigError && err.setting === "session.encryption_key" && /refused because production is on/.test(err.message),
@@ -137,9 +151,21 @@ describe("RevocationPoller (the database poll)", () => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const row: SessionRow = {
-        id: randomUUID(), accountId, createdAt: NOW, lastRefreshAt: null, generation: 0, rotatedAt: NOW, username: "p", vars: {},
-        issuedAtSec: NOW / 1000, tokenExpiresAtSec: NOW / 1000 + 3600, refreshExpiresAtSec: NOW / 1000 + 86_400,
-        clientIp: null, userAgent: null, revokedAt: null, revokedReason: null,
+        id: randomUUID(),
+        accountId,
+        createdAt: NOW,
+        lastRefreshAt: null,
+        generation: 0,
+        rotatedAt: NOW,
+        username: "p",
+        vars: {},
+        issuedAtSec: NOW / 1000,
+        tokenExpiresAtSec: NOW / 1000 + 3600,
+        refreshExpiresAtSec: NOW / 1000 + 86_400,
+        clientIp: null,
+        userAgent: null,
+        revokedAt: null,
+        revokedReason: null,
       };
       await store.createSession(row);
       ids.push(row.id);
@@ -205,7 +231,10 @@ describe("RevocationPoller (the database poll)", () => {
       const tooFar = await sessionsOf(1);
       await store.revokeSession(tooFar.ids[0]!, "logout", now - 15_000);
       assert.equal(await poller.poll(), 0);
-      assert.deepEqual(got.flatMap((m) => (m.type === "sessions_revoked" ? m.sessionIds : [])), [behind.ids[0], ahead.ids[0], normal.ids[0]]);
+      assert.deepEqual(
+        got.flatMap((m) => (m.type === "sessions_revoked" ? m.sessionIds : [])),
+        [behind.ids[0], ahead.ids[0], normal.ids[0]],
+      );
     } finally {
       await poller.close();
     }
@@ -253,7 +282,10 @@ describe("RedisBus", { skip: redisSkipReason }, () => {
   async function settle(from: RedisBus, nodes: { got: BusMessage[] }[]): Promise<void> {
     const marker = { type: "session_disconnect", sessionId: randomUUID(), reason: "marker" } as const;
     await from.publish(marker);
-    await eventually(() => nodes.every((n) => n.got.some((m) => m.type === "session_disconnect" && m.sessionId === marker.sessionId)), "the marker on every node");
+    await eventually(
+      () => nodes.every((n) => n.got.some((m) => m.type === "session_disconnect" && m.sessionId === marker.sessionId)),
+      "the marker on every node",
+    );
   }
 
   const without = (got: BusMessage[], reason = "marker") => got.filter((m) => !(m.type === "session_disconnect" && m.reason === reason));
@@ -276,8 +308,16 @@ describe("RedisBus", { skip: redisSkipReason }, () => {
     await c.bus.publish(m3);
     await settle(a.bus, [a, b, c]);
     await settle(c.bus, [a, b, c]);
-    const sorted = (list: BusMessage[]) => without(list).map((m) => JSON.stringify(m)).sort();
-    for (const [name, got] of [["a", a.got], ["b", b.got], ["c", c.got], ["a's second subscriber", second]] as const) {
+    const sorted = (list: BusMessage[]) =>
+      without(list)
+        .map((m) => JSON.stringify(m))
+        .sort();
+    for (const [name, got] of [
+      ["a", a.got],
+      ["b", b.got],
+      ["c", c.got],
+      ["a's second subscriber", second],
+    ] as const) {
       assert.deepEqual(sorted(got), sorted([m1, m2, m3]), `node ${name}`);
     }
   });
@@ -488,7 +528,10 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
     ok(await a.api.withToken("POST", "/v2/session/logout", s.token, { token: s.token }));
     const revokedAt = Date.now();
     assertUnauthorized(await b.api.withToken("GET", "/v2/account", s.token), "Auth token invalid", "Bearer");
-    for (const [name, socket] of [["B", onB], ["C", onC]] as const) {
+    for (const [name, socket] of [
+      ["B", onB],
+      ["C", onC],
+    ] as const) {
       const closed = await by(socket.closed, revokedAt + BUS_BOUND_MS + MARGIN_MS, `${name} closing the socket`);
       assert.deepEqual([closed.code, closed.reason], [4001, "session ended: logout"]);
       assert.deepEqual(socket.notifications(), [{ code: -100, subject: "session_ended", content: { reason: "logout" } }]);
@@ -509,7 +552,10 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
     await new Promise((r) => setTimeout(r, Math.max(0, rotatedAt + GRACE_SEC * 1000 + 100 - Date.now())));
     assertError(await b.api.withKey(REFRESH, { token: s0.refresh_token }), 401, "Refresh token invalid or expired.");
     const revokedAt = Date.now();
-    for (const [name, socket] of [["B", onB], ["C", onC]] as const) {
+    for (const [name, socket] of [
+      ["B", onB],
+      ["C", onC],
+    ] as const) {
       const closed = await by(socket.closed, revokedAt + BUS_BOUND_MS + MARGIN_MS, `${name} closing the socket`);
       assert.deepEqual([closed.code, closed.reason], [4001, "session ended: refresh_reuse"]);
     }
@@ -527,7 +573,10 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
     const onC = await socketOn(c, s.token);
     assertError(await a.api.withToken("PUT", "/v2/account", s.token, { display_name: "ban me" }), 404, "Requested resource was not found.");
     const bannedAt = Date.now();
-    for (const [name, socket] of [["B", onB], ["C", onC]] as const) {
+    for (const [name, socket] of [
+      ["B", onB],
+      ["C", onC],
+    ] as const) {
       const closed = await by(socket.closed, bannedAt + BUS_BOUND_MS + MARGIN_MS, `${name} closing the socket`);
       assert.deepEqual([closed.code, closed.reason], [4003, "banned"]);
       assert.deepEqual(socket.notifications(), [{ code: -8, subject: "banned", content: {} }]);
@@ -590,7 +639,10 @@ describe("a cluster of three nodes on PostgreSQL and Redis", { skip: clusterSkip
     ok(await a.api.withToken("POST", "/v2/session/logout", s.token, {}));
     const revokedAt = Date.now();
     assertUnauthorized(await b.api.withToken("GET", "/v2/account", s.token), "Auth token invalid", "Bearer");
-    for (const [name, socket] of [["B", onB], ["C", onC]] as const) {
+    for (const [name, socket] of [
+      ["B", onB],
+      ["C", onC],
+    ] as const) {
       const closed = await by(socket.closed, revokedAt + POLL_BOUND_MS + MARGIN_MS, `${name} closing the socket without Redis`);
       assert.deepEqual([closed.code, closed.reason], [4001, "session ended: logout_all"]);
     }

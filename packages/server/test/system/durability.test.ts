@@ -212,7 +212,6 @@ interface MixSession {
   loggedOut: boolean;
 }
 
-
 for (const backend of BACKENDS) {
   describe(`crash (SIGKILL) during a sustained mix of sign-ups, refreshes and logouts on ${backend}`, { skip: backendSkip(backend) }, () => {
     it("keeps every answered write, no revoked token works again, and the database passes its integrity check", async (t) => {
@@ -240,7 +239,15 @@ for (const backend of BACKENDS) {
         const device = `mix-${backend}-${String(deviceSeq++).padStart(5, "0")}`;
         const res = await api.withKey("/v2/account/authenticate/device", { id: device });
         if (res.status !== 200 || res.body.created !== true) return void unexpected.push(`create ${device}: ${res.status} ${JSON.stringify(res.body)}`);
-        sessions.push({ device, uid: claimsOf(res.body.token).uid, tokens: [res.body.token], refreshes: [res.body.refresh_token], busy: false, uncertain: false, loggedOut: false });
+        sessions.push({
+          device,
+          uid: claimsOf(res.body.token).uid,
+          tokens: [res.body.token],
+          refreshes: [res.body.refresh_token],
+          busy: false,
+          uncertain: false,
+          loggedOut: false,
+        });
         counts.create++;
       }
 
@@ -300,7 +307,9 @@ for (const backend of BACKENDS) {
       }
       await Promise.all(Array.from({ length: WORKERS }, worker));
       assert.equal(await first.exited, "SIGKILL");
-      t.diagnostic(`${backend}: answered ${answered} (creates ${counts.create}, refreshes ${counts.refresh}, logouts ${counts.logout}); in flight at the kill ${inFlightAtKill}; cut off ${cutOff}; refused after ${refused}`);
+      t.diagnostic(
+        `${backend}: answered ${answered} (creates ${counts.create}, refreshes ${counts.refresh}, logouts ${counts.logout}); in flight at the kill ${inFlightAtKill}; cut off ${cutOff}; refused after ${refused}`,
+      );
       assert.deepEqual(unexpected, [], "every answered request of the mix succeeded");
       assert.ok(inFlightAtKill > 0, "requests were in flight when the process was killed");
       assert.ok(cutOff + refused > 0, "requests went unanswered: the process died under load");
@@ -330,7 +339,10 @@ for (const backend of BACKENDS) {
           // An answered rotation holds: a token two generations old is reuse, and revokes the session.
           check((await api2.withKey("/v2/account/session/refresh", { token: s.refreshes.at(-3) })).status === 401, `old refresh token of ${s.device} accepted`);
           check((await api2.withToken("GET", "/v2/account", token)).status === 401, `session of ${s.device} not revoked by reuse`);
-          check((await api2.withKey("/v2/account/session/refresh", { token: refreshToken })).status === 401, `newest refresh token of ${s.device} works after reuse`);
+          check(
+            (await api2.withKey("/v2/account/session/refresh", { token: refreshToken })).status === 401,
+            `newest refresh token of ${s.device} works after reuse`,
+          );
           reuseChecked++;
         } else {
           // The newest answered tokens are the current ones: the access token works, the refresh token rotates.
@@ -340,7 +352,9 @@ for (const backend of BACKENDS) {
           if (s.refreshes.length > 1) rotationsChecked++;
         }
       }
-      t.diagnostic(`${backend}: ${sessions.length} accounts, ${rotationsChecked} rotated sessions current, ${reuseChecked} reuse detections, ${sessions.filter((s) => s.loggedOut && !s.uncertain).length} logouts checked`);
+      t.diagnostic(
+        `${backend}: ${sessions.length} accounts, ${rotationsChecked} rotated sessions current, ${reuseChecked} reuse detections, ${sessions.filter((s) => s.loggedOut && !s.uncertain).length} logouts checked`,
+      );
       assert.deepEqual(lost, [], "answered writes lost or revoked tokens working after the crash");
       assert.ok(reuseChecked >= 5 && rotationsChecked >= 5, `${reuseChecked} reuse checks, ${rotationsChecked} rotation checks`);
       assert.equal(await stopServer(second), 0);

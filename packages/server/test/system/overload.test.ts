@@ -50,15 +50,32 @@ describe("overload (child process, loopback)", () => {
     const pid = server.child.pid!;
     const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
 
-    function call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string; retryAfter?: string; ms: number }> {
+    function call(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: string,
+    ): Promise<{ status: number; text: string; retryAfter?: string; ms: number }> {
       const started = performance.now();
       return new Promise((resolve, reject) => {
-        const req = request({ host: base.hostname, port: base.port, method, path, headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }, agent }, (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text, retryAfter: res.headers["retry-after"] as string | undefined, ms: performance.now() - started }));
-        });
+        const req = request(
+          {
+            host: base.hostname,
+            port: base.port,
+            method,
+            path,
+            headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) },
+            agent,
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (d: string) => (text += d));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, text, retryAfter: res.headers["retry-after"] as string | undefined, ms: performance.now() - started }),
+            );
+          },
+        );
         req.setTimeout(10_000, () => req.destroy(new Error("no answer within 10 s")));
         req.on("error", reject);
         req.end(body);

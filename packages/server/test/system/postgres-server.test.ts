@@ -30,7 +30,8 @@ describe("database.url selects the store", () => {
     for (const bad of ["postgres://", "postgres:/db.internal/tessera", "postgresql:user:s3cret@host", "postgres://u:s3cret@host:99999/db"]) {
       assert.throws(
         () => load(bad),
-        (err: unknown) => err instanceof ConfigError && err.setting === "database.url" && /postgres:\/\/user/.test(err.message) && !err.message.includes("s3cret"),
+        (err: unknown) =>
+          err instanceof ConfigError && err.setting === "database.url" && /postgres:\/\/user/.test(err.message) && !err.message.includes("s3cret"),
         bad,
       );
     }
@@ -208,13 +209,16 @@ describe("the server on PostgreSQL", { skip }, () => {
   it("stops the CLI with a one-line database.url message when PostgreSQL is unreachable", async () => {
     const dir = tempDir("tessera-pg-cli-");
     try {
-      await assert.rejects(spawnServer(["--port", "0", "--data-dir", dir.path, "--database-url", "postgres://postgres@127.0.0.1:1/tessera"], { timeoutMs: 20_000 }), (err: unknown) => {
-        const message = (err as Error).message;
-        assert.match(message, /exited \(1\)/);
-        assert.match(message, /tessera: database\.url: cannot open PostgreSQL database at postgres:\/\/postgres@127\.0\.0\.1:1\/tessera/);
-        assert.doesNotMatch(message, /\n\s+at /, "no stack trace for an operator problem");
-        return true;
-      });
+      await assert.rejects(
+        spawnServer(["--port", "0", "--data-dir", dir.path, "--database-url", "postgres://postgres@127.0.0.1:1/tessera"], { timeoutMs: 20_000 }),
+        (err: unknown) => {
+          const message = (err as Error).message;
+          assert.match(message, /exited \(1\)/);
+          assert.match(message, /tessera: database\.url: cannot open PostgreSQL database at postgres:\/\/postgres@127\.0\.0\.1:1\/tessera/);
+          assert.doesNotMatch(message, /\n\s+at /, "no stack trace for an operator problem");
+          return true;
+        },
+      );
     } finally {
       dir.remove();
     }

@@ -80,7 +80,14 @@ describe("jwt: algorithm allow-list", () => {
     rejects(() => verifyHs256(forge({ alg: "HS256", typ: "at+jwt" }, payload), ACCESS_KEY), "algorithm");
     rejects(() => verifyHs256(forge({ alg: "HS256", crit: ["exp"] }, payload), ACCESS_KEY), "algorithm");
     // Key-selecting header parameters are refused even when the signature is right.
-    for (const extra of [{ kid: "1" }, { kid: "../../../dev/null" }, { jku: "https://evil.example/jwks.json" }, { jwk: { kty: "oct", k: "AA" } }, { x5u: "https://evil.example" }, { cty: "JWT" }]) {
+    for (const extra of [
+      { kid: "1" },
+      { kid: "../../../dev/null" },
+      { jku: "https://evil.example/jwks.json" },
+      { jwk: { kty: "oct", k: "AA" } },
+      { x5u: "https://evil.example" },
+      { cty: "JWT" },
+    ]) {
       rejects(() => verifyHs256(forge({ alg: "HS256", typ: "JWT", ...extra }, payload), ACCESS_KEY), "algorithm");
     }
     rejects(() => verifyHs256(forge(["HS256"], payload), ACCESS_KEY), "malformed");
@@ -137,10 +144,27 @@ describe("jwt: tampering and malformed tokens", () => {
 
   it("refuses garbage of every shape with a TokenError, never another exception", () => {
     const garbage: unknown[] = [
-      "", ".", "..", "...", "garbage", "a.b.c", "e30.e30.e30", "e30.e30.", "!!.!!.!!", "a b.c d.e f",
-      `${header}.${payload}.${signature} `, `${header}.${payload}.${signature}\n`, `${header}+.${payload}.${signature}`,
-      "x".repeat(10_000), `${header}.${"A".repeat(9000)}.${signature}`, `${header}.${b64("not json")}.${hs("sha256", `${header}.${b64("not json")}`, ACCESS_KEY)}`,
-      undefined, null, 42, {}, ["a", "b", "c"],
+      "",
+      ".",
+      "..",
+      "...",
+      "garbage",
+      "a.b.c",
+      "e30.e30.e30",
+      "e30.e30.",
+      "!!.!!.!!",
+      "a b.c d.e f",
+      `${header}.${payload}.${signature} `,
+      `${header}.${payload}.${signature}\n`,
+      `${header}+.${payload}.${signature}`,
+      "x".repeat(10_000),
+      `${header}.${"A".repeat(9000)}.${signature}`,
+      `${header}.${b64("not json")}.${hs("sha256", `${header}.${b64("not json")}`, ACCESS_KEY)}`,
+      undefined,
+      null,
+      42,
+      {},
+      ["a", "b", "c"],
     ];
     for (const g of garbage) rejects(() => verifyHs256(g as string, ACCESS_KEY));
     for (const g of garbage) rejects(() => verifyAccessToken(g as string, ACCESS_KEY, NOW));
@@ -194,7 +218,7 @@ describe("jwt: claims", () => {
   });
 
   it("round-trips claims, omitting empty vrs", () => {
-    const c = claims({ vrs: { a: "1", "ü": "~?>" } });
+    const c = claims({ vrs: { a: "1", ü: "~?>" } });
     assert.deepEqual(verifyAccessToken(signAccessToken(c, ACCESS_KEY), ACCESS_KEY, NOW), c);
     const plain = signAccessToken(claims(), ACCESS_KEY);
     assert.equal("vrs" in JSON.parse(Buffer.from(plain.split(".")[1]!, "base64url").toString("utf8")), false);
@@ -236,7 +260,26 @@ describe("jwt: client-safe payloads (nakama-js 2.8)", () => {
 
   const POOL = [
     ..."abcxyzABCXYZ0123456789 !\"#$%&'()*+,-./:;<=@[\\]^_`{|}",
-    ">", "?", "~", ">", "?", "~", "\u007f", "\u0000", "\u001f", "\n", "é", "ë", "ß", "名", "前", "€", "\u2028", "😀", "𝄞", "\ufffd",
+    ">",
+    "?",
+    "~",
+    ">",
+    "?",
+    "~",
+    "\u007f",
+    "\u0000",
+    "\u001f",
+    "\n",
+    "é",
+    "ë",
+    "ß",
+    "名",
+    "前",
+    "€",
+    "\u2028",
+    "😀",
+    "𝄞",
+    "\ufffd",
   ];
   const randomString = (): string => Array.from({ length: randomInt(0, 40) }, () => POOL[randomInt(POOL.length)]).join("");
 

@@ -16,7 +16,9 @@ const UNDESCRIBED_VARS = s.optional(s.map(s.string()));
 
 /** The credential's fields (all strings, all optional: absent is ""), documented as the provider describes them. */
 export function credentialFields(wire: ProviderWire): Record<string, OptionalSchema<string>> {
-  return Object.fromEntries(Object.entries(wire.fields).map(([name, f]) => [name, s.optional(s.string(f.description === undefined ? undefined : { description: f.description }))]));
+  return Object.fromEntries(
+    Object.entries(wire.fields).map(([name, f]) => [name, s.optional(s.string(f.description === undefined ? undefined : { description: f.description }))]),
+  );
 }
 
 /** A provider's sign-in body (checked): its credential fields, the session vars, Steam's `sync`. */

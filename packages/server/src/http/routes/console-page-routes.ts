@@ -52,7 +52,11 @@ function loadFiles(dir: string): Map<string, ConsoleFile> | undefined {
   const files = new Map<string, ConsoleFile>();
   const add = (urlPath: string, path: string) => {
     const body = readFileSync(path);
-    files.set(urlPath, { body, type: TYPES[extname(path)] ?? "application/octet-stream", etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` });
+    files.set(urlPath, {
+      body,
+      type: TYPES[extname(path)] ?? "application/octet-stream",
+      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+    });
   };
   try {
     add("index.html", join(dir, "index.html"));

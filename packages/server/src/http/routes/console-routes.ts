@@ -55,7 +55,8 @@ export const consoleRoutes: Route[] = [
     path: "/v2/console/authenticate",
     auth: "none",
     tag: TAG,
-    summary: "Console sign-in with a console user's username and password (never the server key); refusals all answer 401 \"Invalid credentials.\" and are audited.",
+    summary:
+      'Console sign-in with a console user\'s username and password (never the server key); refusals all answer 401 "Invalid credentials." and are audited.',
     // Counted by the sign-in rate limits like a player's sign-in: per address, and per console username.
     signIn: { identifier: (body) => (body.username !== undefined && body.username !== "" ? `console:${body.username}` : undefined) },
     body: s.object({ username: optionalString(), password: optionalString() }),
@@ -88,7 +89,8 @@ export const consoleRoutes: Route[] = [
     auth: "admin",
     role: "viewer",
     tag: TAG,
-    summary: "Live figures: live sessions, accounts, bans; sign-ins, refused sign-ins, refreshes and server errors over the last 60 s and per minute for the last hour.",
+    summary:
+      "Live figures: live sessions, accounts, bans; sign-ins, refused sign-ins, refreshes and server errors over the last 60 s and per minute for the last hour.",
     response: DashboardSchema,
     handler: (ctx) => dashboard(ctx.core),
   }),
@@ -239,7 +241,8 @@ export const consoleRoutes: Route[] = [
     auth: "admin",
     role: "viewer",
     tag: TAG,
-    summary: "The audit log, newest first: sign-ins, refused sign-ins, refresh reuse, ended sessions, bans, deletions, license changes, console sign-ins and operator actions.",
+    summary:
+      "The audit log, newest first: sign-ins, refused sign-ins, refresh reuse, ended sessions, bans, deletions, license changes, console sign-ins and operator actions.",
     query: {
       kind: { type: "string", description: "Comma-separated event kinds (docs/console.md)." },
       user_id: { type: "string", description: "Events about this account." },
@@ -291,10 +294,12 @@ export const consoleRoutes: Route[] = [
     auth: "admin",
     role: "admin",
     tag: TAG,
-    summary: "Change a console user's role, disable or enable it, or set its password; disabling and a new password end its sessions at once. One enabled admin always remains.",
+    summary:
+      "Change a console user's role, disable or enable it, or set its password; disabling and a new password end its sessions at once. One enabled admin always remains.",
     body: s.object({ role: optionalString(), disabled: s.optional(s.boolean()), password: optionalString() }),
     response: ConsoleUserSchema,
-    handler: (ctx) => updateConsoleUser(ctx.core, ctx.params["username"], { role: ctx.body.role, disabled: ctx.body.disabled, password: ctx.body.password }, actor(ctx)),
+    handler: (ctx) =>
+      updateConsoleUser(ctx.core, ctx.params["username"], { role: ctx.body.role, disabled: ctx.body.disabled, password: ctx.body.password }, actor(ctx)),
   }),
   route({
     method: "DELETE",

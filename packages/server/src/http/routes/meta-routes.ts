@@ -41,7 +41,8 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       tag: "meta",
       probe: true,
       produces: "text/plain",
-      summary: "Prometheus metrics (text format 0.0.4). 404 when metrics.enabled is false; with metrics.token set, it needs Authorization: Bearer <metrics.token>. Reference: docs/operations.md.",
+      summary:
+        "Prometheus metrics (text format 0.0.4). 404 when metrics.enabled is false; with metrics.token set, it needs Authorization: Bearer <metrics.token>. Reference: docs/operations.md.",
       response: s.string({ description: "Prometheus text exposition format, version 0.0.4" }),
       handler: async ({ core, req }) => {
         if (!core.config.metrics.enabled) throw new ApiError(GrpcCode.NOT_FOUND, "Not Found");
@@ -58,7 +59,12 @@ export function metaRoutes(apiRoutes: readonly Route[], version: string): Route[
       produces: "text/html",
       summary: "This API as a browsable page: every operation by tag, with a form to try it against this server.",
       response: s.string({ description: "HTML page (self-contained; it reads /openapi.json)" }),
-      handler: async () => new RawReply("text/html; charset=utf-8", API_PAGE_HTML, { "Content-Security-Policy": API_PAGE_CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer" }),
+      handler: async () =>
+        new RawReply("text/html; charset=utf-8", API_PAGE_HTML, {
+          "Content-Security-Policy": API_PAGE_CSP,
+          "X-Content-Type-Options": "nosniff",
+          "Referrer-Policy": "no-referrer",
+        }),
     }),
   ];
   let document: Record<string, unknown> | undefined;

@@ -8,7 +8,16 @@ import { logout } from "../../session/logout.js";
 import { endOwnSession, listOwnSessions } from "../../session/session-list.js";
 import type { SessionTokens } from "../../session/issue.js";
 import type { Caller } from "../../session/verify-access.js";
-import { EmptySchema, s, SessionListSchema, SessionRefreshSchema, SessionSchema, type Infer, type SessionInfo, type SessionRefreshJson } from "@tessera/protocol";
+import {
+  EmptySchema,
+  s,
+  SessionListSchema,
+  SessionRefreshSchema,
+  SessionSchema,
+  type Infer,
+  type SessionInfo,
+  type SessionRefreshJson,
+} from "@tessera/protocol";
 import { route, type Route } from "../route.js";
 
 const LOGOUT_BODY = s.object({ token: s.optional(s.string()), refresh_token: s.optional(s.string()) });

@@ -72,7 +72,13 @@ export class WalCheckpointer {
     const module = createRequire(import.meta.url).resolve("better-sqlite3");
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module, path, synchronous: options.synchronous, intervalMs: options.intervalMs ?? 100, thresholdBytes: options.thresholdBytes ?? 4 * 1024 * 1024 },
+      workerData: {
+        module,
+        path,
+        synchronous: options.synchronous,
+        intervalMs: options.intervalMs ?? 100,
+        thresholdBytes: options.thresholdBytes ?? 4 * 1024 * 1024,
+      },
     });
     this.worker.unref();
     let failed = false;
