@@ -12,13 +12,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_MISSING as MISSING, launchChromium } from "../../../server/test/support/chromium.js";
 import { startTestServer, type TestServer } from "../../../server/test/support/harness.js";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
-const MISSING =
-  `Chromium not found at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
-  `(Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary.`;
 const ENTRY = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const PROJECT = "browser-test";
@@ -154,19 +151,7 @@ if (!existsSync(CHROMIUM)) {
       });
       pageUrl = await listen(statics);
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-        timeout: 15_000,
-      });
+      browser = await launchChromium();
       context = await browser.newContext({ viewport: { width: 900, height: 420 } });
       tab = await context.newPage();
       context.on("request", (req) => {

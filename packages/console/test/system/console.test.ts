@@ -12,11 +12,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_MISSING as MISSING, launchChromium } from "../../../server/test/support/chromium.js";
 import { runCli, startTestServer, type TestServer } from "../../../server/test/support/harness.js";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
-const MISSING = `Chromium not found at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary.`;
 const BUILD = fileURLToPath(new URL("../../build.mjs", import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const ADMIN = "root-operator";
@@ -94,19 +93,7 @@ if (!existsSync(CHROMIUM)) {
       player = { id, username, device, tokenA: a.token, tokenB: b.token, sessionA };
 
       mkdirSync(SCREENSHOTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-        timeout: 15_000,
-      });
+      browser = await launchChromium();
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       tab = await context.newPage();
       tab.setDefaultTimeout(10_000);

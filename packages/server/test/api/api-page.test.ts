@@ -9,14 +9,10 @@ import { after, before, describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_MISSING as MISSING, launchChromium } from "../support/chromium.js";
 import { startTestServer, type TestServer } from "../support/harness.js";
 import { ok } from "../support/expect.js";
-
-const CHROMIUM = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
-const MISSING =
-  `Chromium not found at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
-  `(Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary.`;
 
 const hashOf = (text: string): string => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
@@ -62,19 +58,7 @@ if (!existsSync(CHROMIUM)) {
 
     before(async () => {
       t = await startTestServer();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-        timeout: 15_000,
-      });
+      browser = await launchChromium();
       tab = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
       // A CSP violation (a hash that does not match) shows up as a console error.
       tab.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));

@@ -3,9 +3,7 @@
  * identity system, trusted as sent (the game server vouches for it). One per account; a link replaces it.
  */
 import { checkCustomId } from "../identity-rules.js";
-import { field, identifierOf, type Provider } from "./provider.js";
-
-const NO_PROFILE = {};
+import { identifierOf, idFieldChecks, type Provider } from "./provider.js";
 
 export const customProvider: Provider<"custom"> = {
   name: "custom",
@@ -27,14 +25,5 @@ export const customProvider: Provider<"custom"> = {
   console: { searchField: "custom_id", summaryKey: "custom_id" },
   signInIdentifier: (body) => identifierOf("custom", body["id"]),
 
-  checkSignIn(_core, credential) {
-    const identity = { provider: "custom", subject: checkCustomId(field(credential, "id")), profile: NO_PROFILE };
-    return { prove: async () => ({ identity }) };
-  },
-  async proveLink(_core, credential) {
-    return { identity: { provider: "custom", subject: checkCustomId(field(credential, "id")), profile: NO_PROFILE } };
-  },
-  async unlinkSubject(_core, credential) {
-    return checkCustomId(field(credential, "id"));
-  },
+  ...idFieldChecks("custom", checkCustomId),
 };

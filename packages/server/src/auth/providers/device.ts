@@ -3,9 +3,7 @@
  * chose any other sign-in. An account may hold many (a phone and a laptop); each link adds one.
  */
 import { checkDeviceId } from "../identity-rules.js";
-import { field, identifierOf, type Provider } from "./provider.js";
-
-const NO_PROFILE = {};
+import { identifierOf, idFieldChecks, type Provider } from "./provider.js";
 
 export const deviceProvider: Provider<"device"> = {
   name: "device",
@@ -27,14 +25,5 @@ export const deviceProvider: Provider<"device"> = {
   console: { searchField: "device", summaryKey: "device_id" },
   signInIdentifier: (body) => identifierOf("device", body["id"]),
 
-  checkSignIn(_core, credential) {
-    const identity = { provider: "device", subject: checkDeviceId(field(credential, "id")), profile: NO_PROFILE };
-    return { prove: async () => ({ identity }) };
-  },
-  async proveLink(_core, credential) {
-    return { identity: { provider: "device", subject: checkDeviceId(field(credential, "id")), profile: NO_PROFILE } };
-  },
-  async unlinkSubject(_core, credential) {
-    return checkDeviceId(field(credential, "id"));
-  },
+  ...idFieldChecks("device", checkDeviceId),
 };

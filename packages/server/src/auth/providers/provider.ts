@@ -157,3 +157,25 @@ export function identifierOf(kind: string, value: unknown): string | undefined {
 export function field(credential: Credential, name: string): string {
   return credential[name] ?? "";
 }
+
+/**
+ * The credential checks of a provider whose credential is one `id` field, checked by `check` and
+ * trusted as sent, with no profile (device, custom id): sign-in, link and unlink all read it alike.
+ */
+export function idFieldChecks(provider: string, check: (id: string) => string): Pick<Provider<string>, "checkSignIn" | "proveLink" | "unlinkSubject"> {
+  const identityOf = (credential: Credential) => ({ provider, subject: check(field(credential, "id")), profile: NO_PROFILE });
+  return {
+    checkSignIn(_core, credential) {
+      const identity = identityOf(credential);
+      return { prove: async () => ({ identity }) };
+    },
+    async proveLink(_core, credential) {
+      return { identity: identityOf(credential) };
+    },
+    async unlinkSubject(_core, credential) {
+      return check(field(credential, "id"));
+    },
+  };
+}
+
+const NO_PROFILE = {};
