@@ -133,7 +133,8 @@ async function begin(
     signInRefused(core, account, provider, "banned", opts);
     throw permissionDenied(Messages.accountBanned);
   }
-  const tokens = await startSession(core, account, opts.vars, opts.client, used);
+  // A new account's identity was written with its creation as its last use: no second write.
+  const tokens = await startSession(core, account, opts.vars, opts.client, created ? undefined : used);
   core.metrics.signIn(provider, created);
   core.audit.count("sign_in");
   core.audit.record({ kind: "sign_in", actor: userActor(account.id), userId: account.id, ip: opts.client.ip, details: { provider, created } });

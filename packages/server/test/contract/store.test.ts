@@ -489,6 +489,24 @@ for (const backend of [sqlite, postgres, postgresSerializable]) {
       assert.equal(await store.createSession(sessionRow(a.id)), "created", "an unbanned account signs in again");
     });
 
+    it("records the last use of the identity a session was started with, and only that one", async () => {
+      const device = uid("device");
+      const other = uid("device");
+      const a = await account(asDevice(device));
+      await store.linkIdentity(a.id, asDevice(other), { replace: false }, NOW);
+      const lastUse = async () => Object.fromEntries((await store.listIdentities(a.id)).map((i) => [i.subject, [i.createTime, i.lastUseTime]]));
+      assert.deepEqual(await lastUse(), { [device]: [NOW, NOW], [other]: [NOW, NOW] });
+      const later = NOW + 60_000;
+      assert.equal(await store.createSession(sessionRow(a.id, { createdAt: later }), { provider: "device", subject: other }), "created");
+      assert.deepEqual(await lastUse(), { [device]: [NOW, NOW], [other]: [NOW, later] });
+      assert.equal(await store.createSession(sessionRow(a.id, { createdAt: later + 1 })), "created", "a session without an identity (a refresh-only client)");
+      assert.deepEqual(await lastUse(), { [device]: [NOW, NOW], [other]: [NOW, later] });
+      // The identity of another account is not touched by a session of this one.
+      const b = await account(asDevice(uid("device")));
+      assert.equal(await store.createSession(sessionRow(b.id, { createdAt: later + 2 }), { provider: "device", subject: device }), "created");
+      assert.deepEqual(await lastUse(), { [device]: [NOW, NOW], [other]: [NOW, later] });
+    });
+
     it("reads a session with its account's username and ban state in one read", async () => {
       const a = await account(undefined);
       const s = sessionRow(a.id);
