@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleTests } from "./bundle-tests.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TIERS = ["unit", "contract", "api", "system"];
@@ -57,4 +58,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
-run(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files]);
+// Compiled once here rather than by a TypeScript loader in every test process (bundle-tests.mjs).
+const bundles = await bundleTests(ROOT, files);
+run(process.execPath, ["--enable-source-maps", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...bundles]);

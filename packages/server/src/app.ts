@@ -7,7 +7,7 @@ import type { PasswordHasher } from "./auth/password.js";
 import { startAdminMaintenance } from "./admin/maintenance.js";
 import { countServerErrors } from "./audit/audit-log.js";
 import { buildCore } from "./build-core.js";
-import { describeRedisUrl } from "./cluster/redis-bus.js";
+import { describeRedisUrl } from "./cluster/redis-url.js";
 import type { Config } from "./config/config.js";
 import { enforceSafety } from "./config/safety.js";
 import type { Core } from "./core.js";
@@ -21,7 +21,6 @@ import { consoleRoutes } from "./http/routes/console-routes.js";
 import { metaRoutes } from "./http/routes/meta-routes.js";
 import { sessionRoutes } from "./http/routes/session-routes.js";
 import { ticketRoutes } from "./http/routes/ticket-routes.js";
-import { sharedSignInLimits } from "./limits/shared-sign-in-limits.js";
 import { memorySignInLimits } from "./limits/sign-in-limits.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
 import { SocketRegistry } from "./realtime/socket-registry.js";
@@ -76,7 +75,10 @@ async function serve(config: Config, logger: Logger, options: StartOptions, shut
   await loadRuntimeModules(core, core.hooks);
 
   // With Redis the sign-in limits are the cluster's, counted there (per node while Redis is away).
-  const clusterLimits = config.cluster.redisUrl !== undefined ? sharedSignInLimits(config, config.cluster.redisUrl, core.clock, logger) : undefined;
+  const clusterLimits =
+    config.cluster.redisUrl !== undefined
+      ? (await import("./limits/shared-sign-in-limits.js")).sharedSignInLimits(config, config.cluster.redisUrl, core.clock, logger)
+      : undefined;
   if (clusterLimits) shutdown.add("shared sign-in limits", () => clusterLimits.close());
   // The web console's files are served beside the API, not part of it (nor of its OpenAPI document).
   const server = createHttpServer(core, [...apiRoutes(), ...consolePageRoutes()], {

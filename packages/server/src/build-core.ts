@@ -13,7 +13,6 @@ import { SIGN_IN_PROVIDERS } from "./auth/providers/registry.js";
 import { AuditLog } from "./audit/audit-log.js";
 import type { Bus } from "./cluster/bus.js";
 import { LocalBus } from "./cluster/local-bus.js";
-import { RedisBus } from "./cluster/redis-bus.js";
 import { RevocationPoller } from "./cluster/revocation-poll.js";
 import type { Config } from "./config/config.js";
 import type { Core, Presence } from "./core.js";
@@ -97,7 +96,11 @@ export async function buildCore(config: Config, shutdown: ShutdownList, options:
 
   // Redis fans news out to every node (a ban from the CLI closes sockets at once there); without
   // it the bus is in-process.
-  const bus: Bus = config.cluster.redisUrl !== undefined ? await RedisBus.open({ url: config.cluster.redisUrl, logger }) : new LocalBus();
+  // The Redis client is loaded only when a cluster is configured (one node does not pay for it).
+  const bus: Bus =
+    config.cluster.redisUrl !== undefined
+      ? await (await import("./cluster/redis-bus.js")).RedisBus.open({ url: config.cluster.redisUrl, logger })
+      : new LocalBus();
   shutdown.add("bus", () => bus.close());
   if (serving) metrics.followBus(() => bus.health());
 

@@ -9,7 +9,6 @@ import { loadConfig, type Config } from "../config/config.js";
 import type { Core } from "../core.js";
 import { ApiError, GrpcCode } from "../shared/api-error.js";
 import { createLogger } from "../shared/logger.js";
-import { buildCore } from "../build-core.js";
 import { ShutdownList } from "../shutdown.js";
 
 /** A command used wrongly: printed with a pointer to its help, exit code 2. */
@@ -125,6 +124,8 @@ export interface CommandCore {
 export async function openCommandCore(config: Config): Promise<CommandCore> {
   const shutdown = new ShutdownList();
   try {
+    // Loaded when a command runs, not for its --help or a usage error.
+    const { buildCore } = await import("../build-core.js");
     const { core } = await buildCore(config, shutdown, { role: "command", logger: createLogger("warn") });
     return { core, close: () => shutdown.run() };
   } catch (err) {

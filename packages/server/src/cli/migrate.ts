@@ -2,7 +2,6 @@
  * `tessera migrate`: apply the pending schema migrations without starting the server (e.g. before
  * a rolling upgrade). Reads the same configuration as `tessera serve`.
  */
-import { openCoreStore } from "../build-core.js";
 import { ShutdownList } from "../shutdown.js";
 import { newestSchemaVersion } from "../store/open-store.js";
 import { commandConfig, wantsHelp, EXIT_OK, type Output } from "./command-context.js";
@@ -25,6 +24,7 @@ export async function migrateCommand(argv: readonly string[], out: Output): Prom
   // Only the store: migrating needs no keys, bus or ticket keys (and creates none).
   const shutdown = new ShutdownList();
   try {
+    const { openCoreStore } = await import("../build-core.js");
     const { store, description, backend } = await openCoreStore(config, shutdown);
     const version = await store.schemaVersion();
     out(`database: ${description}\nschema version: ${version} (the newest this Tessera knows: ${newestSchemaVersion(backend)})\n`);

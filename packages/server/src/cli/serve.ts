@@ -2,7 +2,6 @@
  * `tessera serve [flags]`: runs the server until SIGTERM/SIGINT, then shuts down gracefully; its
  * help lists every setting with its flag and environment variable.
  */
-import { startServer } from "../app.js";
 import { loadConfig } from "../config/config.js";
 import { SETTINGS, genericEnvName } from "../config/settings.js";
 import { VERSION } from "../shared/version.js";
@@ -39,6 +38,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig({ argv, env: process.env });
+  // The server's modules load once the flags are known good: `--help` and a bad flag answer at once.
+  const { startServer } = await import("../app.js");
   const server = await startServer(config);
   let stopping = false;
   const stop = (signal: string) => {

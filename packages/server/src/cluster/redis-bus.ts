@@ -15,6 +15,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../shared/logger.js";
 import type { Bus, BusHandler, BusHealth, BusMessage } from "./bus.js";
 import { LocalBus } from "./local-bus.js";
+import { describeRedisUrl } from "./redis-url.js";
 
 /** One channel for the whole cluster (pub/sub ignores Redis database numbers: one Redis per cluster). */
 export const BUS_CHANNEL = "tessera:cluster";
@@ -280,14 +281,4 @@ function reasonOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
   return err.message || (typeof code === "string" ? code : err.name);
-}
-
-/** `redis://host:port/db`, never the user or password: for logs. */
-export function describeRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.hostname || "localhost"}:${u.port || "6379"}${u.pathname === "/" ? "" : u.pathname}`;
-  } catch {
-    return "(unparsable cluster.redis_url)";
-  }
 }

@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import type { Config } from "../config/config.js";
 import { MIGRATIONS as POSTGRES_MIGRATIONS } from "./postgres/migrations.js";
-import { describePostgresUrl, PostgresStore } from "./postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./sqlite/migrations.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
@@ -38,6 +37,8 @@ export function isPostgresUrl(url: string | undefined): url is string {
  */
 export async function openStore(database: Config["database"], dataDir: string, server?: { logger: Logger }): Promise<OpenedStore> {
   if (isPostgresUrl(database.url)) {
+    // Loaded only here: a SQLite server or command does not pay for the PostgreSQL driver.
+    const { describePostgresUrl, PostgresStore } = await import("./postgres/postgres-store.js");
     return { store: await PostgresStore.open({ url: database.url }), backend: "postgres", description: describePostgresUrl(database.url), shared: true };
   }
   const path = database.url ?? join(dataDir, "tessera.db");
