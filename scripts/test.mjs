@@ -9,11 +9,13 @@
  *   node scripts/test.mjs --no-build api  skip the type-check and build (you just ran them)
  *
  * Tiers are folders: packages/<package>/test/<tier>/*.test.ts (docs/architecture.md, "Tests").
- * TEST_CONCURRENCY overrides how many test files run at once.
+ * The files run compiled (bundle-tests.mjs), one more at once than the machine has cores (at
+ * most 4); TEST_CONCURRENCY overrides how many test files run at once.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { bundleTests } from "./bundle-tests.mjs";
 
@@ -57,7 +59,10 @@ if (files.length === 0) {
   console.error(`test: no test files in the tiers ${tiers.join(", ")}`);
   process.exit(1);
 }
-const concurrency = process.env.TEST_CONCURRENCY ?? "2";
+// One more file than cores: a file often waits (on a child process, a timer, the network), and
+// the next one uses the core meanwhile. At most 4, so a large machine does not start dozens of
+// servers and databases at once.
+const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.min(4, availableParallelism() + 1));
 // Compiled once here rather than by a TypeScript loader in every test process (bundle-tests.mjs).
 const bundles = await bundleTests(ROOT, files);
 run(process.execPath, ["--enable-source-maps", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...bundles]);

@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../shared/logger.js";
+import { disconnectRedis } from "../shared/redis-disconnect.js";
 import type { Bus, BusHandler, BusHealth, BusMessage } from "./bus.js";
 import { LocalBus } from "./local-bus.js";
 import { describeRedisUrl } from "./redis-url.js";
@@ -166,9 +167,8 @@ export class RedisBus implements Bus {
     this.closed = true;
     this.connected = false;
     clearInterval(this.heartbeat);
-    this.publisher.disconnect();
-    this.subscriber.disconnect();
     for (const wake of this.waiters) wake();
+    await Promise.all([disconnectRedis(this.publisher), disconnectRedis(this.subscriber)]);
     await this.local.close();
   }
 

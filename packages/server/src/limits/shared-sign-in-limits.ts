@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../shared/time.js";
 import type { Logger } from "../shared/logger.js";
+import { disconnectRedis } from "../shared/redis-disconnect.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
 import { RedisRateLimiter } from "./redis-rate-limiter.js";
 import { MAX_TRACKED_KEYS, SIGN_IN_WINDOW_MS, signInLimits, type SignInLimits } from "./sign-in-limits.js";
@@ -36,8 +37,6 @@ export function sharedSignInLimits(config: Pick<Config, "ratelimit">, redisUrl: 
   };
   return {
     limits: signInLimits(limiter("signin_per_ip", config.ratelimit.signinPerIp), limiter("signin_per_identifier", config.ratelimit.signinPerIdentifier)),
-    async close() {
-      redis.disconnect();
-    },
+    close: () => disconnectRedis(redis),
   };
 }

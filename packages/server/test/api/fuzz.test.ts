@@ -292,11 +292,17 @@ const credential: fc.Arbitrary<Credential> = fc.constantFrom(
   "empty_bearer",
 );
 
+/** What each byte becomes in a percent-encoded path: itself when unreserved, else `%XX`. */
+const PCT_BYTES = Array.from({ length: 256 }, (_, b) => {
+  const c = String.fromCharCode(b);
+  return /[A-Za-z0-9\-._~]/.test(c) ? c : "%" + b.toString(16).toUpperCase().padStart(2, "0");
+});
 /** Percent-encodes every byte of the UTF-8 form except unreserved characters (lone surrogates become U+FFFD). */
-const pct = (s: string): string =>
-  Buffer.from(s, "utf8")
-    .toString("binary")
-    .replace(/[^A-Za-z0-9\-._~]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+const pct = (s: string): string => {
+  let out = "";
+  for (const b of Buffer.from(s, "utf8")) out += PCT_BYTES[b];
+  return out;
+};
 
 const pathParam = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(LIVE.tid, LIVE.uid) },
