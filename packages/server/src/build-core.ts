@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { argon2idHasher, boundedPasswordHasher, type PasswordHasher } from "./auth/password.js";
 import { steamWebApi, type SteamWebApi } from "./auth/steam-web-api-client.js";
+import { socialServices } from "./auth/social/social-services.js";
 import { SIGN_IN_PROVIDERS } from "./auth/providers/registry.js";
 import { AuditLog } from "./audit/audit-log.js";
 import type { Bus } from "./cluster/bus.js";
@@ -142,6 +143,7 @@ export async function buildCore(config: Config, shutdown: ShutdownList, options:
     sessionCache,
     tickets,
     steam: steamFrom(config),
+    social: socialServices(config.social, clock),
     audit,
   };
   return { core, database, shared, poller };

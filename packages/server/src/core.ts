@@ -13,6 +13,7 @@ import type { HookRegistry } from "./hooks/hook-registry.js";
 import type { TicketServices } from "./tickets/ticket-services.js";
 import type { SessionCache } from "./session/session-cache.js";
 import type { SteamWebApi } from "./auth/steam-web-api-client.js";
+import type { SocialServices } from "./auth/social/social-services.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { TesseraMetrics } from "./metrics/tessera-metrics.js";
 import type { Clock } from "./shared/time.js";
@@ -37,6 +38,8 @@ export interface Core {
   readonly tickets: TicketServices;
   /** The Steam Web API ticket check; undefined when `social.steam.publisher_key` is not set. */
   readonly steam: SteamWebApi | undefined;
+  /** The other sign-in providers' keys, discovery and certificates (Apple, Google, Facebook, Game Center, OpenID Connect). */
+  readonly social: SocialServices;
   /** Security events and per-minute activity counts, written in batches (audit/audit-log.ts). */
   readonly audit: AuditLog;
 }

@@ -18,6 +18,11 @@ export const AccountUserSchema = s.openObject(
     timezone: optionalString,
     metadata: optionalString,
     steam_id: optionalString,
+    apple_id: optionalString,
+    google_id: optionalString,
+    facebook_id: optionalString,
+    facebook_instant_game_id: optionalString,
+    gamecenter_id: optionalString,
     /** Present (true) while a realtime socket of the account is open. */
     online: s.optional(s.boolean()),
     create_time: s.string(),

@@ -26,6 +26,13 @@ export const AccountSummarySchema = s.openObject(
     email: optionalString,
     custom_id: optionalString,
     steam_id: optionalString,
+    apple_id: optionalString,
+    google_id: optionalString,
+    facebook_id: optionalString,
+    facebook_instant_game_id: optionalString,
+    gamecenter_id: optionalString,
+    /** An OpenID Connect identity (`<provider name>:<sub>`) that matched. */
+    oidc_id: optionalString,
     /** The device id that matched a device search. */
     device_id: optionalString,
     create_time: s.string(),

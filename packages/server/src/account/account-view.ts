@@ -31,6 +31,7 @@ export function identityFields(identities: readonly IdentityRow[]): { user: Reco
     const first = held[0];
     if (first === undefined) continue;
     const field = provider.accountField;
+    if (field.shape === "none") continue;
     if (field.shape === "id_list") account[field.key] = held.map((i) => ({ id: i.subject }));
     else (field.in === "user" ? user : account)[field.key] = first.subject;
   }

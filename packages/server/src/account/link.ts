@@ -6,9 +6,10 @@
 import type { Core } from "../core.js";
 import { alreadyExists, failedPrecondition, notFound } from "../shared/api-error.js";
 import { linkOrConflict, refreshProfile } from "../auth/identity-profile.js";
+import { applyAccountProfile } from "../auth/account-profile.js";
 import type { Credential, Provider } from "../auth/providers/provider.js";
 
-type LinkCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "logger" | "clock">;
+type LinkCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "social" | "logger" | "clock">;
 
 /**
  * Links the identity `credential` proves to the account: added for a provider that allows many
@@ -26,6 +27,10 @@ export async function linkIdentity(core: LinkCore, provider: Provider, userId: s
   // Checked before the password is hashed: a taken identity costs no hash.
   if (owner !== undefined && owner.id !== userId) throw alreadyExists(provider.messages.inUse);
   await linkOrConflict(core, provider, userId, proof.identity, await proof.passwordHash?.());
+  if (proof.accountProfile !== undefined && owner === undefined) {
+    const account = await core.store.getAccount(userId);
+    if (account !== undefined) await applyAccountProfile(core, account, proof.accountProfile, false);
+  }
 }
 
 /**
@@ -33,7 +38,7 @@ export async function linkIdentity(core: LinkCore, provider: Provider, userId: s
  * of this provider the account holds; refuses the account's last identity.
  */
 export async function unlinkIdentity(core: LinkCore, provider: Provider, userId: string, credential: Credential): Promise<void> {
-  const subject = (await provider.unlinkSubject(core, credential)) ?? (await heldSubject(core, provider, userId));
+  const subject = (await provider.unlinkSubject(core, credential)) ?? (await heldSubject(core, provider, userId, credential));
   const opts = provider.holdsPassword ? { clearPassword: true } : undefined;
   const result = await core.store.unlinkIdentity(userId, { provider: provider.name, subject }, core.clock.now(), opts);
   if (result === "not_linked") throw notFound(provider.messages.notLinked);
@@ -42,8 +47,8 @@ export async function unlinkIdentity(core: LinkCore, provider: Provider, userId:
   }
 }
 
-async function heldSubject(core: Pick<Core, "store">, provider: Provider, userId: string): Promise<string> {
-  const held = (await core.store.listIdentities(userId)).find((i) => i.provider === provider.name);
+async function heldSubject(core: Pick<Core, "store">, provider: Provider, userId: string, credential: Credential): Promise<string> {
+  const held = (await core.store.listIdentities(userId)).find((i) => i.provider === provider.name && (provider.holds?.(credential, i.subject) ?? true));
   if (held === undefined) throw notFound(provider.messages.notLinked);
   return held.subject;
 }

@@ -12,6 +12,7 @@ import { StoreConflictError, type AccountRow, type IdentityKey, type NewIdentity
 import { checkUsername } from "./identity-rules.js";
 import { generateUsername } from "./username.js";
 import { refreshProfile } from "./identity-profile.js";
+import { applyAccountProfile } from "./account-profile.js";
 import type { Credential, SignInProof } from "./providers/provider.js";
 import type { RegisteredProvider, SignInProvider } from "./providers/registry.js";
 import { userActor } from "../audit/audit-events.js";
@@ -54,7 +55,8 @@ export async function authenticate(core: Core, provider: RegisteredProvider, cre
 
   const passwordHash = proof.newPasswordHash === undefined ? null : await proof.newPasswordHash();
   try {
-    const account = await createAccount(core, proof.identity, passwordHash, username);
+    const created = await createAccount(core, proof.identity, passwordHash, username);
+    const account = await applyAccountProfile(core, created, proof.accountProfile, true);
     return begin(core, account, true, opts, provider.name, proof.identity);
   } catch (err) {
     // A concurrent request created the same identity first: sign in to that account instead.

@@ -49,7 +49,7 @@ export interface Config {
     gameServerTokenExpirySec: number;
     gameServers: GameServerCredential[];
   };
-  social: { steam: SteamConfig };
+  social: SocialConfig;
   cluster: { redisUrl: string | undefined };
 }
 
@@ -69,6 +69,61 @@ export interface SteamConfig {
   /** Sent to Steam as `identity` (tickets from GetAuthTicketForWebApi); undefined: not sent. */
   identity: string | undefined;
   refuseVacBanned: boolean;
+}
+
+/** The sign-in providers beyond Steam (docs/providers.md). A provider is configured when its ids are set. */
+export interface SocialConfig {
+  steam: SteamConfig;
+  /** Longest wait for one call to a provider. */
+  timeoutMs: number;
+  /** Clock skew allowed on token times, Game Center timestamps and Instant Games' issued_at (≤ 60 s). */
+  leewaySec: number;
+  /** Configured when `bundleIds` is not empty: an identity token's `aud` must be one of them. */
+  apple: { bundleIds: string[]; jwksUrl: string };
+  google: {
+    /** ID tokens are accepted when not empty: their `aud` must be one of them. */
+    clientIds: string[];
+    jwksUrl: string;
+    tokenUrl: string;
+    gamesPlayerUrl: string;
+    /** Play Games server auth codes are exchanged when set (`google_auth.credentials_json`). */
+    playGames: GoogleOAuthClient | undefined;
+  };
+  facebook: {
+    /** Graph API access tokens of this app are accepted when set (with its secret). */
+    app: { id: string; secret: string } | undefined;
+    graphUrl: string;
+    /** Limited Login JWTs are accepted when set: their `aud` must be it. */
+    limitedLoginAppId: string | undefined;
+    limitedLoginJwksUrl: string;
+  };
+  facebookInstantGame: { appSecret: string | undefined; maxAgeSec: number };
+  gamecenter: {
+    /** Configured when not empty (then `trustRoots` is too). */
+    bundleIds: string[];
+    /** Paths of PEM files of the certificate authorities the key certificate must chain to. */
+    trustRoots: string[];
+    keyUrlPattern: RegExp;
+    maxAgeSec: number;
+  };
+  oidc: OidcProviderConfig[];
+}
+
+/** The OAuth client of `google_auth.credentials_json`. */
+export interface GoogleOAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** One OpenID Connect provider of `social.oidc`. */
+export interface OidcProviderConfig {
+  /** The route's last segment: `/v2/account/authenticate/oidc/<name>`; also the subject's prefix. */
+  name: string;
+  /** The issuer (`iss`); discovery is read at `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientIds: string[];
+  /** The JWKS URL; undefined: the discovery document's `jwks_uri`. */
+  jwksUrl: string | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -238,10 +293,11 @@ function coerce(setting: Setting, value: unknown, source: string): RawValue {
       return n;
     }
     case "credentials":
+    case "list":
       // A YAML list arrives as an array; the environment and flags give JSON. Checked in build().
       if (Array.isArray(value)) return JSON.stringify(value);
       if (typeof value === "string") return value;
-      throw new ConfigError(setting.path, `expected a list of {identity, secret}, got ${where}`);
+      throw new ConfigError(setting.path, `expected a list, got ${where}`);
     case "string":
       if (typeof value === "string") return value;
       if (typeof value === "number") return String(value);
@@ -320,6 +376,7 @@ function build(raw: Raw): Config {
         identity: optional("social.steam.identity"),
         refuseVacBanned: get<boolean>("social.steam.refuse_vac_banned"),
       },
+      ...socialProviders(get, optional),
     },
     cluster: { redisUrl: optional("cluster.redis_url") },
   };
@@ -422,6 +479,125 @@ function gameServerCredentials(text: string | undefined): GameServerCredential[]
     }
     return { identity, secret };
   });
+}
+
+type Get = <T extends RawValue | undefined>(path: string) => T;
+
+/** The providers beyond Steam, checked so that a half-configured provider stops start-up with the setting named. */
+function socialProviders(get: Get, optional: (path: string) => string | undefined): Omit<SocialConfig, "steam"> {
+  const url = (path: string) => checkEndpointUrl(path, get<string>(path));
+  const facebookId = optional("social.facebook.app_id");
+  const facebookSecret = optional("social.facebook.app_secret");
+  if (facebookId !== undefined && facebookSecret === undefined) {
+    throw new ConfigError("social.facebook.app_secret", "must be set with social.facebook.app_id (debug_token needs the app's secret)");
+  }
+  if (facebookId === undefined && facebookSecret !== undefined) throw new ConfigError("social.facebook.app_id", "must be set with social.facebook.app_secret");
+  const gamecenterBundles = commaList(optional("social.gamecenter.bundle_ids"));
+  const trustRoots = commaList(optional("social.gamecenter.trust_roots"));
+  if (gamecenterBundles.length > 0 && trustRoots.length === 0) {
+    throw new ConfigError(
+      "social.gamecenter.trust_roots",
+      "must name the PEM file(s) of the CA the Game Center key certificate chains to, with social.gamecenter.bundle_ids",
+    );
+  }
+  const pattern = get<string>("social.gamecenter.key_url_pattern");
+  let keyUrlPattern: RegExp;
+  try {
+    keyUrlPattern = new RegExp(pattern);
+  } catch (err) {
+    throw new ConfigError("social.gamecenter.key_url_pattern", `is not a regular expression: ${(err as Error).message}`);
+  }
+  return {
+    timeoutMs: get<number>("social.timeout_ms"),
+    leewaySec: get<number>("social.leeway_sec"),
+    apple: { bundleIds: commaList(optional("social.apple.bundle_id")), jwksUrl: url("social.apple.jwks_url") },
+    google: {
+      clientIds: commaList(optional("social.google.client_ids")),
+      jwksUrl: url("social.google.jwks_url"),
+      tokenUrl: url("social.google.token_url"),
+      gamesPlayerUrl: url("social.google.games_player_url"),
+      playGames: googleOAuthClient(optional("google_auth.credentials_json")),
+    },
+    facebook: {
+      app: facebookId !== undefined && facebookSecret !== undefined ? { id: facebookId, secret: facebookSecret } : undefined,
+      graphUrl: url("social.facebook.graph_url").replace(/\/+$/, ""),
+      limitedLoginAppId: optional("social.facebook_limited_login.app_id"),
+      limitedLoginJwksUrl: url("social.facebook_limited_login.jwks_url"),
+    },
+    facebookInstantGame: { appSecret: optional("social.facebook_instant_game.app_secret"), maxAgeSec: get<number>("social.facebook_instant_game.max_age_sec") },
+    gamecenter: { bundleIds: gamecenterBundles, trustRoots, keyUrlPattern, maxAgeSec: get<number>("social.gamecenter.max_age_sec") },
+    oidc: oidcProviders(optional("social.oidc")),
+  };
+}
+
+/** `a, b ,c` → `["a", "b", "c"]`; empty entries dropped. */
+function commaList(value: string | undefined): string[] {
+  return value === undefined
+    ? []
+    : value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
+}
+
+/** `google_auth.credentials_json`: Google Cloud's OAuth client file, `{web: {...}}` or `{installed: {...}}`. */
+function googleOAuthClient(text: string | undefined): GoogleOAuthClient | undefined {
+  const setting = "google_auth.credentials_json";
+  if (text === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ConfigError(setting, "is not JSON (paste the OAuth client file downloaded from Google Cloud)");
+  }
+  const d = doc as { web?: unknown; installed?: unknown } | null;
+  const client = (typeof d === "object" && d !== null ? (d.web ?? d.installed) : undefined) as { client_id?: unknown; client_secret?: unknown } | undefined;
+  if (typeof client !== "object" || client === null) throw new ConfigError(setting, 'expected {"web": {"client_id", "client_secret", …}} or {"installed": …}');
+  if (typeof client.client_id !== "string" || client.client_id === "") throw new ConfigError(setting, "has no client_id");
+  if (typeof client.client_secret !== "string" || client.client_secret === "") throw new ConfigError(setting, "has no client_secret");
+  return { clientId: client.client_id, clientSecret: client.client_secret };
+}
+
+const OIDC_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** `social.oidc` (JSON text of a list of {name, issuer, client_ids, jwks_url?}). */
+function oidcProviders(text: string | undefined): OidcProviderConfig[] {
+  const setting = "social.oidc";
+  if (text === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new ConfigError(setting, "expected a list of {name, issuer, client_ids} (JSON in the environment or on the command line)");
+  }
+  if (!Array.isArray(list)) throw new ConfigError(setting, "expected a list of {name, issuer, client_ids}");
+  const seen = new Set<string>();
+  return list.map((entry: unknown, i) => {
+    const at = `${setting}[${i}]`;
+    const e = entry as Record<string, unknown> | null;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) throw new ConfigError(at, "expected {name, issuer, client_ids, jwks_url?}");
+    const extra = Object.keys(e).filter((k) => !["name", "issuer", "client_ids", "jwks_url"].includes(k));
+    if (extra.length > 0) throw new ConfigError(at, `unknown field ${JSON.stringify(extra[0])}`);
+    const { name, issuer, client_ids: clientIds, jwks_url: jwksUrl } = e;
+    if (typeof name !== "string" || !OIDC_NAME.test(name))
+      throw new ConfigError(`${at}.name`, "must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit");
+    if (seen.has(name)) throw new ConfigError(`${at}.name`, `${JSON.stringify(name)} is declared twice`);
+    seen.add(name);
+    if (typeof issuer !== "string") throw new ConfigError(`${at}.issuer`, "must be the provider's issuer URL");
+    checkEndpointUrl(`${at}.issuer`, issuer);
+    const ids = typeof clientIds === "string" ? commaList(clientIds) : clientIds;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === "string" && id !== "")) {
+      throw new ConfigError(`${at}.client_ids`, "must be a non-empty list of the client ids a token's aud may name");
+    }
+    if (jwksUrl !== undefined && typeof jwksUrl !== "string") throw new ConfigError(`${at}.jwks_url`, "must be a URL");
+    return { name, issuer, clientIds: ids as string[], jwksUrl: jwksUrl === undefined ? undefined : checkEndpointUrl(`${at}.jwks_url`, jwksUrl) };
+  });
+}
+
+/** An http(s) URL a provider is called at, kept exactly as written (a JWKS path may end in `/`). */
+function checkEndpointUrl(setting: string, value: string): string {
+  checkHttpUrl(setting, value);
+  return value;
 }
 
 /** Steam app ids are unsigned 32-bit; a publisher key without an app id could never check a ticket. */

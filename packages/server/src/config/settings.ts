@@ -4,7 +4,7 @@
  * README's configuration table all come from this list.
  */
 
-export type SettingType = "string" | "integer" | "boolean" | "port" | "credentials";
+export type SettingType = "string" | "integer" | "boolean" | "port" | "credentials" | "list";
 
 export interface Setting {
   /** Dotted path as written in YAML and on the command line (`--session.token_expiry_sec`). */
@@ -284,6 +284,133 @@ export const SETTINGS: readonly Setting[] = [
     type: "boolean",
     default: false,
     doc: "Refuse Steam sign-in and linking (403) to players with a VAC ban in this game; otherwise the ban is only recorded.",
+  },
+  {
+    path: "social.timeout_ms",
+    type: "integer",
+    default: 5000,
+    min: 1,
+    max: 60_000,
+    doc: "Longest wait for one call to a sign-in provider (Apple, Google, Facebook, Game Center, OpenID Connect: keys, discovery, Graph API, certificates); past it the sign-in answers 503 with Retry-After.",
+  },
+  {
+    path: "social.leeway_sec",
+    type: "integer",
+    default: 60,
+    min: 0,
+    max: 60,
+    doc: "Clock skew allowed when checking a provider token's exp, nbf and iat, a Game Center timestamp's age and a Facebook Instant Games issued_at (at most 60 s).",
+  },
+  {
+    path: "social.apple.bundle_id",
+    type: "string",
+    doc: "Sign in with Apple: the app's bundle id, or a comma-separated list (bundle ids and Services IDs); an identity token's aud must be one of them. Empty: Apple sign-in is not configured (400).",
+  },
+  {
+    path: "social.apple.jwks_url",
+    type: "string",
+    default: "https://appleid.apple.com/auth/keys",
+    doc: "Apple's signing keys (JWKS); change it only for a proxy or a test double.",
+  },
+  {
+    path: "social.google.client_ids",
+    type: "string",
+    doc: "Google sign-in: the OAuth client ids (comma-separated: Android, iOS, web) an ID token's aud must be one of. Empty: Google ID tokens are not accepted (400 not configured unless google_auth.credentials_json is set).",
+  },
+  {
+    path: "social.google.jwks_url",
+    type: "string",
+    default: "https://www.googleapis.com/oauth2/v3/certs",
+    doc: "Google's signing keys (JWKS); change it only for a proxy or a test double.",
+  },
+  {
+    path: "social.google.token_url",
+    type: "string",
+    default: "https://oauth2.googleapis.com/token",
+    doc: "Google's OAuth token endpoint, where Play Games server auth codes are exchanged (google_auth.credentials_json's client).",
+  },
+  {
+    path: "social.google.games_player_url",
+    type: "string",
+    default: "https://www.googleapis.com/games/v1/players/me",
+    doc: "Google Play Games' current-player endpoint, asked with the exchanged access token for the player id.",
+  },
+  {
+    path: "google_auth.credentials_json",
+    type: "string",
+    secret: true,
+    doc: 'Google Play Games v2: the OAuth client JSON downloaded from Google Cloud ({"web": {"client_id", "client_secret", …}} or {"installed": …}), used to exchange server auth codes. Empty: auth codes are not accepted.',
+  },
+  {
+    path: "social.facebook.app_id",
+    type: "string",
+    doc: "Facebook Login: the app id whose user access tokens are accepted (checked with the Graph API's debug_token). Empty (with no limited-login app id): Facebook sign-in is not configured (400).",
+  },
+  {
+    path: "social.facebook.app_secret",
+    type: "string",
+    secret: true,
+    doc: "Facebook Login: the app secret, for debug_token's app access token and appsecret_proof; required with social.facebook.app_id.",
+  },
+  {
+    path: "social.facebook.graph_url",
+    type: "string",
+    default: "https://graph.facebook.com/v22.0",
+    doc: "Base URL of the Facebook Graph API, with its version; change it only for a proxy or a test double.",
+  },
+  {
+    path: "social.facebook_limited_login.app_id",
+    type: "string",
+    doc: "Facebook Limited Login (iOS): the app id a limited-login JWT's aud must be. Empty: limited-login tokens are not accepted.",
+  },
+  {
+    path: "social.facebook_limited_login.jwks_url",
+    type: "string",
+    default: "https://limited.facebook.com/.well-known/oauth/openid/jwks/",
+    doc: "Facebook Limited Login's signing keys (JWKS); change it only for a proxy or a test double.",
+  },
+  {
+    path: "social.facebook_instant_game.app_secret",
+    type: "string",
+    secret: true,
+    doc: "Facebook Instant Games: the app secret the signed player info is checked with (HMAC-SHA256). Empty: Instant Games sign-in is not configured (400); an empty secret never verifies.",
+  },
+  {
+    path: "social.facebook_instant_game.max_age_sec",
+    type: "integer",
+    default: 3600,
+    min: 60,
+    max: 86_400,
+    doc: "Oldest signed player info accepted, by its issued_at, in seconds.",
+  },
+  {
+    path: "social.gamecenter.bundle_ids",
+    type: "string",
+    doc: "Game Center: the bundle ids (comma-separated) a signature may be made for. Empty: Game Center sign-in is not configured (400).",
+  },
+  {
+    path: "social.gamecenter.trust_roots",
+    type: "string",
+    doc: "Game Center: PEM files (comma-separated paths) of the certificate authorities the public key certificate must chain to (Apple's signing CA chain). Required with social.gamecenter.bundle_ids.",
+  },
+  {
+    path: "social.gamecenter.key_url_pattern",
+    type: "string",
+    default: "^https://[a-z0-9.-]+\\.apple\\.com/",
+    doc: "Game Center: a regular expression the public key URL must match (default: https on an apple.com host); change it only for a test double.",
+  },
+  {
+    path: "social.gamecenter.max_age_sec",
+    type: "integer",
+    default: 600,
+    min: 30,
+    max: 86_400,
+    doc: "Game Center: oldest signature accepted, by its timestamp, in seconds.",
+  },
+  {
+    path: "social.oidc",
+    type: "list",
+    doc: "OpenID Connect providers (Epic, Discord, Keycloak, a studio's own): a YAML list of {name, issuer, client_ids, jwks_url?} (JSON in the environment); each signs in at POST /v2/account/authenticate/oidc/<name>. docs/providers.md.",
   },
   {
     path: "metrics.enabled",

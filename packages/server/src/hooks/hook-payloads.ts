@@ -123,6 +123,22 @@ export function credentialOf(wire: ProviderWire, request: AuthenticatePayload | 
   return out;
 }
 
+/** A provider's routes' path after `/authenticate/`, `/link/`, `/unlink/`: `steam`, `oidc/{name}`. */
+export function routePath(wire: ProviderWire): string {
+  return [wire.path, ...(wire.pathParams ?? []).map((p) => `{${p}}`)].join("/");
+}
+
+/** The credential of a request with the route's path parameters (`oidc/{name}`'s name) as fields of their names. */
+export function credentialWithParams(
+  wire: ProviderWire,
+  request: AuthenticatePayload | CredentialRequest,
+  params: Readonly<Record<string, string>>,
+): Credential {
+  const credential = credentialOf(wire, request);
+  if (wire.pathParams === undefined) return credential;
+  return { ...credential, ...Object.fromEntries(wire.pathParams.map((p) => [p, params[p] ?? ""])) };
+}
+
 const ANONYMOUS_REQUEST = anonymousSignInRequest();
 
 export function checkAuthenticateAnonymous(value: unknown): AuthenticateAnonymousRequest {

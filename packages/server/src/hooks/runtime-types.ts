@@ -74,6 +74,33 @@ export interface AccountSteam {
   token: string;
   vars: Vars;
 }
+/** A provider's signed token (an identity token, an ID token, a Facebook access or Limited Login token). */
+export interface AccountToken {
+  token: string;
+  vars: Vars;
+}
+/** Apple's identity token; `nonce` (Tessera): when sent, the token's nonce must be it or its SHA-256 (hex). */
+export interface AccountApple extends AccountToken {
+  nonce: string;
+}
+export type AccountGoogle = AccountToken;
+export type AccountFacebook = AccountToken;
+/** An OpenID Connect ID token (Tessera; Nakama has no OpenID Connect sign-in). */
+export type AccountOidc = AccountApple;
+export interface AccountFacebookInstantGame {
+  signed_player_info: string;
+  vars: Vars;
+}
+/** Game Center's identity verification signature, in Nakama's field names; `timestamp_seconds` as sent. */
+export interface AccountGameCenter {
+  player_id: string;
+  bundle_id: string;
+  timestamp_seconds: string;
+  salt: string;
+  signature: string;
+  public_key_url: string;
+  vars: Vars;
+}
 /** Tessera's anonymous sign-in carries only vars. */
 export interface AccountAnonymous {
   vars: Vars;
@@ -94,6 +121,16 @@ export interface AuthenticateSteamRequest extends AuthenticateRequest<AccountSte
   /** Nakama's friend import; accepted and ignored (Tessera keeps no friend lists). */
   sync: boolean;
 }
+
+export type AuthenticateAppleRequest = AuthenticateRequest<AccountApple>;
+export type AuthenticateGoogleRequest = AuthenticateRequest<AccountGoogle>;
+export interface AuthenticateFacebookRequest extends AuthenticateRequest<AccountFacebook> {
+  /** Nakama's friend import; accepted and ignored (Tessera keeps no friend lists). */
+  sync: boolean;
+}
+export type AuthenticateFacebookInstantGameRequest = AuthenticateRequest<AccountFacebookInstantGame>;
+export type AuthenticateGameCenterRequest = AuthenticateRequest<AccountGameCenter>;
+export type AuthenticateOidcRequest = AuthenticateRequest<AccountOidc>;
 
 /** Link a Steam id: the ticket in `account.token`. */
 export interface LinkSteamRequest {
@@ -196,6 +233,13 @@ export interface HookTypes {
   AuthenticateEmail: { request: AuthenticateEmailRequest; data: Session };
   AuthenticateCustom: { request: AuthenticateCustomRequest; data: Session };
   AuthenticateSteam: { request: AuthenticateSteamRequest; data: Session };
+  AuthenticateApple: { request: AuthenticateAppleRequest; data: Session };
+  AuthenticateGoogle: { request: AuthenticateGoogleRequest; data: Session };
+  AuthenticateFacebook: { request: AuthenticateFacebookRequest; data: Session };
+  AuthenticateFacebookInstantGame: { request: AuthenticateFacebookInstantGameRequest; data: Session };
+  AuthenticateGameCenter: { request: AuthenticateGameCenterRequest; data: Session };
+  /** Tessera's: the provider's name is not part of the request (it is the route's path). */
+  AuthenticateOidc: { request: AuthenticateOidcRequest; data: Session };
   AuthenticateAnonymous: { request: AuthenticateAnonymousRequest; data: Session };
   SessionRefresh: { request: SessionRefreshRequest; data: Session };
   SessionLogout: { request: SessionLogoutRequest; data: void };
@@ -206,10 +250,22 @@ export interface HookTypes {
   LinkEmail: { request: EmailRequest; data: void };
   LinkCustom: { request: IdentityIdRequest; data: void };
   LinkSteam: { request: LinkSteamRequest; data: void };
+  LinkApple: { request: AccountApple; data: void };
+  LinkGoogle: { request: AccountGoogle; data: void };
+  LinkFacebook: { request: AccountFacebook; data: void };
+  LinkFacebookInstantGame: { request: AccountFacebookInstantGame; data: void };
+  LinkGameCenter: { request: AccountGameCenter; data: void };
+  LinkOidc: { request: AccountOidc; data: void };
   UnlinkDevice: { request: IdentityIdRequest; data: void };
   UnlinkEmail: { request: EmailRequest; data: void };
   UnlinkCustom: { request: IdentityIdRequest; data: void };
   UnlinkSteam: { request: AccountSteam; data: void };
+  UnlinkApple: { request: AccountApple; data: void };
+  UnlinkGoogle: { request: AccountGoogle; data: void };
+  UnlinkFacebook: { request: AccountFacebook; data: void };
+  UnlinkFacebookInstantGame: { request: AccountFacebookInstantGame; data: void };
+  UnlinkGameCenter: { request: AccountGameCenter; data: void };
+  UnlinkOidc: { request: AccountOidc; data: void };
   ListSessions: { request: void; data: SessionList };
   DeleteSession: { request: DeleteSessionRequest; data: void };
 }

@@ -86,7 +86,20 @@ export interface ActivityCount {
 }
 
 /** The account field a search matches on. `any`: exact identities or a username prefix. */
-export type AccountSearchField = "any" | "id" | "username" | "email" | "custom_id" | "steam_id" | "device";
+export type AccountSearchField =
+  | "any"
+  | "id"
+  | "username"
+  | "email"
+  | "custom_id"
+  | "steam_id"
+  | "device"
+  | "apple_id"
+  | "google_id"
+  | "facebook_id"
+  | "facebook_instant_game_id"
+  | "gamecenter_id"
+  | "oidc";
 
 export interface AccountSearch {
   field: AccountSearchField;

@@ -90,6 +90,13 @@ const SEARCH_PROVIDERS: Record<Exclude<AccountSearchField, "any" | "id" | "usern
   custom_id: { provider: "custom", lowerCase: false },
   steam_id: { provider: "steam", lowerCase: false },
   device: { provider: "device", lowerCase: false },
+  apple_id: { provider: "apple", lowerCase: false },
+  google_id: { provider: "google", lowerCase: false },
+  facebook_id: { provider: "facebook", lowerCase: false },
+  facebook_instant_game_id: { provider: "facebookinstantgame", lowerCase: false },
+  gamecenter_id: { provider: "gamecenter", lowerCase: false },
+  // `<name>:<sub>`: a prefix search by a provider's name lists its players.
+  oidc: { provider: "oidc", lowerCase: false },
 };
 const SEARCHED = Object.values(SEARCH_PROVIDERS);
 /** `any` matches each provider's subjects exactly, the query folded as that provider stores them. */

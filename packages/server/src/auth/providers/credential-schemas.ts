@@ -6,8 +6,8 @@
 import { s, type ObjectSchema, type OptionalSchema } from "@tessera/protocol";
 import type { CredentialBody, ProviderWire } from "./provider.js";
 
-export const SYNC_DESCRIPTION = "Nakama's Steam friend import: accepted and ignored (Tessera keeps no friend lists).";
-/** Nakama's Steam friend import flag (query or body): accepted and ignored, Tessera keeps no friend lists. */
+export const SYNC_DESCRIPTION = "Nakama's friend import (Steam, Facebook): accepted and ignored (Tessera keeps no friend lists).";
+/** Nakama's friend import flag (query or body): accepted and ignored, Tessera keeps no friend lists. */
 export const SYNC_FIELD = s.optional(s.boolean({ description: SYNC_DESCRIPTION }));
 
 /** Session variables carried in both tokens (vrs). */

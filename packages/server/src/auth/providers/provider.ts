@@ -15,7 +15,7 @@ import type { AccountRow, IdentityRow, NewIdentity } from "../../store/store.js"
 export type IdentitySearchField = Exclude<AccountSearchField, "any" | "id" | "username">;
 
 /** What providers may use of the `Core`: the checks they make reach no further. */
-export type ProviderCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "logger">;
+export type ProviderCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "social" | "logger" | "clock">;
 
 /**
  * A credential as the client sent it: the provider's body fields (`wire.fields`), each a string
@@ -47,6 +47,11 @@ export interface ProviderWire {
   readonly sync?: boolean;
   readonly link: CredentialBody;
   readonly unlink: CredentialBody;
+  /**
+   * Path parameters after `path` (`oidc/{name}`), given to the provider as credential fields of
+   * the same names: the route's `/v2/account/authenticate/oidc/{name}`.
+   */
+  readonly pathParams?: readonly string[];
   /** One line each for the API docs. */
   readonly summaries: { readonly authenticate: string; readonly link: string; readonly unlink: string };
 }
@@ -56,7 +61,22 @@ export type AccountField =
   /** The subject of the account's one identity as a string: `email`, `custom_id` at the top, `steam_id` in `user`. */
   | { readonly shape: "subject"; readonly in: "account" | "user"; readonly key: string }
   /** Every identity of the provider in link order as `[{id}]`: `devices`. */
-  | { readonly shape: "id_list"; readonly in: "account"; readonly key: string };
+  | { readonly shape: "id_list"; readonly in: "account"; readonly key: string }
+  /** Not in Nakama's account JSON (OpenID Connect: Nakama has no such field); the console and the SDK's identity list show it. */
+  | { readonly shape: "none" };
+
+/**
+ * What a provider said about the player beyond the subject, used when it creates an account (as
+ * Nakama does): the display name and avatar, and an email the provider verified, which becomes
+ * the account's email identity (without a password) unless another account holds it. Never
+ * written over what an account already has.
+ */
+export interface AccountProfile {
+  readonly displayName?: string | undefined;
+  readonly avatarUrl?: string | undefined;
+  /** Only an address the provider says it verified. */
+  readonly verifiedEmail?: string | undefined;
+}
 
 /** What the sign-in request says beyond the credential. */
 export interface SignInRequest {
@@ -74,6 +94,8 @@ export interface CheckedSignIn {
 }
 
 interface ProofRules {
+  /** The provider's profile of the player, for a new account (and for filling empty fields on a link). */
+  readonly accountProfile?: AccountProfile;
   /**
    * Whether the credential's secret matches the account found (an email sign-in's password),
    * checked before its ban so a ban is not revealed without the password. False: audited and
@@ -106,6 +128,8 @@ export type SignInProof =
 /** What a link credential proves. */
 export interface LinkProof {
   readonly identity: NewIdentity;
+  /** As in `SignInProof`: fills what the account lacks (an empty display name, no email). */
+  readonly accountProfile?: AccountProfile;
   /** The password set on the account with the identity (email), hashed only once the identity is known to be free. */
   passwordHash?(): Promise<string>;
   /** As in `SignInProof`: proven, recorded on an account already holding it, and refused. */
@@ -146,6 +170,11 @@ export interface Provider<N extends string = string> {
   proveLink(core: ProviderCore, credential: Credential): Promise<LinkProof>;
   /** Unlink: the subject to unlink, or undefined for whatever identity of this provider the account holds (Steam without a ticket). */
   unlinkSubject(core: ProviderCore, credential: Credential): Promise<string | undefined>;
+  /**
+   * Which of the account's identities of this provider an unlink without a subject means (an
+   * OpenID Connect provider's, by its name); default any.
+   */
+  holds?(credential: Credential, subject: string): boolean;
 }
 
 /** The sign-in rate limits' identifier `<kind>:<value>` for a non-empty string, else none. */

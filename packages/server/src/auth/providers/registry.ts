@@ -3,13 +3,30 @@
  * one module implementing `Provider` (provider.ts) and one line here; docs/architecture.md has
  * the steps.
  */
+import { appleProvider } from "./apple.js";
 import { customProvider } from "./custom.js";
 import { deviceProvider } from "./device.js";
 import { emailProvider } from "./email.js";
+import { facebookProvider } from "./facebook.js";
+import { facebookInstantGameProvider } from "./facebook-instant-game.js";
+import { gamecenterProvider } from "./gamecenter.js";
+import { googleProvider } from "./google.js";
+import { oidcProvider } from "./oidc.js";
 import type { Provider } from "./provider.js";
 import { steamProvider } from "./steam.js";
 
-export const PROVIDERS = [deviceProvider, emailProvider, customProvider, steamProvider] as const;
+export const PROVIDERS = [
+  deviceProvider,
+  emailProvider,
+  customProvider,
+  steamProvider,
+  appleProvider,
+  googleProvider,
+  facebookProvider,
+  facebookInstantGameProvider,
+  gamecenterProvider,
+  oidcProvider,
+] as const;
 
 /** A provider's name: an `identities.provider` value. */
 export type ProviderName = (typeof PROVIDERS)[number]["name"];

@@ -5,7 +5,8 @@
  * (family sharing) and the VAC status, refreshed at every sign-in and link. Publisher bans are
  * refused outright; VAC bans when `social.steam.refuse_vac_banned` is set.
  */
-import { Messages, failedPrecondition, invalidArgument, permissionDenied, unauthenticated, unavailable } from "../../shared/api-error.js";
+import { Messages, failedPrecondition, invalidArgument, permissionDenied, unauthenticated } from "../../shared/api-error.js";
+import { providerUnavailable } from "../social/provider-check.js";
 import type { IdentityProfile, IdentityRow, NewIdentity } from "../../store/store.js";
 import { SteamUnavailableError, type SteamTicketVerdict, type SteamWebApi } from "../steam-web-api-client.js";
 import { field, type LinkProof, type Provider, type ProviderCore } from "./provider.js";
@@ -87,7 +88,7 @@ async function verifySteamTicket(core: ProviderCore, ticket: string): Promise<Ne
   } catch (err) {
     if (!(err instanceof SteamUnavailableError)) throw err;
     core.logger.error("Steam Web API unavailable", { code: err.code, reason: err.reason, api_url: core.config.social.steam.apiUrl });
-    throw unavailable(`Steam is unavailable (${err.reason}); try again later.`);
+    throw providerUnavailable("Steam", err.reason);
   }
   if (!verdict.valid) {
     core.logger.info("Steam refused a ticket", { reason: verdict.reason });

@@ -2,7 +2,7 @@
 import { deleteAccount, getAccount, updateAccount } from "../../account/account-view.js";
 import { linkIdentity, unlinkIdentity } from "../../account/link.js";
 import { PROVIDERS, type RegisteredProvider } from "../../auth/providers/registry.js";
-import { camelKeys, checkUpdateAccount, credentialCheck, credentialOf, type CredentialRequest } from "../../hooks/hook-payloads.js";
+import { camelKeys, checkUpdateAccount, credentialCheck, credentialWithParams, routePath, type CredentialRequest } from "../../hooks/hook-payloads.js";
 import type { UpdateAccountRequest } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
 import type { Caller } from "../../session/verify-access.js";
@@ -20,7 +20,7 @@ function credentialRoute(provider: RegisteredProvider, op: "link" | "unlink"): R
   const domain = op === "link" ? linkIdentity : unlinkIdentity;
   return route({
     method: "POST",
-    path: `/v2/account/${op}/${wire.path}`,
+    path: `/v2/account/${op}/${routePath(wire)}`,
     auth: "bearer",
     tag: "link",
     summary: wire.summaries[op],
@@ -31,7 +31,7 @@ function credentialRoute(provider: RegisteredProvider, op: "link" | "unlink"): R
       // The HTTP body is already checked against the declaration; the hook check reads it into Nakama's request.
       request: (ctx) => check(ctx.body),
       check,
-      call: (ctx, req) => domain(ctx.core, provider, ctx.caller.userId, credentialOf(wire, req)),
+      call: (ctx, req) => domain(ctx.core, provider, ctx.caller.userId, credentialWithParams(wire, req, ctx.params)),
     }),
   });
 }

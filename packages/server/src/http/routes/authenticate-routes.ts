@@ -6,7 +6,14 @@
 import { authenticate, authenticateAnonymous, type AuthenticateOptions, type AuthenticateResult } from "../../auth/authenticate.js";
 import type { RegisteredProvider } from "../../auth/providers/registry.js";
 import { PROVIDERS } from "../../auth/providers/registry.js";
-import { authenticateCheck, checkAuthenticateAnonymous, credentialOf, sessionData, type AuthenticatePayload } from "../../hooks/hook-payloads.js";
+import {
+  authenticateCheck,
+  checkAuthenticateAnonymous,
+  credentialWithParams,
+  routePath,
+  sessionData,
+  type AuthenticatePayload,
+} from "../../hooks/hook-payloads.js";
 import type { AuthenticateAnonymousRequest, Vars } from "../../hooks/runtime-types.js";
 import { withHooks } from "../../hooks/with-hooks.js";
 import { parseVars } from "../../session/vars.js";
@@ -47,7 +54,7 @@ function authenticateRoute(provider: RegisteredProvider): Route {
   const check = authenticateCheck(wire);
   return route({
     method: "POST",
-    path: `/v2/account/authenticate/${wire.path}`,
+    path: `/v2/account/authenticate/${routePath(wire)}`,
     auth: "server_key",
     tag: "authenticate",
     summary: wire.summaries.authenticate,
@@ -65,7 +72,7 @@ function authenticateRoute(provider: RegisteredProvider): Route {
           ...(wire.sync ? { sync: queryBoolean(ctx.query, "sync", ctx.body.sync ?? false) } : {}),
         }),
       check,
-      call: (ctx, req) => authenticate(ctx.core, provider, credentialOf(wire, req), options(ctx, req)),
+      call: (ctx, req) => authenticate(ctx.core, provider, credentialWithParams(wire, req, ctx.params), options(ctx, req)),
       ...SESSION_PARTS,
     }),
   });
