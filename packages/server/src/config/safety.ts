@@ -34,6 +34,11 @@ export function safetyFindings(config: Config): SafetyFinding[] {
   if (steam.publisherKey !== undefined && steam.apiUrl.startsWith("http:")) {
     findings.push({ setting: "social.steam.api_url", message: "is plain http: the Steam publisher key would travel unencrypted; use https" });
   }
+  for (const [setting, url] of socialUrls(config.social)) {
+    if (url.startsWith("http:")) {
+      findings.push({ setting, message: "is plain http: a sign-in provider's keys or answers could be forged on the way; use https" });
+    }
+  }
   if (namesPostgres(config.database) && (config.session.encryptionKey === undefined || config.session.refreshEncryptionKey === undefined)) {
     findings.push({
       setting: config.session.encryptionKey === undefined ? "session.encryption_key" : "session.refresh_encryption_key",
@@ -58,4 +63,21 @@ export function enforceSafety(config: Config): SafetyFinding[] {
   const refused = config.production ? findings.find((f) => !f.warnOnly) : undefined;
   if (refused) throw new ConfigError(refused.setting, `${refused.message} (refused because production is on)`);
   return findings;
+}
+
+/** The URLs of the configured sign-in providers (a provider left unconfigured is never called). */
+function socialUrls(social: Config["social"]): [string, string][] {
+  const urls: [string, string][] = [];
+  if (social.apple.bundleIds.length > 0) urls.push(["social.apple.jwks_url", social.apple.jwksUrl]);
+  if (social.google.clientIds.length > 0) urls.push(["social.google.jwks_url", social.google.jwksUrl]);
+  if (social.google.playGames !== undefined) {
+    urls.push(["social.google.token_url", social.google.tokenUrl], ["social.google.games_player_url", social.google.gamesPlayerUrl]);
+  }
+  if (social.facebook.app !== undefined) urls.push(["social.facebook.graph_url", social.facebook.graphUrl]);
+  if (social.facebook.limitedLoginAppId !== undefined) urls.push(["social.facebook_limited_login.jwks_url", social.facebook.limitedLoginJwksUrl]);
+  social.oidc.forEach((p, i) => {
+    urls.push([`social.oidc[${i}].issuer`, p.issuer]);
+    if (p.jwksUrl !== undefined) urls.push([`social.oidc[${i}].jwks_url`, p.jwksUrl]);
+  });
+  return urls;
 }
