@@ -4,7 +4,7 @@
  * storage keyed by project and profile, refreshes the short access token on its own schedule,
  * and reports states and events. Every failure is an `AuthenticationError` with Unity's codes.
  */
-import type { Account, AuthenticateOptions, Client, SessionInfo } from "./client.js";
+import type { Account, AuthenticateOptions, Client, GameCenterSignature, SessionInfo } from "./client.js";
 import type { Clock, TimeOptions, TimerHandle, Timers } from "./clock.js";
 import { Emitter } from "./emitter.js";
 import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, isTransient, toAuthenticationError, type Operation } from "./errors.js";
@@ -59,12 +59,45 @@ export interface SignInOptions {
   vars?: Record<string, string>;
 }
 
+/** Options of a sign-in with an ID token that may carry a nonce (Apple, OpenID Connect). */
+export interface IdTokenSignInOptions extends SignInOptions {
+  /** The nonce the app gave the provider; the token's `nonce` must be it or its SHA-256 (hex). Absent: not checked. */
+  nonce?: string;
+}
+
+/** Options of a Facebook sign-in. */
+export interface FacebookSignInOptions extends SignInOptions {
+  /** Nakama's friend import flag; Tessera accepts it and imports nothing. */
+  sync?: boolean;
+}
+
+/**
+ * The `typeId` of a linked identity. Unity's ids where Unity has the provider ("apple.com",
+ * "google.com", "facebook.com", "apple-game-center"); Tessera's own for the rest ("device",
+ * "email", "custom", "steam", "facebook-instant-games"). A Google Play Games id is "google.com"
+ * too: the server keeps both in `google_id`, as Nakama does.
+ */
+export type IdentityTypeId =
+  | "device"
+  | "email"
+  | "custom"
+  | "steam"
+  | "apple.com"
+  | "google.com"
+  | "facebook.com"
+  | "facebook-instant-games"
+  | "apple-game-center";
+
 export interface PlayerInfo {
   id: string;
   username: string;
   displayName?: string;
   createdAt: Date;
-  identities: { typeId: "device" | "email" | "custom" | "steam"; userId: string }[];
+  /**
+   * Every identity in the account JSON (`GET /v2/account`). OpenID Connect identities are not
+   * there (Nakama's account JSON has no field for them), so they are not listed.
+   */
+  identities: { typeId: IdentityTypeId; userId: string }[];
 }
 
 const PROFILE = /^[a-zA-Z0-9_-]{1,30}$/;
@@ -247,6 +280,78 @@ export class AuthenticationService {
   }
 
   /**
+   * Signs in with Sign in with Apple's identity token (Unity's `SignInWithAppleAsync`). The server
+   * checks it against Apple's keys and its `social.apple.bundle_id`; a refused token is
+   * InvalidToken (51) with the server's 401 message, Apple unreachable ServiceUnavailable (3),
+   * Apple not configured on the server InvalidProvider (10008).
+   *
+   * @example
+   * await auth.signInWithApple(credential.identityToken, { nonce: rawNonce });
+   */
+  async signInWithApple(idToken: string, options: IdTokenSignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateApple(idToken, { ...authOptions(options), ...nonceOption(options) }));
+  }
+
+  /**
+   * Signs in with a Google ID token or a Google Play Games v2 server auth code (Unity's
+   * `SignInWithGoogleAsync` and `SignInWithGooglePlayGamesAsync`); errors as `signInWithApple`.
+   *
+   * @example
+   * await auth.signInWithGoogle(googleIdToken);
+   */
+  async signInWithGoogle(idTokenOrAuthCode: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateGoogle(idTokenOrAuthCode, authOptions(options)));
+  }
+
+  /**
+   * Signs in with a Facebook user access token or a Limited Login token (Unity's
+   * `SignInWithFacebookAsync`); errors as `signInWithApple`.
+   *
+   * @example
+   * await auth.signInWithFacebook(accessToken);
+   */
+  async signInWithFacebook(token: string, options: FacebookSignInOptions = {}): Promise<void> {
+    const sync = options.sync === undefined ? {} : { sync: options.sync };
+    await this.signIn(() => this.client.authenticateFacebook(token, { ...authOptions(options), ...sync }));
+  }
+
+  /**
+   * Signs in with Facebook Instant Games' signed player info (`getSignature()` of
+   * `FBInstant.player.getSignedPlayerInfoAsync()`); errors as `signInWithApple`.
+   *
+   * @example
+   * const info = await FBInstant.player.getSignedPlayerInfoAsync();
+   * await auth.signInWithFacebookInstantGame(info.getSignature());
+   */
+  async signInWithFacebookInstantGame(signedPlayerInfo: string, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateFacebookInstantGame(signedPlayerInfo, authOptions(options)));
+  }
+
+  /**
+   * Signs in with a Game Center identity verification signature (Unity's
+   * `SignInWithAppleGameCenterAsync(signature, teamPlayerId, publicKeyURL, salt, timestamp)`, with
+   * the bundle id the server checks); errors as `signInWithApple`.
+   *
+   * @example
+   * await auth.signInWithGameCenter({ playerId, bundleId, publicKeyUrl, salt, signature, timestamp });
+   */
+  async signInWithGameCenter(signature: GameCenterSignature, options: SignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateGameCenter(signature, authOptions(options)));
+  }
+
+  /**
+   * Signs in with an ID token of the server's OpenID Connect provider `providerName` (Unity's
+   * `SignInWithOpenIdConnectAsync(idProviderName, idToken)`). A name the server does not know is
+   * InvalidProvider (10008); other errors as `signInWithApple`.
+   *
+   * @example
+   * await auth.signInWithOidc("epic", idToken);
+   */
+  async signInWithOidc(providerName: string, idToken: string, options: IdTokenSignInOptions = {}): Promise<void> {
+    await this.signIn(() => this.client.authenticateOidc(providerName, idToken, { ...authOptions(options), ...nonceOption(options) }));
+  }
+
+  /**
    * Signs out locally. The session token stays cached (the next `signInAnonymously` resumes the
    * same player) unless `clearCredentials` is true, which also ends the session on the server.
    *
@@ -383,6 +488,42 @@ export class AuthenticationService {
   async linkSteam(ticket: string): Promise<void> {
     await this.withToken("link", (t) => this.client.linkSteam(t, ticket));
   }
+  /**
+   * Links the Apple id an identity token proves (Unity's `LinkWithAppleAsync`); one of another
+   * player is AccountAlreadyLinked (10003).
+   *
+   * @example
+   * await auth.linkWithApple(identityToken);
+   */
+  async linkWithApple(idToken: string, options: { nonce?: string } = {}): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkApple(t, idToken, options));
+  }
+  /** Links the Google id a token or Play Games auth code proves. @example await auth.linkWithGoogle(googleIdToken); */
+  async linkWithGoogle(idTokenOrAuthCode: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkGoogle(t, idTokenOrAuthCode));
+  }
+  /** Links the Facebook id a token proves. @example await auth.linkWithFacebook(accessToken); */
+  async linkWithFacebook(token: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkFacebook(t, token));
+  }
+  /** Links the Instant Games player id. @example await auth.linkWithFacebookInstantGame(info.getSignature()); */
+  async linkWithFacebookInstantGame(signedPlayerInfo: string): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkFacebookInstantGame(t, signedPlayerInfo));
+  }
+  /** Links the Game Center player id a signature proves. @example await auth.linkWithGameCenter(signature); */
+  async linkWithGameCenter(signature: GameCenterSignature): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkGameCenter(t, signature));
+  }
+  /**
+   * Links the identity an ID token of the OpenID Connect provider `providerName` proves (Unity's
+   * `LinkWithOpenIdConnectAsync`).
+   *
+   * @example
+   * await auth.linkWithOidc("epic", idToken);
+   */
+  async linkWithOidc(providerName: string, idToken: string, options: { nonce?: string } = {}): Promise<void> {
+    await this.withToken("link", (t) => this.client.linkOidc(t, providerName, idToken, options));
+  }
   /** Unlinks a device id (not the last identity). @example await auth.unlinkDevice(deviceId); */
   async unlinkDevice(id: string): Promise<void> {
     await this.withToken("unlink", (t) => this.client.unlinkDevice(t, id));
@@ -403,6 +544,38 @@ export class AuthenticationService {
    */
   async unlinkSteam(ticket?: string): Promise<void> {
     await this.withToken("unlink", (t) => this.client.unlinkSteam(t, ticket));
+  }
+
+  /**
+   * Unlinks the Apple id (Unity's `UnlinkAppleAsync`): the one `idToken` proves, or without one
+   * the player's. The last identity is InvalidParameters (10002); an id not linked to the player
+   * ClientUnlinkExternalIdNotFound (10005). The same for every `unlink<Provider>` below.
+   *
+   * @example
+   * await auth.unlinkApple();
+   */
+  async unlinkApple(idToken?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkApple(t, idToken));
+  }
+  /** Unlinks the Google id. @example await auth.unlinkGoogle(); */
+  async unlinkGoogle(idTokenOrAuthCode?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkGoogle(t, idTokenOrAuthCode));
+  }
+  /** Unlinks the Facebook id. @example await auth.unlinkFacebook(); */
+  async unlinkFacebook(token?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkFacebook(t, token));
+  }
+  /** Unlinks the Instant Games player id. @example await auth.unlinkFacebookInstantGame(); */
+  async unlinkFacebookInstantGame(signedPlayerInfo?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkFacebookInstantGame(t, signedPlayerInfo));
+  }
+  /** Unlinks the Game Center player id. @example await auth.unlinkGameCenter(); */
+  async unlinkGameCenter(signature?: GameCenterSignature): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkGameCenter(t, signature));
+  }
+  /** Unlinks the player's identity of the OpenID Connect provider `providerName`. @example await auth.unlinkOidc("epic"); */
+  async unlinkOidc(providerName: string, idToken?: string): Promise<void> {
+    await this.withToken("unlink", (t) => this.client.unlinkOidc(t, providerName, idToken));
   }
 
   /**
@@ -626,6 +799,10 @@ function authOptions(o: SignInOptions): AuthenticateOptions {
   return out;
 }
 
+function nonceOption(o: IdTokenSignInOptions): { nonce?: string } {
+  return o.nonce === undefined ? {} : { nonce: o.nonce };
+}
+
 function profileError(profile: string): AuthenticationError {
   return new AuthenticationError(AuthenticationErrorCodes.ClientInvalidProfile, `Invalid profile "${profile}": use 1-30 letters, digits, '-' or '_'.`);
 }
@@ -648,6 +825,11 @@ function playerInfo(a: Account): PlayerInfo {
   if (a.email) identities.push({ typeId: "email", userId: a.email });
   if (a.custom_id) identities.push({ typeId: "custom", userId: a.custom_id });
   if (a.user.steam_id) identities.push({ typeId: "steam", userId: a.user.steam_id });
+  if (a.user.apple_id) identities.push({ typeId: "apple.com", userId: a.user.apple_id });
+  if (a.user.google_id) identities.push({ typeId: "google.com", userId: a.user.google_id });
+  if (a.user.facebook_id) identities.push({ typeId: "facebook.com", userId: a.user.facebook_id });
+  if (a.user.facebook_instant_game_id) identities.push({ typeId: "facebook-instant-games", userId: a.user.facebook_instant_game_id });
+  if (a.user.gamecenter_id) identities.push({ typeId: "apple-game-center", userId: a.user.gamecenter_id });
   const info: PlayerInfo = { id: a.user.id, username: a.user.username, createdAt: new Date(a.user.create_time), identities };
   if (a.user.display_name) info.displayName = a.user.display_name;
   return info;

@@ -44,6 +44,40 @@ export interface AuthenticateOptions {
   vars?: Record<string, string>;
 }
 
+/** Options of a sign-in with an OpenID Connect ID token (Apple, an `social.oidc` provider). */
+export interface IdTokenAuthenticateOptions extends AuthenticateOptions {
+  /**
+   * Tessera: the nonce the app gave the provider when it asked for the token; the token's `nonce`
+   * claim must then be it or its SHA-256 in hex (Apple's iOS flow hashes it). Absent: not checked.
+   */
+  nonce?: string;
+}
+
+/** Options of a Facebook sign-in. */
+export interface FacebookAuthenticateOptions extends AuthenticateOptions {
+  /** Nakama's friend import flag, sent as its `sync` query parameter (Tessera accepts it and imports nothing). */
+  sync?: boolean;
+}
+
+/**
+ * A Game Center identity verification signature, as
+ * `GKLocalPlayer.fetchItems(forIdentityVerificationSignature:)` gives it. `salt` and `signature`
+ * are standard base64; `timestamp` is sent exactly as given (a string of digits; Game Center's
+ * value is milliseconds), as Nakama's `timestamp_seconds` string.
+ */
+export interface GameCenterSignature {
+  /** The player's `teamPlayerID` (or `gamePlayerID`). */
+  playerId: string;
+  /** The app's bundle id (one of the server's `social.gamecenter.bundle_ids`). */
+  bundleId: string;
+  /** The URL of Apple's public key certificate. */
+  publicKeyUrl: string;
+  salt: string;
+  signature: string;
+  /** A whole number; a string keeps every digit of a 64-bit value. */
+  timestamp: string | number | bigint;
+}
+
 export type {
   AccountUser,
   AccountJson as Account,
@@ -156,6 +190,80 @@ export class Client {
   }
 
   /**
+   * Signs in with Sign in with Apple's identity token (a JWT from `ASAuthorizationAppleIDCredential`
+   * or Apple's JS), which the server checks against Apple's keys, its issuer and the server's
+   * `social.apple.bundle_id` (the token's audience). A refused token rejects with 401 "Could not
+   * authenticate Apple profile.", Apple unreachable with 503, Apple not configured with 400.
+   *
+   * @example
+   * const session = await client.authenticateApple(identityToken, { nonce: rawNonce });
+   */
+  async authenticateApple(identityToken: string, options: IdTokenAuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("apple", withNonce({ token: identityToken, vars: options.vars }, options.nonce), options);
+  }
+
+  /**
+   * Signs in with a Google ID token (checked against Google's keys and the server's
+   * `social.google.client_ids`) or a Google Play Games v2 server auth code (exchanged by the
+   * server). 401 when Google refuses it, 503 when Google is unreachable.
+   *
+   * @example
+   * const session = await client.authenticateGoogle(idTokenOrServerAuthCode);
+   */
+  async authenticateGoogle(idTokenOrAuthCode: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("google", { token: idTokenOrAuthCode, vars: options.vars }, options);
+  }
+
+  /**
+   * Signs in with a Facebook user access token (the server asks Graph's `debug_token` that it was
+   * issued to its app) or a Limited Login token (iOS, a JWT). 401 when Facebook refuses it, 503
+   * when Facebook is unreachable.
+   *
+   * @example
+   * const session = await client.authenticateFacebook(accessToken, { username: "alice" });
+   */
+  async authenticateFacebook(token: string, options: FacebookAuthenticateOptions = {}): Promise<Session> {
+    const extra = options.sync === undefined ? undefined : { sync: String(options.sync) };
+    return this.authenticate("facebook", { token, vars: options.vars }, options, extra);
+  }
+
+  /**
+   * Signs in with Facebook Instant Games' signed player info
+   * (`FBInstant.player.getSignedPlayerInfoAsync()` → `getSignature()`), which the server checks
+   * with the app secret; it must have been issued recently.
+   *
+   * @example
+   * const info = await FBInstant.player.getSignedPlayerInfoAsync();
+   * const session = await client.authenticateFacebookInstantGame(info.getSignature());
+   */
+  async authenticateFacebookInstantGame(signedPlayerInfo: string, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("facebookinstantgame", { signed_player_info: signedPlayerInfo, vars: options.vars }, options);
+  }
+
+  /**
+   * Signs in with a Game Center identity verification signature; the server checks Apple's
+   * certificate chain, the signature, the bundle id and the timestamp's age.
+   *
+   * @example
+   * const session = await client.authenticateGameCenter({ playerId, bundleId, publicKeyUrl, salt, signature, timestamp });
+   */
+  async authenticateGameCenter(signature: GameCenterSignature, options: AuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate("gamecenter", { ...gameCenterBody(signature), vars: options.vars }, options);
+  }
+
+  /**
+   * Signs in with an ID token of the OpenID Connect provider the server names `providerName` in
+   * its `social.oidc` list (Epic, Discord, Keycloak, your own): Tessera's, Nakama has none.
+   * An unknown name rejects with 400 "... is not configured.".
+   *
+   * @example
+   * const session = await client.authenticateOidc("epic", idToken);
+   */
+  async authenticateOidc(providerName: string, idToken: string, options: IdTokenAuthenticateOptions = {}): Promise<Session> {
+    return this.authenticate(oidcPath(providerName), withNonce({ token: idToken, vars: options.vars }, options.nonce), options);
+  }
+
+  /**
    * Creates an anonymous account (no identity) and signs it in. Keep `session.refreshToken`, or
    * link an identity, or the player is lost.
    *
@@ -243,6 +351,47 @@ export class Client {
     await this.request("POST", "/v2/account/link/steam", bearer(session), { account: { token: ticket } });
   }
 
+  /**
+   * Links the Apple id an identity token proves; one of another account is a 409.
+   *
+   * @example
+   * await client.linkApple(session, identityToken);
+   */
+  async linkApple(session: SessionLike, identityToken: string, options: { nonce?: string } = {}): Promise<void> {
+    await this.request("POST", "/v2/account/link/apple", bearer(session), withNonce({ token: identityToken }, options.nonce));
+  }
+
+  /** Links the Google id an ID token or Play Games auth code proves. @example await client.linkGoogle(session, idToken); */
+  async linkGoogle(session: SessionLike, idTokenOrAuthCode: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/google", bearer(session), { token: idTokenOrAuthCode });
+  }
+
+  /** Links the Facebook id an access token or Limited Login token proves. @example await client.linkFacebook(session, accessToken); */
+  async linkFacebook(session: SessionLike, token: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/facebook", bearer(session), { token });
+  }
+
+  /** Links the Instant Games player id signed player info proves. @example await client.linkFacebookInstantGame(session, info.getSignature()); */
+  async linkFacebookInstantGame(session: SessionLike, signedPlayerInfo: string): Promise<void> {
+    await this.request("POST", "/v2/account/link/facebookinstantgame", bearer(session), { signed_player_info: signedPlayerInfo });
+  }
+
+  /** Links the Game Center player id a signature proves. @example await client.linkGameCenter(session, signature); */
+  async linkGameCenter(session: SessionLike, signature: GameCenterSignature): Promise<void> {
+    await this.request("POST", "/v2/account/link/gamecenter", bearer(session), gameCenterBody(signature));
+  }
+
+  /**
+   * Links the identity an ID token of the named OpenID Connect provider proves. An account may
+   * hold identities of several providers.
+   *
+   * @example
+   * await client.linkOidc(session, "epic", idToken);
+   */
+  async linkOidc(session: SessionLike, providerName: string, idToken: string, options: { nonce?: string } = {}): Promise<void> {
+    await this.request("POST", `/v2/account/link/${oidcPath(providerName)}`, bearer(session), withNonce({ token: idToken }, options.nonce));
+  }
+
   /** Unlinks a device id (not the last identity). @example await client.unlinkDevice(session, deviceId); */
   async unlinkDevice(session: SessionLike, id: string): Promise<void> {
     await this.request("POST", "/v2/account/unlink/device", bearer(session), { id });
@@ -267,6 +416,48 @@ export class Client {
    */
   async unlinkSteam(session: SessionLike, ticket?: string): Promise<void> {
     await this.request("POST", "/v2/account/unlink/steam", bearer(session), { token: ticket ?? "" });
+  }
+
+  /**
+   * Unlinks the Apple id (not the last identity): the one `identityToken` proves, or without a
+   * token whatever Apple id the account has. The same holds for every `unlink<Provider>` below.
+   *
+   * @example
+   * await client.unlinkApple(session);
+   */
+  async unlinkApple(session: SessionLike, identityToken?: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/apple", bearer(session), { token: identityToken ?? "" });
+  }
+
+  /** Unlinks the Google id (not the last identity). @example await client.unlinkGoogle(session); */
+  async unlinkGoogle(session: SessionLike, idTokenOrAuthCode?: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/google", bearer(session), { token: idTokenOrAuthCode ?? "" });
+  }
+
+  /** Unlinks the Facebook id (not the last identity). @example await client.unlinkFacebook(session); */
+  async unlinkFacebook(session: SessionLike, token?: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/facebook", bearer(session), { token: token ?? "" });
+  }
+
+  /** Unlinks the Instant Games player id (not the last identity). @example await client.unlinkFacebookInstantGame(session); */
+  async unlinkFacebookInstantGame(session: SessionLike, signedPlayerInfo?: string): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/facebookinstantgame", bearer(session), { signed_player_info: signedPlayerInfo ?? "" });
+  }
+
+  /** Unlinks the Game Center player id (not the last identity), checked when a signature is given. @example await client.unlinkGameCenter(session); */
+  async unlinkGameCenter(session: SessionLike, signature?: GameCenterSignature): Promise<void> {
+    await this.request("POST", "/v2/account/unlink/gamecenter", bearer(session), signature === undefined ? {} : gameCenterBody(signature));
+  }
+
+  /**
+   * Unlinks the named OpenID Connect provider's identity (not the last identity): the one
+   * `idToken` proves, or without one the account's identity of that provider.
+   *
+   * @example
+   * await client.unlinkOidc(session, "epic");
+   */
+  async unlinkOidc(session: SessionLike, providerName: string, idToken?: string): Promise<void> {
+    await this.request("POST", `/v2/account/unlink/${oidcPath(providerName)}`, bearer(session), { token: idToken ?? "" });
   }
 
   /**
@@ -419,10 +610,11 @@ export class Client {
     await this.request("DELETE", `/v2/licenses/loans/${encodeURIComponent(borrowerId)}`, bearer(session));
   }
 
-  private async authenticate(kind: string, body: Record<string, unknown>, options: AuthenticateOptions): Promise<Session> {
+  private async authenticate(kind: string, body: Record<string, unknown>, options: AuthenticateOptions, extraQuery?: Record<string, string>): Promise<Session> {
     const query = new URLSearchParams();
     if (options.create !== undefined) query.set("create", String(options.create));
     if (options.username !== undefined) query.set("username", options.username);
+    for (const [name, value] of Object.entries(extraQuery ?? {})) query.set(name, value);
     const qs = query.toString();
     const res = await this.request<{ token: string; refresh_token: string; created?: boolean }>(
       "POST",
@@ -492,6 +684,27 @@ export class Client {
 
 function bearer(session: ValidatorLike): Auth {
   return { kind: "bearer", token: typeof session === "string" ? session : session.token };
+}
+
+/** `oidc/<name>`: the provider's name is one path segment. */
+function oidcPath(providerName: string): string {
+  return `oidc/${encodeURIComponent(providerName)}`;
+}
+
+function withNonce(body: Record<string, unknown>, nonce: string | undefined): Record<string, unknown> {
+  return nonce === undefined ? body : { ...body, nonce };
+}
+
+/** Nakama's `AccountGameCenter` fields; `timestamp_seconds` a string, as nakama-js sends it. */
+function gameCenterBody(g: GameCenterSignature): Record<string, string> {
+  return {
+    player_id: g.playerId,
+    bundle_id: g.bundleId,
+    timestamp_seconds: String(g.timestamp),
+    salt: g.salt,
+    signature: g.signature,
+    public_key_url: g.publicKeyUrl,
+  };
 }
 
 function base64(text: string): string {

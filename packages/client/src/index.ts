@@ -12,6 +12,9 @@ export {
   Client,
   type ClientOptions,
   type AuthenticateOptions,
+  type IdTokenAuthenticateOptions,
+  type FacebookAuthenticateOptions,
+  type GameCenterSignature,
   type Account,
   type AccountUser,
   type AccountUpdate,
@@ -35,7 +38,10 @@ export {
   type AuthenticationEventName,
   type AuthenticationServiceOptions,
   type SignInOptions,
+  type IdTokenSignInOptions,
+  type FacebookSignInOptions,
   type PlayerInfo,
+  type IdentityTypeId,
 } from "./authentication-service.js";
 export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError } from "./errors.js";
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";

@@ -42,25 +42,62 @@ function profile(d: AccountDetail): HTMLElement {
   );
 }
 
+/** Operators' names of the providers (`identities.provider`); another provider shows under its own name. */
+const PROVIDER_LABELS: Record<string, string> = {
+  device: "Device",
+  email: "Email",
+  custom: "Custom id",
+  steam: "Steam",
+  apple: "Apple",
+  google: "Google",
+  facebook: "Facebook",
+  facebookinstantgame: "Facebook Instant Games",
+  gamecenter: "Game Center",
+  oidc: "OpenID Connect",
+};
+
+function providerLabel(provider: string, subject: string): string {
+  const label = PROVIDER_LABELS[provider] ?? provider;
+  // An OpenID Connect subject is `<provider name>:<sub>`: name the configured provider too.
+  return provider === "oidc" && subject.includes(":") ? `${label} (${subject.slice(0, subject.indexOf(":"))})` : label;
+}
+
+/** Every identity of every provider (OpenID Connect's too, which Nakama's account JSON has no field for), in link order. */
 function identities(d: AccountDetail): HTMLElement {
   const a = d.account;
-  const items = [
-    a.email ? `Email: ${a.email}` : null,
-    ...(a.devices ?? []).map((dev) => `Device: ${dev.id}`),
-    a.custom_id ? `Custom id: ${a.custom_id}` : null,
-    a.user.steam_id
-      ? `Steam id: ${a.user.steam_id}${a.steam_vac_banned ? " (VAC banned)" : ""}${a.steam_owner_id ? `, game owned by ${a.steam_owner_id}` : ""}`
-      : null,
-  ].filter((i): i is string => i !== null);
+  const steamFacts = [a.steam_vac_banned ? "VAC banned" : null, a.steam_owner_id ? `game owned by ${a.steam_owner_id}` : null]
+    .filter((f) => f !== null)
+    .join(", ");
+  const rows = d.identities.map((i) =>
+    h(
+      "tr",
+      { "data-provider": i.provider },
+      h("th", { scope: "row" }, providerLabel(i.provider, i.subject)),
+      h("td", { class: "mono" }, i.subject),
+      h("td", null, time(i.create_time)),
+      h("td", null, time(i.last_use_time)),
+      h("td", null, i.provider === "steam" && steamFacts ? steamFacts : "—"),
+    ),
+  );
   return section(
-    "Identities",
+    `Identities (${d.identities.length})`,
     "identities",
-    items.length === 0
+    d.identities.length === 0
       ? h("p", { class: "empty" }, "None: an anonymous account.")
       : h(
-          "ul",
-          null,
-          items.map((i) => h("li", null, i)),
+          "table",
+          { class: "list" },
+          h("caption", null, "Linked identities, in link order"),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Provider", "Subject", "Linked", "Last used", "Notes"].map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
+          h("tbody", null, rows),
         ),
   );
 }

@@ -4,6 +4,7 @@ import { field, h, replace, select } from "../dom.js";
 import { time } from "../format.js";
 import { routeQuery, type Page } from "../page.js";
 
+/** The server's search fields (ACCOUNT_SEARCH_FIELDS in the server's admin/accounts.ts), with their labels. */
 const FIELDS = [
   ["any", "Any (username prefix or exact identity)"],
   ["username", "Username (prefix)"],
@@ -12,14 +13,30 @@ const FIELDS = [
   ["custom_id", "Custom id (prefix)"],
   ["steam_id", "Steam id (prefix)"],
   ["device", "Device id (prefix)"],
+  ["apple_id", "Apple id (prefix)"],
+  ["google_id", "Google id (prefix)"],
+  ["facebook_id", "Facebook id (prefix)"],
+  ["facebook_instant_game_id", "Facebook Instant Games id (prefix)"],
+  ["gamecenter_id", "Game Center id (prefix)"],
+  ["oidc", "OpenID Connect (<provider>:<sub>, prefix)"],
+] as const;
+
+/** A hit's subjects, under each provider's summary key. */
+const SUBJECTS = [
+  ["custom_id", "custom"],
+  ["steam_id", "steam"],
+  ["device_id", "device"],
+  ["apple_id", "apple"],
+  ["google_id", "google"],
+  ["facebook_id", "facebook"],
+  ["facebook_instant_game_id", "instant games"],
+  ["gamecenter_id", "game center"],
+  ["oidc_id", "oidc"],
 ] as const;
 
 function identities(a: AccountSummary): string {
-  return (
-    [a.email, a.custom_id && `custom: ${a.custom_id}`, a.steam_id && `steam: ${a.steam_id}`, a.device_id && `device: ${a.device_id}`]
-      .filter(Boolean)
-      .join(", ") || "—"
-  );
+  const subjects = SUBJECTS.map(([key, label]) => (a[key] ? `${label}: ${a[key]}` : null));
+  return [a.email, ...subjects].filter(Boolean).join(", ") || "—";
 }
 
 export const accountsPage: Page = async (ctx) => {

@@ -3,7 +3,9 @@
  * /console/, an admin is made with the real CLI (`tessera admin create --password-stdin`) on the
  * server's SQLite file, a player signs in twice through the API, and headless Chromium (driven by
  * playwright-core) signs in to the console, finds the player, ends one of its sessions (that token
- * is then refused), bans it, and reads the audit entries. Screenshots go to test/screenshots/.
+ * is then refused), bans it, and reads the audit entries; then finds a player made with a Sign in
+ * with Apple token (signed by a local issuer whose JWKS the server fetches) by its Apple id, and
+ * sees every identity on its page, an OpenID Connect one too. Screenshots go to test/screenshots/.
  *
  * Without Chromium the browser part is skipped with instructions, except in CI (CI=true).
  */
@@ -15,19 +17,31 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_MISSING as MISSING, launchChromium } from "../../../server/test/support/chromium.js";
 import { runCli, startTestServer, type TestServer } from "../../../server/test/support/harness.js";
+import { ACCOUNT_SEARCH_FIELDS } from "../../../server/src/admin/accounts.js";
+import { startTokenIssuer, type TokenIssuer } from "../../../client/test/support/signed-credentials.js";
 
 const BUILD = fileURLToPath(new URL("../../build.mjs", import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const ADMIN = "root-operator";
 const ADMIN_PASSWORD = "console test password";
 
+const BUNDLE_ID = "com.example.console";
 let server: TestServer;
+let issuer: TokenIssuer;
 
 before(async () => {
   execFileSync(process.execPath, [BUILD], { stdio: "inherit" });
-  server = await startTestServer();
+  issuer = await startTokenIssuer();
+  server = await startTestServer({
+    "social.apple.bundle_id": BUNDLE_ID,
+    "social.apple.jwks_url": issuer.jwksUrl,
+    "social.oidc": JSON.stringify([{ name: "studio", issuer: issuer.url, client_ids: ["game"], jwks_url: issuer.jwksUrl }]),
+  });
 });
-after(() => server?.close());
+after(async () => {
+  await server?.close();
+  await issuer?.close();
+});
 
 describe("console files", () => {
   it("serves index.html and hashed assets with their types, a CSP, caching and ETags", async () => {
@@ -192,6 +206,61 @@ if (!existsSync(CHROMIUM)) {
       const unexpected = pageErrors.filter((e) => !/Failed to load resource: the server responded with a status of 401/.test(e));
       assert.deepEqual(unexpected, [], "no script errors or CSP violations");
       assert.equal(pageErrors.length - unexpected.length, 1);
+    });
+
+    it("finds a Sign in with Apple player by its Apple id and shows every identity, OpenID Connect's too", async () => {
+      const appleSub = `001234.${Date.now().toString(36)}apple`;
+      const oidcSub = `epic-${Date.now().toString(36)}`;
+      const username = `apple-${Date.now().toString(36)}`;
+      const signedIn = await server.api.withKey(`/v2/account/authenticate/apple?username=${username}`, {
+        token: await issuer.sign({ sub: appleSub, aud: BUNDLE_ID, iss: "https://appleid.apple.com" }),
+      });
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      const linked = await server.api.withToken("POST", "/v2/account/link/oidc/studio", signedIn.body.token, {
+        token: await issuer.sign({ sub: oidcSub, aud: "game" }),
+      });
+      assert.equal(linked.status, 200, JSON.stringify(linked.body));
+
+      await tab.getByLabel("Username").fill(ADMIN);
+      await tab.getByLabel("Password").fill(ADMIN_PASSWORD);
+      await tab.getByRole("button", { name: "Sign in" }).click();
+      await tab.getByRole("heading", { name: "Dashboard" }).waitFor();
+      await tab.getByRole("link", { name: "Accounts" }).click();
+      await tab.getByRole("heading", { name: "Accounts" }).waitFor();
+      // The console offers exactly the server's search fields.
+      const offered = await tab
+        .getByLabel("Field")
+        .locator("option")
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual([...offered].sort(), [...ACCOUNT_SEARCH_FIELDS].sort());
+
+      await tab.getByLabel("Search").fill(appleSub.slice(0, 10));
+      await tab.getByLabel("Field").selectOption("apple_id");
+      await tab.getByRole("button", { name: "Search" }).click();
+      const hit = tab.locator("tbody tr").filter({ has: tab.getByRole("link", { name: username, exact: true }) });
+      await hit.waitFor();
+      assert.match((await hit.textContent())!, new RegExp(`apple: ${appleSub}`));
+      await tab.getByLabel("Search").fill(`studio:${oidcSub}`);
+      await tab.getByLabel("Field").selectOption("oidc");
+      await tab.getByRole("button", { name: "Search" }).click();
+      await tab
+        .locator("tbody tr")
+        .filter({ hasText: `oidc: studio:${oidcSub}` })
+        .waitFor();
+      await shot("console-accounts-apple");
+
+      await tab.getByRole("link", { name: username, exact: true }).click();
+      await tab.getByRole("heading", { name: username, level: 1 }).waitFor();
+      const rows = await tab
+        .locator("section[aria-labelledby=identities] tbody tr")
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(0, 2).map((c) => c.textContent)));
+      assert.deepEqual(rows, [
+        ["Apple", appleSub],
+        ["OpenID Connect (studio)", `studio:${oidcSub}`],
+      ]);
+      await shot("console-account-identities");
+      await tab.getByRole("button", { name: "Sign out" }).click();
+      await tab.getByRole("heading", { name: "Sign in to the console" }).waitFor();
     });
   });
 }

@@ -54,6 +54,20 @@ export const AccountDetailSchema = s.object({
     ban_kind: optionalString,
     ban_reason: optionalString,
   }),
+  /**
+   * Every identity of the account in link order, of every provider, including what Nakama's
+   * account JSON cannot show (OpenID Connect identities, `<provider name>:<sub>`).
+   */
+  identities: s.array(
+    s.object({
+      /** The provider's name: device, email, custom, steam, apple, google, facebook, facebookinstantgame, gamecenter, oidc. */
+      provider: s.string(),
+      subject: s.string(),
+      create_time: s.string(),
+      /** The last sign-in with it (or its link). */
+      last_use_time: optionalString,
+    }),
+  ),
   sessions: s.array(SessionInfoSchema),
   licenses: LicensesSchema,
   tickets: s.array(OpenTicketSchema),

@@ -103,7 +103,10 @@ async function identitiesByAccount(core: Pick<Core, "store">, accounts: readonly
   return (accountId) => byAccount.get(accountId) ?? [];
 }
 
-/** Everything the account page shows: Nakama's account JSON plus what only operators see (each provider's `operatorFields`, the ban). */
+/**
+ * Everything the account page shows: Nakama's account JSON plus what only operators see (each
+ * provider's `operatorFields`, the ban, and every identity with its times, OpenID Connect's too).
+ */
 export async function accountDetail(core: Pick<Core, "clock" | "config" | "presence" | "store">, userIdIn: unknown): Promise<AccountDetail> {
   const userId = checkUserId(userIdIn);
   const found = await core.store.getAccountWithIdentities(userId);
@@ -122,6 +125,12 @@ export async function accountDetail(core: Pick<Core, "clock" | "config" | "prese
       ...(a.disableTime !== null ? { disable_time: rfc3339(a.disableTime), ban_kind: a.banKind ?? "publisher" } : {}),
       ...(a.disableTime !== null && a.banReason ? { ban_reason: a.banReason } : {}),
     },
+    identities: found.identities.map((i) => ({
+      provider: i.provider,
+      subject: i.subject,
+      create_time: rfc3339(i.createTime),
+      ...(i.lastUseTime > 0 ? { last_use_time: rfc3339(i.lastUseTime) } : {}),
+    })),
     sessions: sessions.map((s) => sessionInfo(s, undefined)),
     licenses: await listLicenses(core, userId),
     tickets: (await listTickets(core, userId)).tickets,

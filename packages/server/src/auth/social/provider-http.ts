@@ -80,7 +80,8 @@ async function readCapped(response: Response, service: string, timeoutMs: number
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of response.body) {
+    // The DOM lib (the client and console projects compile this file too) types the body without an async iterator.
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
       if (size > MAX_PROVIDER_RESPONSE_BYTES) {
         await response.body.cancel().catch(() => undefined);

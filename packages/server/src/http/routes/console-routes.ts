@@ -4,7 +4,7 @@
  * and console users. Thin calls into admin/ and the domain functions players use, with the
  * console user as the audit actor. Reference: docs/console.md.
  */
-import { accountDetail, searchAccounts } from "../../admin/accounts.js";
+import { ACCOUNT_SEARCH_FIELDS, accountDetail, searchAccounts } from "../../admin/accounts.js";
 import { listAuditEvents } from "../../admin/audit-view.js";
 import { consoleSessionJson, signInConsole, signOutConsole } from "../../admin/console-sessions.js";
 import { createConsoleUser, deleteConsoleUser, listConsoleUsers, updateConsoleUser } from "../../admin/console-users.js";
@@ -100,11 +100,10 @@ export const consoleRoutes: Route[] = [
     auth: "admin",
     role: "viewer",
     tag: TAG,
-    summary:
-      "Search accounts. Without q: all, newest first. field any (default): a username prefix or any identity exactly; id: an exact user id; username, email, custom_id, steam_id, device: a prefix of it.",
+    summary: `Search accounts. Without q: all, newest first. field any (default): a username prefix or any identity exactly; id: an exact user id; ${ACCOUNT_SEARCH_FIELDS.filter((f) => f !== "any" && f !== "id").join(", ")}: a prefix of it.`,
     query: {
       q: { type: "string", description: "What to search for." },
-      field: { type: "string", description: "any, id, username, email, custom_id, steam_id or device." },
+      field: { type: "string", description: `One of ${ACCOUNT_SEARCH_FIELDS.join(", ")}.` },
       ...PAGE_QUERY,
     },
     response: AccountSearchSchema,
