@@ -493,25 +493,25 @@ export class AuthenticationService {
    * player is AccountAlreadyLinked (10003).
    *
    * @example
-   * await auth.linkWithApple(identityToken);
+   * await auth.linkApple(identityToken);
    */
-  async linkWithApple(idToken: string, options: { nonce?: string } = {}): Promise<void> {
+  async linkApple(idToken: string, options: { nonce?: string } = {}): Promise<void> {
     await this.withToken("link", (t) => this.client.linkApple(t, idToken, options));
   }
-  /** Links the Google id a token or Play Games auth code proves. @example await auth.linkWithGoogle(googleIdToken); */
-  async linkWithGoogle(idTokenOrAuthCode: string): Promise<void> {
+  /** Links the Google id a token or Play Games auth code proves. @example await auth.linkGoogle(googleIdToken); */
+  async linkGoogle(idTokenOrAuthCode: string): Promise<void> {
     await this.withToken("link", (t) => this.client.linkGoogle(t, idTokenOrAuthCode));
   }
-  /** Links the Facebook id a token proves. @example await auth.linkWithFacebook(accessToken); */
-  async linkWithFacebook(token: string): Promise<void> {
+  /** Links the Facebook id a token proves. @example await auth.linkFacebook(accessToken); */
+  async linkFacebook(token: string): Promise<void> {
     await this.withToken("link", (t) => this.client.linkFacebook(t, token));
   }
-  /** Links the Instant Games player id. @example await auth.linkWithFacebookInstantGame(info.getSignature()); */
-  async linkWithFacebookInstantGame(signedPlayerInfo: string): Promise<void> {
+  /** Links the Instant Games player id. @example await auth.linkFacebookInstantGame(info.getSignature()); */
+  async linkFacebookInstantGame(signedPlayerInfo: string): Promise<void> {
     await this.withToken("link", (t) => this.client.linkFacebookInstantGame(t, signedPlayerInfo));
   }
-  /** Links the Game Center player id a signature proves. @example await auth.linkWithGameCenter(signature); */
-  async linkWithGameCenter(signature: GameCenterSignature): Promise<void> {
+  /** Links the Game Center player id a signature proves. @example await auth.linkGameCenter(signature); */
+  async linkGameCenter(signature: GameCenterSignature): Promise<void> {
     await this.withToken("link", (t) => this.client.linkGameCenter(t, signature));
   }
   /**
@@ -519,9 +519,9 @@ export class AuthenticationService {
    * `LinkWithOpenIdConnectAsync`).
    *
    * @example
-   * await auth.linkWithOidc("epic", idToken);
+   * await auth.linkOidc("epic", idToken);
    */
-  async linkWithOidc(providerName: string, idToken: string, options: { nonce?: string } = {}): Promise<void> {
+  async linkOidc(providerName: string, idToken: string, options: { nonce?: string } = {}): Promise<void> {
     await this.withToken("link", (t) => this.client.linkOidc(t, providerName, idToken, options));
   }
   /** Unlinks a device id (not the last identity). @example await auth.unlinkDevice(deviceId); */

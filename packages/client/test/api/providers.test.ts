@@ -183,7 +183,7 @@ describe("AuthenticationService with sign-in providers (locally signed credentia
     await auth.signInWithGoogle(await issuer.sign({ sub: googleSub, aud: GOOGLE_CLIENT, iss: "https://accounts.google.com" }));
     assert.deepEqual((await auth.getPlayerInfo()).identities, [{ typeId: "google.com", userId: googleSub }]);
     const fbSub = String(200000 + Math.floor(Math.random() * 1e9));
-    await auth.linkWithFacebook(await issuer.sign({ sub: fbSub, aud: FB_APP, iss: "https://www.facebook.com" }));
+    await auth.linkFacebook(await issuer.sign({ sub: fbSub, aud: FB_APP, iss: "https://www.facebook.com" }));
     assert.deepEqual((await auth.getPlayerInfo()).identities, [
       { typeId: "google.com", userId: googleSub },
       { typeId: "facebook.com", userId: fbSub },
@@ -200,13 +200,13 @@ describe("AuthenticationService with sign-in providers (locally signed credentia
 
   it("an anonymous player links Apple, then a fresh service signs in with Apple: the same player; unlink rules", async (t) => {
     const auth = service(t);
-    await rejectsWithCode(auth.linkWithApple(await appleToken("001.nobody")), Codes.ClientNoActiveSession);
+    await rejectsWithCode(auth.linkApple(await appleToken("001.nobody")), Codes.ClientNoActiveSession);
     await auth.signInAnonymously();
     const player = auth.playerId;
     const sub = `001.${randomUUID()}`;
     const linkToken = await appleToken(sub, { nonce: "link-nonce" });
-    await rejectsWithCode(auth.linkWithApple(linkToken, { nonce: "another" }), CommonErrorCodes.InvalidToken, 401);
-    await auth.linkWithApple(linkToken, { nonce: "link-nonce" });
+    await rejectsWithCode(auth.linkApple(linkToken, { nonce: "another" }), CommonErrorCodes.InvalidToken, 401);
+    await auth.linkApple(linkToken, { nonce: "link-nonce" });
     assert.deepEqual((await auth.getPlayerInfo()).identities, [{ typeId: "apple.com", userId: sub }]);
 
     // Another device, nothing cached: the Apple id brings the once-anonymous player back.
@@ -218,7 +218,7 @@ describe("AuthenticationService with sign-in providers (locally signed credentia
     // Another account's Apple id: AccountAlreadyLinked; unlinking one not linked here: 10005; the last identity: 10002.
     const strangerSub = `001.${randomUUID()}`;
     await plainClient(server.url).authenticateApple(await appleToken(strangerSub));
-    await rejectsWithCode(auth.linkWithApple(await appleToken(strangerSub)), Codes.AccountAlreadyLinked, 409);
+    await rejectsWithCode(auth.linkApple(await appleToken(strangerSub)), Codes.AccountAlreadyLinked, 409);
     await rejectsWithCode(auth.unlinkApple(await appleToken(strangerSub)), Codes.ClientUnlinkExternalIdNotFound, 404);
     const last = await rejectsWithCode(auth.unlinkApple(), Codes.InvalidParameters, 400);
     assert.match(last.message, /last/i);
@@ -231,13 +231,13 @@ describe("AuthenticationService with sign-in providers (locally signed credentia
     await rejectsWithCode(fresh.signInWithApple(await appleToken(sub), { createAccount: false }), CommonErrorCodes.NotFound, 404);
   });
 
-  it("linkWithOidc, linkWithFacebookInstantGame and their unlinks; identities of two OpenID Connect sign-ins stay apart", async (t) => {
+  it("linkOidc, linkFacebookInstantGame and their unlinks; identities of two OpenID Connect sign-ins stay apart", async (t) => {
     const auth = service(t);
     await auth.signInWithDevice(deviceId());
     const sub = randomUUID();
-    await auth.linkWithOidc("studio", await studioToken(sub));
+    await auth.linkOidc("studio", await studioToken(sub));
     const playerId = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-    await auth.linkWithFacebookInstantGame(signedPlayerInfo(FB_SECRET, playerId));
+    await auth.linkFacebookInstantGame(signedPlayerInfo(FB_SECRET, playerId));
     const subjects = async () => (await server.server.core.store.listIdentities(auth.playerId!)).map((i) => `${i.provider}/${i.subject}`).sort();
     assert.ok((await subjects()).includes(`oidc/studio:${sub}`));
     assert.ok((await subjects()).includes(`facebookinstantgame/${playerId}`));
