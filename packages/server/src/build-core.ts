@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { argon2idHasher, boundedPasswordHasher, type PasswordHasher } from "./auth/password.js";
 import { steamWebApi, type SteamWebApi } from "./auth/steam-web-api-client.js";
 import { SIGN_IN_PROVIDERS } from "./auth/providers/registry.js";
+import { memoryCodeLinkLookupLimits } from "./auth/code-link-limits.js";
 import { AuditLog } from "./audit/audit-log.js";
 import type { Bus } from "./cluster/bus.js";
 import { LocalBus } from "./cluster/local-bus.js";
@@ -143,6 +144,7 @@ export async function buildCore(config: Config, shutdown: ShutdownList, options:
     tickets,
     steam: steamFrom(config),
     audit,
+    codeLinkLookups: memoryCodeLinkLookupLimits(config.codeLink, clock),
   };
   return { core, database, shared, poller };
 }
