@@ -267,7 +267,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 8,
     name: "code links",
     // Code-Link sign-in codes (docs/code-link.md): a signed-out device's code, confirmed by a
-    // signed-in player, used up by one sign-in. Rows go an hour after they expire (the hourly purge).
+    // signed-in player, used up by one sign-in. The hourly purge deletes rows once they expire.
     sql: `
       CREATE TABLE code_links (
         id                   TEXT PRIMARY KEY,
