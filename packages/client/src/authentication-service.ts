@@ -10,6 +10,7 @@ import { Emitter } from "./emitter.js";
 import { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError, isTransient, toAuthenticationError, type Operation } from "./errors.js";
 import { refreshTiming, Stopwatch, type RefreshTiming } from "./refresh-timing.js";
 import { decodeClaims, type Session } from "./session.js";
+import { codeChallengeOf, newCodeVerifier } from "./code-link.js";
 import { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage } from "./storage.js";
 
 /** The five states of Unity Authentication. */
@@ -31,6 +32,34 @@ export interface AuthenticationEvents {
   expired: () => void;
   /** A sign-in attempt failed. */
   signInFailed: (error: AuthenticationError) => void;
+  /** `generateSignInCode` got a code to show (Unity's SignInCodeReceived). */
+  signInCodeReceived: (info: SignInCodeInfo) => void;
+  /** The generated code expired (or was used) before it signed this device in (Unity's SignInCodeExpired). */
+  signInCodeExpired: () => void;
+}
+
+/** A Code-Link sign-in code, as Unity's `SignInCodeInfo`: `expiration` is unix seconds as a string. */
+export interface SignInCodeInfo {
+  signInCode: string;
+  expiration: string;
+  /** What the waiting device calls itself ("" when it gave nothing). */
+  identifier: string;
+}
+
+export interface SignInWithCodeOptions {
+  /** Wait and poll until the code is confirmed or expires (default false: one attempt). */
+  usePolling?: boolean;
+  /** Stops the polling; the call then rejects with Timeout (2). */
+  signal?: AbortSignal;
+  /** Session variables. */
+  vars?: Record<string, string>;
+}
+
+/** The code this device generated and waits on. */
+interface PendingCodeLink {
+  sessionId: string;
+  verifier: string;
+  intervalSec: number;
 }
 export type AuthenticationEventName = keyof AuthenticationEvents;
 
@@ -124,6 +153,7 @@ export class AuthenticationService {
   private refreshTimer: TimerHandle | undefined;
   private expiryTimer: TimerHandle | undefined;
   private inFlightRefresh: Promise<void> | null = null;
+  private codeLink: PendingCodeLink | null = null;
   /** Bumped by every sign-in and sign-out, so a late answer of an older epoch is ignored. */
   private epoch = 0;
   private readonly events = new Emitter<AuthenticationEvents>("AuthenticationService");
@@ -277,6 +307,102 @@ export class AuthenticationService {
    */
   async signInWithSteam(ticket: string, options: SignInOptions = {}): Promise<void> {
     await this.signIn(() => this.client.authenticateSteam(ticket, authOptions(options)));
+  }
+
+  // ---- Code-Link ------------------------------------------------------------------------------
+
+  /**
+   * Code-Link, on the signed-out device: asks for a sign-in code to show the player (and fires
+   * `signInCodeReceived`); the device keeps a secret verifier for `signInWithCode`. Only while
+   * signed out or expired. `identifier` names this device to the player who confirms (at most 128 bytes).
+   *
+   * @example
+   * const { signInCode, expiration } = await auth.generateSignInCode("Living-room TV");
+   * show(signInCode); // "BCDF-GHJK"
+   * await auth.signInWithCode({ usePolling: true });
+   */
+  async generateSignInCode(identifier?: string): Promise<SignInCodeInfo> {
+    this.requireSignedOut("generate a sign-in code");
+    const verifier = newCodeVerifier();
+    let answer: Awaited<ReturnType<Client["generateSignInCode"]>>;
+    try {
+      answer = await this.client.generateSignInCode(await codeChallengeOf(verifier), identifier);
+    } catch (err) {
+      throw toAuthenticationError(err, "codeLink");
+    }
+    this.codeLink = { sessionId: answer.code_link_session_id, verifier, intervalSec: answer.interval };
+    const info: SignInCodeInfo = { signInCode: answer.sign_in_code, expiration: answer.expiration, identifier: identifier ?? "" };
+    this.events.emit("signInCodeReceived", info);
+    return info;
+  }
+
+  /**
+   * Code-Link, on the signed-in device: the identifier and expiry of the code the player typed,
+   * to compare with what the other device shows before confirming. An unknown or expired code is NotFound (54).
+   *
+   * @example
+   * const info = await auth.getSignInCodeInfo(typedCode);
+   * if (await ask(`Sign in ${info.identifier}?`)) await auth.confirmCode(typedCode);
+   */
+  async getSignInCodeInfo(code: string): Promise<SignInCodeInfo> {
+    requireCode(code);
+    const info = await this.withToken("codeLink", (t) => this.client.getSignInCodeInfo(t, code));
+    return { signInCode: info.sign_in_code, expiration: info.expiration, identifier: info.identifier };
+  }
+
+  /**
+   * Code-Link, on the signed-in device: the device that shows `code` signs in as this player.
+   *
+   * @example
+   * await auth.confirmCode("bcdf-ghjk");
+   */
+  async confirmCode(code: string): Promise<void> {
+    requireCode(code);
+    await this.withToken("codeLink", (t) => this.client.confirmSignInCode(t, code));
+  }
+
+  /**
+   * Code-Link, on the device that generated the code: signs in as the player who confirmed it,
+   * like every sign-in (session token cached, Authorized, `signedIn`). Without `usePolling`, one
+   * attempt: resolves false while the code is not confirmed yet. With it, waits the server's
+   * interval before each attempt (longer after RFC 8628's `slow_down`) until confirmed; transient
+   * failures are retried. A code that expired fires `signInCodeExpired` and rejects with NotFound (54).
+   *
+   * @example
+   * const controller = new AbortController();
+   * await auth.signInWithCode({ usePolling: true, signal: controller.signal });
+   */
+  async signInWithCode(options: SignInWithCodeOptions = {}): Promise<boolean> {
+    const link = this.codeLink;
+    if (link === null)
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "No sign-in code to sign in with: call generateSignInCode first.");
+    this.requireSignedOut("sign in with a code");
+    const vars = options.vars === undefined ? {} : { vars: options.vars };
+    for (;;) {
+      if (options.usePolling) await this.waitForPoll(link.intervalSec, options.signal);
+      if (this.codeLink !== link)
+        throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, "The sign-in code was replaced by a newer one.");
+      let result: Awaited<ReturnType<Client["signInWithCode"]>>;
+      try {
+        result = await this.client.signInWithCode(link.sessionId, link.verifier, vars);
+      } catch (err) {
+        if (err instanceof TesseraError && err.status === 404) {
+          this.codeLink = null;
+          this.events.emit("signInCodeExpired");
+          throw new AuthenticationError(CommonErrorCodes.NotFound, "The sign-in code has expired.", { status: 404, cause: err });
+        }
+        if (options.usePolling && isTransient(err)) continue;
+        throw toAuthenticationError(err, "codeLink");
+      }
+      if (result.signedIn) {
+        this.codeLink = null;
+        const session = result.session;
+        await this.signIn(async () => session);
+        return true;
+      }
+      link.intervalSec = result.intervalSec;
+      if (!options.usePolling) return false;
+    }
   }
 
   /**
@@ -611,6 +737,32 @@ export class AuthenticationService {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  private requireSignedOut(what: string): void {
+    if (this.currentState !== AuthenticationState.SignedOut && this.currentState !== AuthenticationState.Expired) {
+      throw new AuthenticationError(AuthenticationErrorCodes.ClientInvalidUserState, `Cannot ${what} while ${this.currentState}.`);
+    }
+  }
+
+  /** Resolves after `seconds` on this service's timers; rejects with Timeout (2) when `signal` aborts. */
+  private waitForPoll(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+    const cancelled = () =>
+      new AuthenticationError(CommonErrorCodes.Timeout, "The operation was canceled or timed out while waiting for code confirmation.", {
+        cause: signal?.reason,
+      });
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.timers.clearTimeout(handle);
+        reject(cancelled());
+      };
+      const handle = this.after(seconds, () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
   private key(): string {
     return sessionTokenKey(this.projectId, this.currentProfile);
   }
@@ -801,6 +953,10 @@ function authOptions(o: SignInOptions): AuthenticateOptions {
 
 function nonceOption(o: IdTokenSignInOptions): { nonce?: string } {
   return o.nonce === undefined ? {} : { nonce: o.nonce };
+}
+
+function requireCode(code: string): void {
+  if (typeof code !== "string" || code === "") throw new AuthenticationError(AuthenticationErrorCodes.InvalidParameters, "Code cannot be null or empty");
 }
 
 function profileError(profile: string): AuthenticationError {

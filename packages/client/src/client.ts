@@ -9,6 +9,9 @@ import {
   type AuthSessionEventJson,
   type AuthSessionJson,
   type BeginAuthSessionJson,
+  type CodeLinkGenerateJson,
+  type CodeLinkInfoJson,
+  CodeLinkPollErrors,
   type LicensesJson,
   type OpenTicketJson,
   type SessionInfo,
@@ -90,7 +93,16 @@ export type {
   AuthSessionEventJson,
   LicenseJson,
   LicensesJson,
+  CodeLinkGenerateJson,
+  CodeLinkInfoJson,
 } from "@tessera/protocol";
+
+/**
+ * One Code-Link sign-in poll that did not fail: a session once the code is confirmed, else RFC
+ * 8628's pending answer with the seconds to wait (`slowDown`: the poll came too soon and the
+ * server added 5 s).
+ */
+export type CodeSignInResult = { signedIn: true; session: Session } | { signedIn: false; slowDown: boolean; intervalSec: number };
 
 /** Per-call options of the long-running calls. */
 export interface CallOptions {
@@ -610,6 +622,66 @@ export class Client {
     await this.request("DELETE", `/v2/licenses/loans/${encodeURIComponent(borrowerId)}`, bearer(session));
   }
 
+  /**
+   * Code-Link, on the signed-out device: a sign-in code to show, for the challenge of a verifier
+   * the device keeps (see `newCodeVerifier`, `codeChallengeOf`). `AuthenticationService.generateSignInCode`
+   * does all of it.
+   *
+   * @example
+   * const verifier = newCodeVerifier();
+   * const { sign_in_code, code_link_session_id } = await client.generateSignInCode(await codeChallengeOf(verifier), "Living-room TV");
+   */
+  async generateSignInCode(codeChallenge: string, identifier?: string): Promise<CodeLinkGenerateJson> {
+    const body: Record<string, unknown> = { code_challenge: codeChallenge };
+    if (identifier !== undefined) body["identifier"] = identifier;
+    return this.request<CodeLinkGenerateJson>("POST", "/v2/account/code-link/generate", { kind: "key" }, body);
+  }
+
+  /**
+   * Code-Link, on the signed-in device: the device identifier and expiry of a code the player typed.
+   *
+   * @example
+   * const { identifier, expiration } = await client.getSignInCodeInfo(session, "BCDF-GHJK");
+   */
+  async getSignInCodeInfo(session: SessionLike, signInCode: string): Promise<CodeLinkInfoJson> {
+    return this.request<CodeLinkInfoJson>("POST", "/v2/account/code-link/info", bearer(session), { sign_in_code: signInCode });
+  }
+
+  /**
+   * Code-Link, on the signed-in device: the waiting device signs in as this player.
+   *
+   * @example
+   * await client.confirmSignInCode(session, "BCDF-GHJK");
+   */
+  async confirmSignInCode(session: SessionLike, signInCode: string): Promise<void> {
+    await this.request("POST", "/v2/account/code-link/confirm", bearer(session), { sign_in_code: signInCode });
+  }
+
+  /**
+   * Code-Link, on the waiting device: one poll. Resolves with the session once the code is
+   * confirmed, or with RFC 8628's pending answer; rejects with a `TesseraError` whose
+   * `body.error` is `expired_token` (404: expired, used or unknown) or `invalid_grant` (401: wrong verifier).
+   *
+   * @example
+   * const r = await client.signInWithCode(codeLinkSessionId, verifier);
+   * if (r.signedIn) use(r.session); else await wait(r.intervalSec);
+   */
+  async signInWithCode(codeLinkSessionId: string, codeVerifier: string, options: { vars?: Record<string, string> } = {}): Promise<CodeSignInResult> {
+    const body: Record<string, unknown> = { code_link_session_id: codeLinkSessionId, code_verifier: codeVerifier };
+    if (options.vars !== undefined) body["vars"] = options.vars;
+    try {
+      const res = await this.request<{ token: string; refresh_token: string }>("POST", "/v2/account/code-link/sign-in", { kind: "key" }, body);
+      return { signedIn: true, session: new Session(res.token, res.refresh_token, false) };
+    } catch (err) {
+      const error = err instanceof TesseraError && err.status === 400 ? err.body?.["error"] : undefined;
+      const interval = err instanceof TesseraError ? err.body?.["interval"] : undefined;
+      if ((error === CodeLinkPollErrors.authorizationPending || error === CodeLinkPollErrors.slowDown) && typeof interval === "number") {
+        return { signedIn: false, slowDown: error === CodeLinkPollErrors.slowDown, intervalSec: interval };
+      }
+      throw err;
+    }
+  }
+
   private async authenticate(kind: string, body: Record<string, unknown>, options: AuthenticateOptions, extraQuery?: Record<string, string>): Promise<Session> {
     const query = new URLSearchParams();
     if (options.create !== undefined) query.set("create", String(options.create));
@@ -675,7 +747,8 @@ export class Client {
       const e = parsed as { code?: unknown; message?: unknown } | undefined;
       const code = typeof e?.code === "number" ? e.code : GrpcCode.UNKNOWN;
       const message = typeof e?.message === "string" ? e.message : `HTTP ${res.status}`;
-      throw new TesseraError("api", code, message, res.status);
+      const body = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+      throw new TesseraError("api", code, message, res.status, body === undefined ? undefined : { body });
     }
     if (parsed === undefined) throw new TesseraError("api", GrpcCode.INTERNAL, "The server answered with a body that is not JSON.", res.status);
     return parsed as T;

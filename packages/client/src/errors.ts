@@ -49,13 +49,22 @@ export class TesseraError extends Error {
   readonly status: number;
   /** `api` the server answered with an error; `transport` no answer; `timeout` no answer in time. */
   readonly kind: "api" | "transport" | "timeout";
+  /** The error answer's JSON, for the fields some calls add to `{code, message}` (Code-Link's RFC 8628 `error` and `interval`). */
+  readonly body: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(kind: "api" | "transport" | "timeout", code: number, message: string, status: number, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    kind: "api" | "transport" | "timeout",
+    code: number,
+    message: string,
+    status: number,
+    options?: { cause?: unknown; body?: Readonly<Record<string, unknown>> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "TesseraError";
     this.kind = kind;
     this.code = code;
     this.status = status;
+    this.body = options?.body;
   }
 }
 
@@ -83,7 +92,7 @@ export class AuthenticationError extends Error {
 }
 
 /** The operation an error came from, which decides a few codes (a 409 on link is AccountAlreadyLinked). */
-export type Operation = "signIn" | "cachedSignIn" | "refresh" | "link" | "unlink" | "account" | "delete" | "signOut" | "ticket";
+export type Operation = "signIn" | "cachedSignIn" | "refresh" | "link" | "unlink" | "account" | "delete" | "signOut" | "ticket" | "codeLink";
 
 /** Translates a failed call into Unity's error codes. */
 export function toAuthenticationError(err: unknown, op: Operation): AuthenticationError {

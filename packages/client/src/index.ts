@@ -29,7 +29,11 @@ export {
   type AuthSessionEventJson,
   type LicenseJson,
   type LicensesJson,
+  type CodeSignInResult,
+  type CodeLinkGenerateJson,
+  type CodeLinkInfoJson,
 } from "./client.js";
+export { newCodeVerifier, codeChallengeOf, CODE_VERIFIER_LENGTH } from "./code-link.js";
 export { Session, decodeClaims, type TokenClaims } from "./session.js";
 export {
   AuthenticationService,
@@ -42,6 +46,8 @@ export {
   type FacebookSignInOptions,
   type PlayerInfo,
   type IdentityTypeId,
+  type SignInCodeInfo,
+  type SignInWithCodeOptions,
 } from "./authentication-service.js";
 export { AuthenticationError, AuthenticationErrorCodes, CommonErrorCodes, TesseraError } from "./errors.js";
 export { MemoryStorage, WebStorage, sessionTokenKey, type TokenStorage, type WebStorageLike } from "./storage.js";

@@ -17,6 +17,8 @@ export const AUDIT_KINDS: readonly (readonly [string, string])[] = [
   ["sign_in_failed", "Refused sign-in"],
   ["refresh_reuse_detected", "Refresh token reuse"],
   ["sessions_ended", "Sessions ended"],
+  ["code_link_generated", "Sign-in code generated"],
+  ["code_link_confirmed", "Sign-in code confirmed"],
   ["account_banned", "Banned"],
   ["account_unbanned", "Unbanned"],
   ["account_deleted", "Account deleted"],

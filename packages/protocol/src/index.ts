@@ -13,3 +13,4 @@ export * from "./shapes/health.js";
 export * from "./shapes/account.js";
 export * from "./shapes/tickets.js";
 export * from "./shapes/console.js";
+export * from "./shapes/code-link.js";

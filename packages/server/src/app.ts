@@ -21,6 +21,8 @@ import { consoleRoutes } from "./http/routes/console-routes.js";
 import { metaRoutes } from "./http/routes/meta-routes.js";
 import { sessionRoutes } from "./http/routes/session-routes.js";
 import { ticketRoutes } from "./http/routes/ticket-routes.js";
+import { codeLinkRoutes } from "./http/routes/code-link-routes.js";
+import { purgeSignInCodes } from "./auth/code-link.js";
 import { memorySignInLimits } from "./limits/sign-in-limits.js";
 import { attachSocketServer } from "./realtime/socket-server.js";
 import { SocketRegistry } from "./realtime/socket-registry.js";
@@ -49,7 +51,7 @@ export interface TesseraServer {
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export function apiRoutes(): Route[] {
-  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...ticketRoutes, ...consoleRoutes];
+  const api = [...authenticateRoutes, ...sessionRoutes, ...accountRoutes, ...codeLinkRoutes, ...ticketRoutes, ...consoleRoutes];
   return [...api, ...metaRoutes(api, VERSION)];
 }
 
@@ -123,6 +125,7 @@ async function serve(config: Config, logger: Logger, options: StartOptions, shut
   shutdown.add("admin maintenance", stopAdminMaintenance);
   const purge = setInterval(() => {
     core.store.purgeExpiredSessions(Math.floor(core.clock.now() / 1000)).catch((err: unknown) => logger.warn("session purge failed", { error: String(err) }));
+    purgeSignInCodes(core).catch((err: unknown) => logger.warn("sign-in code purge failed", { error: String(err) }));
   }, PURGE_INTERVAL_MS);
   purge.unref();
   shutdown.add("session purge", () => clearInterval(purge));

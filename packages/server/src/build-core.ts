@@ -11,6 +11,7 @@ import { argon2idHasher, boundedPasswordHasher, type PasswordHasher } from "./au
 import { steamWebApi, type SteamWebApi } from "./auth/steam-web-api-client.js";
 import { socialServices } from "./auth/social/social-services.js";
 import { SIGN_IN_PROVIDERS } from "./auth/providers/registry.js";
+import { memoryCodeLinkLookupLimits } from "./auth/code-link-limits.js";
 import { AuditLog } from "./audit/audit-log.js";
 import type { Bus } from "./cluster/bus.js";
 import { LocalBus } from "./cluster/local-bus.js";
@@ -145,6 +146,7 @@ export async function buildCore(config: Config, shutdown: ShutdownList, options:
     steam: steamFrom(config),
     social: socialServices(config.social, clock),
     audit,
+    codeLinkLookups: memoryCodeLinkLookupLimits(config.codeLink, clock),
   };
   return { core, database, shared, poller };
 }

@@ -17,6 +17,7 @@ import type { SocialServices } from "./auth/social/social-services.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { TesseraMetrics } from "./metrics/tessera-metrics.js";
 import type { Clock } from "./shared/time.js";
+import type { CodeLinkLookupLimits } from "./auth/code-link-limits.js";
 
 export interface Core {
   readonly config: Config;
@@ -42,6 +43,8 @@ export interface Core {
   readonly social: SocialServices;
   /** Security events and per-minute activity counts, written in batches (audit/audit-log.ts). */
   readonly audit: AuditLog;
+  /** How often players may look sign-in codes up (Code-Link's info and confirm), against guessing. */
+  readonly codeLinkLookups: CodeLinkLookupLimits;
 }
 
 /** Who is connected right now on this node; implemented by `realtime/socket-registry.ts`. */

@@ -216,7 +216,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
 
     assertAuthorizedState(auth);
     assert.deepEqual(states, ["signedIn@Authorized"]);
-    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 });
+    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 });
     assert.equal(auth.playerName, "dev-" + id.slice(4, 14));
     assert.deepEqual({ ...auth.currentSession!.vars }, { region: "eu" });
     assert.equal(auth.sessionTokenExists, true);
@@ -537,7 +537,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.ok(now.issuedAt > first.issuedAt);
     assert.notEqual(stored[1], stored[0], "the stored session token rotated");
     assert.equal(e.storage.getItem(KEY), now.refreshToken, "and the new one is persisted");
-    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 });
+    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 });
     assert.equal((await e.auth.getPlayerInfo()).id, first.userId, "the refreshed token works");
     assert.equal(await serverAcceptsAccessToken(e.other, now.token), true);
   });
@@ -577,7 +577,7 @@ describe("AuthenticationService", { concurrency: true }, () => {
     assert.equal(e.auth.playerId, player);
     assert.equal(e.storage.getItem(KEY), e.auth.currentSession!.refreshToken);
     assert.equal((await e.other.getAccount(token)).user.id, player);
-    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 1, signInFailed: 0 });
+    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 1, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 });
   });
 
   it("a server back within the retry window: the retry succeeds and the session never expires", async (t) => {
@@ -838,7 +838,11 @@ describe("AuthenticationService", { concurrency: true }, () => {
         tab.traced.refreshes().every((r) => r.outcome === 200 || r.outcome === "pending"),
         `tab ${i}: every refresh succeeded`,
       );
-      assert.deepEqual(events[i], { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 }, `tab ${i}: never expired`);
+      assert.deepEqual(
+        events[i],
+        { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 },
+        `tab ${i}: never expired`,
+      );
       assertAuthorizedState(tab.auth);
     }
     // The server session is alive: the stored token refreshes, both access tokens work.
@@ -981,7 +985,7 @@ describe("AuthenticationService with Steam (a fake Steam Web API)", { concurrenc
     assert.equal(e.auth.currentSession!.created, true);
     assert.equal(e.auth.playerName, "steam-" + player.steamId.slice(-8));
     assert.deepEqual({ ...e.auth.currentSession!.vars }, { platform: "steam" });
-    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 });
+    assert.deepEqual(e.events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 });
     assert.equal(e.storage.getItem(KEY), e.auth.currentSession!.refreshToken);
     assert.deepEqual((await e.auth.getPlayerInfo()).identities, [{ typeId: "steam", userId: player.steamId }]);
     const id = e.auth.playerId;

@@ -83,11 +83,20 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 
 /** Counts every event of a service, from now on. */
 export function countEvents(auth: AuthenticationService): Record<AuthenticationEventName, number> {
-  const counts: Record<AuthenticationEventName, number> = { signedIn: 0, signedOut: 0, expired: 0, signInFailed: 0 };
+  const counts: Record<AuthenticationEventName, number> = {
+    signedIn: 0,
+    signedOut: 0,
+    expired: 0,
+    signInFailed: 0,
+    signInCodeReceived: 0,
+    signInCodeExpired: 0,
+  };
   auth.on("signedIn", () => counts.signedIn++);
   auth.on("signedOut", () => counts.signedOut++);
   auth.on("expired", () => counts.expired++);
   auth.on("signInFailed", () => counts.signInFailed++);
+  auth.on("signInCodeReceived", () => counts.signInCodeReceived++);
+  auth.on("signInCodeExpired", () => counts.signInCodeExpired++);
   return counts;
 }
 

@@ -22,6 +22,10 @@ export const AUDIT_KINDS = [
   "sign_in",
   /** A sign-in refused for a wrong password or a ban: `{provider, reason}`. */
   "sign_in_failed",
+  /** A signed-out device asked for a Code-Link sign-in code (actor: system; the device's address): `{code_link_session_id, identifier}`. */
+  "code_link_generated",
+  /** A player confirmed a Code-Link code; the waiting device signs in as them: `{code_link_session_id, identifier}`. */
+  "code_link_confirmed",
   /** A rotated-out refresh token came back after the grace window; its session was revoked: `{session_id, generation, current}`. */
   "refresh_reuse_detected",
   /** Sessions ended (logout, ended from a list, reuse, single_session, ban, deletion): `{reason, session_ids}`. */

@@ -75,6 +75,19 @@ export async function authenticateAnonymous(core: Core, opts: AuthenticateOption
   return begin(core, account, true, opts, "anonymous", undefined);
 }
 
+/**
+ * Signs in to an account that another proof already named (a Code-Link code its owner confirmed):
+ * no credential to check, the same ban check, session start, metrics and audit as every sign-in.
+ */
+export function signInToAccount(
+  core: Core,
+  account: AccountRow,
+  provider: SignInProvider,
+  opts: Pick<AuthenticateOptions, "vars" | "client">,
+): Promise<AuthenticateResult> {
+  return begin(core, account, false, { create: false, username: undefined, ...opts }, provider, undefined);
+}
+
 function requestedUsername(username: string | undefined): string | undefined {
   return username === undefined || username === "" ? undefined : checkUsername(username);
 }

@@ -49,6 +49,8 @@ export interface Config {
     gameServerTokenExpirySec: number;
     gameServers: GameServerCredential[];
   };
+  /** Code-Link sign-in codes (docs/code-link.md). */
+  codeLink: { expirySec: number; intervalSec: number; lookupsPerAccount: number; lookupsPerIp: number };
   social: SocialConfig;
   cluster: { redisUrl: string | undefined };
 }
@@ -366,6 +368,12 @@ function build(raw: Raw): Config {
       validationTimeoutMs: get<number>("tickets.validation_timeout_ms"),
       gameServerTokenExpirySec: get<number>("tickets.game_server_token_expiry_sec"),
       gameServers: gameServerCredentials(optional("tickets.game_servers")),
+    },
+    codeLink: {
+      expirySec: get<number>("code_link.expiry_sec"),
+      intervalSec: get<number>("code_link.interval_sec"),
+      lookupsPerAccount: get<number>("code_link.lookups_per_account"),
+      lookupsPerIp: get<number>("code_link.lookups_per_ip"),
     },
     social: {
       steam: {

@@ -23,6 +23,8 @@ import {
   type Row,
 } from "./row-mapping.js";
 import { SqlAdminStore } from "./sql-admin-store.js";
+import { SqlCodeLinkStore } from "./sql-code-link-store.js";
+import type { CodeLinkStore } from "./code-link-store.js";
 import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { SqlTicketStore } from "./sql-ticket-store.js";
@@ -129,6 +131,7 @@ function statements(d: SqlDialect): Statements {
 export abstract class SqlStore implements Store {
   readonly tickets: TicketStore;
   readonly admin: AdminStore;
+  readonly codeLinks: CodeLinkStore;
   private readonly statements: Statements;
 
   protected constructor(
@@ -137,6 +140,7 @@ export abstract class SqlStore implements Store {
   ) {
     this.tickets = new SqlTicketStore(sql);
     this.admin = new SqlAdminStore(sql, dialect);
+    this.codeLinks = new SqlCodeLinkStore(sql);
     this.statements = statements(dialect);
   }
 

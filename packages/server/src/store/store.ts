@@ -5,6 +5,7 @@
  */
 import type { TicketStore } from "./ticket-store.js";
 import type { AdminStore } from "./admin-store.js";
+import type { CodeLinkStore } from "./code-link-store.js";
 
 // The account and identity rows are their own file so the store's parts (admin-store.ts) can
 // name them without importing this file back.
@@ -118,6 +119,8 @@ export interface Store {
   readonly tickets: TicketStore;
   /** Console users and sessions, the audit log and activity counts, account search (the operator side). */
   readonly admin: AdminStore;
+  /** Code-Link sign-in codes (docs/code-link.md). */
+  readonly codeLinks: CodeLinkStore;
 
   /**
    * Creates an account with an optional first identity, atomically. Throws StoreConflictError

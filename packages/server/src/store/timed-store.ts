@@ -1,6 +1,6 @@
 /**
- * A Store that times every method call of the store it wraps (and of its TicketStore and
- * AdminStore) and reports
+ * A Store that times every method call of the store it wraps (and of its TicketStore, AdminStore
+ * and CodeLinkStore) and reports
  * it, so store latency is measured in one place instead of in each backend's methods. The
  * operation name is the method name (`getSession`, `tickets.claimTicket`); errors pass through.
  */
@@ -9,13 +9,14 @@ import { StoreUnavailableError, type Store } from "./store.js";
 /** Returns the recorder of one operation; called once per operation, on its first call. */
 export type OperationRecorders = (operation: string) => (seconds: number, unavailable: boolean) => void;
 
-/** `store` with every method timed; its `tickets` and `admin` parts too, as `tickets.<method>`, `admin.<method>`. */
+/** `store` with every method timed; its parts too, as `tickets.<method>`, `admin.<method>`, `codeLinks.<method>`. */
 export function timedStore(store: Store, recorders: OperationRecorders): Store {
   const timed = timeMethods(store, "", recorders);
   // The wrapper has every method of the Store (and of its parts) it was built from.
   return Object.assign(timed, {
     tickets: timeMethods(store.tickets, "tickets.", recorders),
     admin: timeMethods(store.admin, "admin.", recorders),
+    codeLinks: timeMethods(store.codeLinks, "codeLinks.", recorders),
   }) as unknown as Store;
 }
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { toJsonSchema, validate } from "@tessera/protocol";
 import { apiRoutes } from "../../src/app.js";
 import { createConsoleUser } from "../../src/admin/console-users.js";
@@ -147,6 +147,21 @@ describe("declared response schemas match the server's answers", () => {
       "/v2/console/accounts/{id}/sessions",
       await t.api.call("DELETE", `/v2/console/accounts/${player.id}/sessions`, { bearer: consoleToken }),
     );
+  });
+
+  it("Code-Link: generate, info, confirm and the sign-in", async () => {
+    const verifier = "v".repeat(64);
+    const generated = await t.api.withKey("/v2/account/code-link/generate", {
+      identifier: "tv",
+      code_challenge: createHash("sha256").update(verifier).digest("hex"),
+    });
+    assertMatches("POST", "/v2/account/code-link/generate", generated);
+    const code = { sign_in_code: generated.body.sign_in_code };
+    const { token } = await t.api.device(deviceId());
+    assertMatches("POST", "/v2/account/code-link/info", await t.api.withToken("POST", "/v2/account/code-link/info", token, code));
+    assertMatches("POST", "/v2/account/code-link/confirm", await t.api.withToken("POST", "/v2/account/code-link/confirm", token, code));
+    const body = { code_link_session_id: generated.body.code_link_session_id, code_verifier: verifier };
+    assertMatches("POST", "/v2/account/code-link/sign-in", await t.api.withKey("/v2/account/code-link/sign-in", body));
   });
 
   it("health and readiness", async () => {

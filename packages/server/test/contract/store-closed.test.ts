@@ -1,6 +1,6 @@
 /**
- * A store that cannot answer says so: every method of the Store, of Store.tickets and of
- * Store.admin answers StoreUnavailableError (HTTP 503), never a TypeError or a raw driver error,
+ * A store that cannot answer says so: every method of the Store, of Store.tickets, Store.admin and
+ * Store.codeLinks answers StoreUnavailableError (HTTP 503), never a TypeError or a raw driver error,
  * on a closed SQLite store, a closed PostgreSQL store and a PostgreSQL store whose server no longer
  * listens. The methods are enumerated from the store objects themselves, so a method added later
  * without a call here fails this test.
@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { AdminStore } from "../../src/store/admin-store.js";
+import type { CodeLinkStore } from "../../src/store/code-link-store.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { StoreUnavailableError, type Store } from "../../src/store/store.js";
@@ -26,7 +27,7 @@ const session = testSessionRow(ID, NOW);
 type Calls<T> = { [K in keyof T]: (part: T) => Promise<unknown> };
 
 /** One call of each Store method (close is what made the store unusable, so it is not among them). */
-const STORE_CALLS: Omit<Calls<Store>, "tickets" | "admin" | "close"> = {
+const STORE_CALLS: Omit<Calls<Store>, "tickets" | "admin" | "codeLinks" | "close"> = {
   createAccount: (s) => s.createAccount({ id: ID, username: "closed", createTime: NOW }, device),
   getAccount: (s) => s.getAccount(ID),
   findAccountByIdentity: (s) => s.findAccountByIdentity(device),
@@ -154,6 +155,18 @@ const ADMIN_CALLS: Calls<AdminStore> = {
   countAccounts: (a) => a.countAccounts(),
 };
 
+const codeLink = { id: ID, code: "BCDFGHJK", challenge: "0".repeat(64), identifier: "", createTime: NOW, expireTime: NOW + 1, intervalSec: 5 };
+
+const CODE_LINK_CALLS: Calls<CodeLinkStore> = {
+  createCodeLink: (c) => c.createCodeLink(codeLink),
+  findLiveCodeLink: (c) => c.findLiveCodeLink("BCDFGHJK", NOW),
+  getCodeLink: (c) => c.getCodeLink(ID),
+  confirmCodeLink: (c) => c.confirmCodeLink("BCDFGHJK", OTHER, NOW),
+  recordCodeLinkPoll: (c) => c.recordCodeLinkPoll(ID, NOW, 5),
+  consumeCodeLink: (c) => c.consumeCodeLink(ID, NOW),
+  purgeCodeLinks: (c) => c.purgeCodeLinks(NOW),
+};
+
 /** The names of `target`'s methods: its own functions and those of its prototype chain. */
 function methodNames(target: object): string[] {
   const names = new Set<string>();
@@ -199,12 +212,13 @@ async function assertUnavailable(store: Store, extra: Partial<Record<string, (s:
     ...(await wrongAnswers("", store, { ...STORE_CALLS, ...extra } as Partial<Record<string, (s: Store) => Promise<unknown>>>, ["close"])),
     ...(await wrongAnswers("tickets.", store.tickets, TICKET_CALLS as Partial<Record<string, (t: TicketStore) => Promise<unknown>>>, [])),
     ...(await wrongAnswers("admin.", store.admin, ADMIN_CALLS as Partial<Record<string, (a: AdminStore) => Promise<unknown>>>, [])),
+    ...(await wrongAnswers("codeLinks.", store.codeLinks, CODE_LINK_CALLS as Partial<Record<string, (c: CodeLinkStore) => Promise<unknown>>>, [])),
   ];
   assert.deepEqual(wrong, [], "every method answers StoreUnavailableError");
 }
 
 /** The methods called, so a test can tell it called them all. */
-const EVERY_CALL = Object.keys(STORE_CALLS).length + Object.keys(TICKET_CALLS).length + Object.keys(ADMIN_CALLS).length;
+const EVERY_CALL = Object.keys(STORE_CALLS).length + Object.keys(TICKET_CALLS).length + Object.keys(ADMIN_CALLS).length + Object.keys(CODE_LINK_CALLS).length;
 
 const dirs: { remove(): void }[] = [];
 after(() => {
@@ -217,7 +231,10 @@ describe("a closed or unreachable store answers StoreUnavailableError from every
     dirs.push(dir);
     const store = SqliteStore.open({ path: join(dir.path, "tessera.db") });
     const found =
-      methodNames(store).filter((n) => n !== "close" && n !== "integrityCheck").length + methodNames(store.tickets).length + methodNames(store.admin).length;
+      methodNames(store).filter((n) => n !== "close" && n !== "integrityCheck").length +
+      methodNames(store.tickets).length +
+      methodNames(store.admin).length +
+      methodNames(store.codeLinks).length;
     assert.equal(found, EVERY_CALL);
     return store.close();
   });

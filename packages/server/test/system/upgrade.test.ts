@@ -34,6 +34,8 @@ const SERVER_KEY = String(manifest.settings["socket.server_key"]);
 /** The fixture's audit events must outlive the default retention, whatever its age. */
 const TEST_SETTINGS = { ...manifest.settings, "audit.retention_days": 0 };
 const IDENTITIES_VERSION = 7;
+/** The newest schema: the identities migration, then the code links table. */
+const NEWEST_VERSION = 8;
 const pgSkip = await postgresSkip();
 
 /** A copy of one backend's fixture database, reachable by SQL and by a data directory's configuration. */
@@ -187,18 +189,19 @@ function upgradeSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
     const consoleSignIn = async (username: string, password: string): Promise<string> =>
       ok(await t.api.call<{ token: string }>("POST", "/v2/console/authenticate", { body: { username, password } }), `console sign-in ${username}`).token;
 
-    it("starts on the fixture as the previous release left it, and migrates it at start to the identities schema", async () => {
+    it("starts on the fixture as the previous release left it, and migrates it at start to the identities schema and on", async () => {
       assert.deepEqual(countsBefore, fixture.rowCounts);
-      assert.equal(await t.server.core.store.schemaVersion(), IDENTITIES_VERSION);
+      assert.equal(await t.server.core.store.schemaVersion(), NEWEST_VERSION);
       const tables = await tableNames(copy);
       assert.ok(tables.includes("identities"), tables.join(","));
       assert.ok(!tables.includes("account_devices"), tables.join(","));
+      assert.ok(tables.includes("code_links"), tables.join(","));
     });
 
     it("keeps every row: accounts, sessions, tickets, auth sessions, licenses, keys, game servers, console users and sessions, audit events", async () => {
       const expected: Record<string, number> = {};
       for (const table of kept) expected[table] = fixture.rowCounts[table]!;
-      expected["schema_migrations"] = fixture.rowCounts["schema_migrations"]! + 1;
+      expected["schema_migrations"] = fixture.rowCounts["schema_migrations"]! + (NEWEST_VERSION - IDENTITIES_VERSION + 1);
       const identities = expectedIdentities(fixture);
       expected["identities"] = Object.values(identities).reduce((a, b) => a + b, 0);
       assert.equal(identities["device"], fixture.rowCounts["account_devices"]);
@@ -431,18 +434,18 @@ function migrateSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
       await copy?.remove();
     });
 
-    it("tessera migrate upgrades the fixture to the identities schema and a second run is a no-op", async () => {
+    it("tessera migrate upgrades the fixture to the identities schema and on, and a second run is a no-op", async () => {
       const migrate = () => runCli(["migrate", "--data-dir", copy.dataDir, ...copy.cliArgs], { timeoutMs: 60_000 });
       const versions = () => copy.rows<{ version: number; applied_at: number | string }>("SELECT version, applied_at FROM schema_migrations ORDER BY version");
       assert.equal(Math.max(...(await versions()).map((v) => v.version)), IDENTITIES_VERSION - 1);
 
       const first = await migrate();
       assert.equal(first.code, 0, first.output);
-      assert.match(first.output, new RegExp(`schema version: ${IDENTITIES_VERSION} `));
+      assert.match(first.output, new RegExp(`schema version: ${NEWEST_VERSION} `));
       const applied = await versions();
       assert.deepEqual(
         applied.map((v) => v.version),
-        [1, 2, 3, 4, 6, 7],
+        [1, 2, 3, 4, 6, 7, 8],
       );
       const kept = COUNTED_TABLES.filter((table) => table !== "account_devices" && table !== "schema_migrations");
       const counts = await rowCounts(copy, [...kept, "identities"]);
@@ -451,7 +454,7 @@ function migrateSuite(title: string, fixture: BackendFixture, makeCopy: () => Pr
 
       const second = await migrate();
       assert.equal(second.code, 0, second.output);
-      assert.match(second.output, new RegExp(`schema version: ${IDENTITIES_VERSION} `));
+      assert.match(second.output, new RegExp(`schema version: ${NEWEST_VERSION} `));
       assert.deepEqual(await versions(), applied);
       assert.deepEqual(await rowCounts(copy, [...kept, "identities"]), counts);
     });

@@ -36,8 +36,11 @@ export type RegisteredProvider = Provider<ProviderName>;
 
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);
 
-/** How a player signed in, as the audit log and the metrics name it: a provider, or anonymously (no identity). */
-export type SignInProvider = ProviderName | "anonymous";
+/**
+ * How a player signed in, as the audit log and the metrics name it: a provider, anonymously (no
+ * identity), or with a Code-Link code another signed-in device confirmed (auth/code-link.ts).
+ */
+export type SignInProvider = ProviderName | "anonymous" | "code_link";
 
 /** The metrics' `provider` label values. */
-export const SIGN_IN_PROVIDERS: readonly SignInProvider[] = [...PROVIDER_NAMES, "anonymous"];
+export const SIGN_IN_PROVIDERS: readonly SignInProvider[] = [...PROVIDER_NAMES, "anonymous", "code_link"];

@@ -285,4 +285,30 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE account_devices;
     `,
   },
+  {
+    version: 8,
+    name: "code links",
+    // Code-Link sign-in codes (docs/code-link.md): a signed-out device's code, confirmed by a
+    // signed-in player, used up by one sign-in. The hourly purge deletes rows once they expire.
+    sql: `
+      CREATE TABLE code_links (
+        id                   TEXT NOT NULL,
+        code                 TEXT NOT NULL,
+        challenge            TEXT NOT NULL,
+        identifier           TEXT NOT NULL,
+        create_time          BIGINT NOT NULL,
+        expire_time          BIGINT NOT NULL,
+        interval_sec         BIGINT NOT NULL,
+        last_poll_time       BIGINT,
+        confirmed_account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,
+        confirm_time         BIGINT,
+        consumed_time        BIGINT,
+        CONSTRAINT code_links_pkey PRIMARY KEY (id),
+        CONSTRAINT code_links_code UNIQUE (code)
+      );
+      CREATE INDEX code_links_expire_time ON code_links(expire_time);
+      -- An account's deletion finds its confirmed codes without a scan.
+      CREATE INDEX code_links_confirmed_account ON code_links(confirmed_account_id) WHERE confirmed_account_id IS NOT NULL;
+    `,
+  },
 ];

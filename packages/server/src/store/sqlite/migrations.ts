@@ -263,4 +263,28 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE account_devices;
     `,
   },
+  {
+    version: 8,
+    name: "code links",
+    // Code-Link sign-in codes (docs/code-link.md): a signed-out device's code, confirmed by a
+    // signed-in player, used up by one sign-in. The hourly purge deletes rows once they expire.
+    sql: `
+      CREATE TABLE code_links (
+        id                   TEXT PRIMARY KEY,
+        code                 TEXT NOT NULL UNIQUE,
+        challenge            TEXT NOT NULL,
+        identifier           TEXT NOT NULL,
+        create_time          INTEGER NOT NULL,
+        expire_time          INTEGER NOT NULL,
+        interval_sec         INTEGER NOT NULL,
+        last_poll_time       INTEGER,
+        confirmed_account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,
+        confirm_time         INTEGER,
+        consumed_time        INTEGER
+      ) STRICT;
+      CREATE INDEX code_links_expire_time ON code_links(expire_time);
+      -- An account's deletion finds its confirmed codes without a scan.
+      CREATE INDEX code_links_confirmed_account ON code_links(confirmed_account_id) WHERE confirmed_account_id IS NOT NULL;
+    `,
+  },
 ];
