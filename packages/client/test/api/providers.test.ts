@@ -85,7 +85,7 @@ describe("AuthenticationService with sign-in providers (locally signed credentia
     assert.equal(auth.currentSession!.created, true);
     assert.equal(auth.playerName, `apple-${sub.slice(-12)}`);
     assert.deepEqual({ ...auth.currentSession!.vars }, { platform: "ios" });
-    assert.deepEqual(events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0 });
+    assert.deepEqual(events, { signedIn: 1, signedOut: 0, expired: 0, signInFailed: 0, signInCodeReceived: 0, signInCodeExpired: 0 });
     const stored = (auth as unknown as { storage: TokenStorage }).storage;
     assert.equal(stored.getItem(KEY), auth.currentSession!.refreshToken);
     assert.deepEqual((await auth.getPlayerInfo()).identities, [

@@ -209,7 +209,7 @@ describe("http", () => {
 
   describe("routing", () => {
     it("answers an unknown path with 404 {code, message}", async () => {
-      for (const path of ["/nope", "/v2/account/", "/v2/account/authenticate/facebook", "/v2//account", "/v2/account/sessions/"]) {
+      for (const path of ["/nope", "/v2/account/", "/v2/account/authenticate/playstation", "/v2//account", "/v2/account/sessions/"]) {
         assertError(await t.api.call("GET", path), 404, /./);
         assertError(await t.api.call("POST", path, { body: {}, serverKey: SERVER_KEY }), 404, /./);
       }

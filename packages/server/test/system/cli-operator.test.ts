@@ -179,7 +179,7 @@ describe("tessera operator commands", () => {
     dirs.push(d);
     const fresh = await runCli(["migrate", "--data-dir", d.path]);
     assert.equal(fresh.code, 0, fresh.output);
-    assert.match(fresh.output, /schema version: 7 \(the newest this Tessera knows: 7\)/);
+    assert.match(fresh.output, /schema version: 8 \(the newest this Tessera knows: 8\)/);
     const unreachable = await runCli(["migrate", "--database-url", "postgres://nobody@127.0.0.1:1/none"]);
     assert.equal(unreachable.code, 1, unreachable.output);
     assert.match(unreachable.output, /database\.url: cannot open PostgreSQL database at postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
