@@ -11,6 +11,9 @@ import type { Credential, Provider } from "../auth/providers/provider.js";
 
 type LinkCore = Pick<Core, "config" | "store" | "passwords" | "steam" | "social" | "logger" | "clock">;
 
+/** 400 (code 9) for an unlink that would leave the account without any identity. */
+export const LAST_IDENTITY_MESSAGE = "Cannot unlink the last identity of an account; link another identity first or the account would be lost.";
+
 /**
  * Links the identity `credential` proves to the account: added for a provider that allows many
  * (devices), replacing the account's current one otherwise; linking the account's own identity
@@ -42,9 +45,7 @@ export async function unlinkIdentity(core: LinkCore, provider: Provider, userId:
   const opts = provider.holdsPassword ? { clearPassword: true } : undefined;
   const result = await core.store.unlinkIdentity(userId, { provider: provider.name, subject }, core.clock.now(), opts);
   if (result === "not_linked") throw notFound(provider.messages.notLinked);
-  if (result === "last_identity") {
-    throw failedPrecondition("Cannot unlink the last identity of an account; link another identity first or the account would be lost.");
-  }
+  if (result === "last_identity") throw failedPrecondition(LAST_IDENTITY_MESSAGE);
 }
 
 async function heldSubject(core: Pick<Core, "store">, provider: Provider, userId: string, credential: Credential): Promise<string> {

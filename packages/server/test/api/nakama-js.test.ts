@@ -12,7 +12,7 @@ import { type Client, Session } from "@heroiclabs/nakama-js";
 import { WebSocket as WsWebSocket } from "ws";
 import { startFakeSteam, steamId, type FakeSteam } from "../support/fake-steam.js";
 import { startTestServer, type TestServer } from "../support/harness.js";
-import { nakamaClient } from "../support/nakama-client.js";
+import { nakamaClient, rejection } from "../support/nakama-client.js";
 
 // nakama-js only touches WebSocket when a socket is created; Node 20 has no global one.
 const globals = globalThis as { WebSocket?: unknown };
@@ -29,25 +29,6 @@ const DEFAULT_TOKEN_EXPIRY_SEC = 3600;
 
 /** A device id unique to this run (10-128 bytes). */
 const deviceId = (label: string): string => `${label}-${randomUUID()}`;
-
-interface Rejection {
-  status: number;
-  body: { code?: number; message?: string } | undefined;
-}
-
-/** Awaits a nakama-js call that must fail; nakama-js rejects with the fetch `Response`. */
-async function rejection(call: Promise<unknown>): Promise<Rejection> {
-  let error: unknown;
-  try {
-    await call;
-  } catch (err) {
-    error = err;
-  }
-  if (error === undefined) assert.fail("expected the nakama-js call to reject");
-  assert.ok(error instanceof Response, `expected a fetch Response, got ${String(error)}`);
-  const text = await error.text();
-  return { status: error.status, body: text === "" ? undefined : (JSON.parse(text) as Rejection["body"]) };
-}
 
 /** The base64url payload segment of a JWT. */
 const payloadSegment = (jwt: string): string => jwt.split(".")[1]!;

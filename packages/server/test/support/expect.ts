@@ -33,8 +33,9 @@ export function assertUnauthorized(res: ApiResponse, message: string, scheme: "B
 }
 
 /** Asserts a 200 and returns the body, showing the error body on failure. */
-export function ok<T = any>(res: ApiResponse<T>): T {
-  assert.equal(res.status, 200, `expected 200, got ${res.status} ${JSON.stringify(res.body)}`);
+/** `what` names the call in the failure (a string; anything else, such as an array index from `map(ok)`, is ignored). */
+export function ok<T = any>(res: ApiResponse<T>, what?: unknown): T {
+  assert.equal(res.status, 200, `${typeof what === "string" ? `${what}: ` : ""}expected 200, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 

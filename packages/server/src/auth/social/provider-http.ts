@@ -79,15 +79,16 @@ async function readCapped(response: Response, service: string, timeoutMs: number
   if (response.body === null) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
+  // A reader rather than `for await`: @types/node 20 does not declare fetch bodies async-iterable.
+  const reader = response.body.getReader();
   try {
-    // The DOM lib (the client and console projects compile this file too) types the body without an async iterator.
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      size += read.value.byteLength;
       if (size > MAX_PROVIDER_RESPONSE_BYTES) {
-        await response.body.cancel().catch(() => undefined);
+        await reader.cancel().catch(() => undefined);
         throw new ProviderUnavailableError(service, `answer is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`);
       }
-      chunks.push(Buffer.from(chunk));
+      chunks.push(Buffer.from(read.value));
     }
   } catch (err) {
     if (err instanceof ProviderUnavailableError) throw err;
