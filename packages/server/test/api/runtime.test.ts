@@ -19,6 +19,9 @@ import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { HOOK_NAMES } from "../../src/hooks/hook-registry.js";
 import type { Nakama } from "../../src/hooks/runtime-types.js";
 import { startFakeSteam, steamId } from "../support/fake-steam.js";
+import { numericId, randomSubject, startFakeProviders, type FakeProviders } from "../support/fake-providers.js";
+import { startFakeGameCenter, type FakeGameCenter } from "../support/fake-gamecenter.js";
+import { instantGamesSettings, signedPlayerInfo } from "../support/instant-games.js";
 import { Api, claimsOf, NO_SIGN_IN_LIMITS, recordingLogger, runCli, startTestServer, tempDir } from "../support/harness.js";
 import { PASSWORD, UUID, assertError, assertUnauthorized, customId, deviceId, email, ok, username } from "../support/expect.js";
 
@@ -379,11 +382,17 @@ describe("every route runs its before and after hooks", () => {
   let t: RuntimeServer;
   let calls: { mode: string; name: string; argc: number; data: any; request?: any; user: string | null }[];
   let steam: Awaited<ReturnType<typeof startFakeSteam>>;
+  let providers: FakeProviders;
+  let gamecenter: FakeGameCenter;
   before(async () => {
     steam = await startFakeSteam();
     cleanups.push(() => steam.close());
+    providers = await startFakeProviders({ oidc: ["acme"] });
+    cleanups.push(() => providers.close());
+    gamecenter = await startFakeGameCenter();
+    cleanups.push(() => gamecenter.close());
     const dir = moduleDir({ "recorder.mjs": RECORDER(HOOK_NAMES) });
-    t = await start(dir, steam.settings());
+    t = await start(dir, { ...steam.settings(), ...providers.settings(), ...gamecenter.settings(), ...instantGamesSettings() });
     calls = (await loaded<{ calls: typeof calls }>(join(dir, "recorder.mjs"))).calls;
   });
   const find = (mode: string, name: string) => calls.find((c) => c.mode === mode && c.name === name);
@@ -415,6 +424,21 @@ describe("every route runs its before and after hooks", () => {
     const steamLink = steam.ticketFor({ steamId: steamId() });
     ok(await t.api.withToken("POST", "/v2/account/link/steam", r.token, { account: { token: steamLink }, sync: true }));
     ok(await t.api.withToken("POST", "/v2/account/unlink/steam", r.token, { token: "" }));
+    // Every other provider: sign in, then link to and unlink from the same account.
+    const fb = { id: numericId(), name: "Rec" };
+    const credentials: [string, () => Promise<Record<string, unknown>>][] = [
+      ["apple", async () => ({ token: await providers.appleToken({ sub: randomSubject() }) })],
+      ["google", async () => ({ token: await providers.googleIdToken({ sub: randomSubject() }) })],
+      ["facebook", async () => ({ token: providers.facebookAccessToken({ ...fb, id: numericId() }) })],
+      ["facebookinstantgame", async () => ({ signed_player_info: signedPlayerInfo(numericId()) })],
+      ["gamecenter", async () => gamecenter.credentialFor(`T:_rec-${randomUUID()}`)],
+      ["oidc/acme", async () => ({ token: await providers.oidcToken("acme", { sub: randomSubject() }) })],
+    ];
+    for (const [path, credential] of credentials) {
+      ok(await t.api.withKey(`/v2/account/authenticate/${path}`, await credential()), `authenticate ${path}`);
+      ok(await t.api.withToken("POST", `/v2/account/link/${path}`, r.token, await credential()), `link ${path}`);
+      ok(await t.api.withToken("POST", `/v2/account/unlink/${path}`, r.token, {}), `unlink ${path}`);
+    }
     ok(await t.api.withToken("GET", SESSIONS, r.token));
     const other = await signInDevice(t.api, dev);
     ok(await t.api.withToken("DELETE", `${SESSIONS}/${claimsOf(other.token)["tid"]}`, r.token));
