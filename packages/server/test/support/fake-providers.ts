@@ -228,9 +228,18 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
   async function route(url: URL, req: IncomingMessage, res: ServerResponse, form: Record<string, string>): Promise<void> {
     const path = url.pathname;
     const q = url.searchParams;
-    if (path === FAKE_PATHS.appleKeys) return json(res, 200, await jwks("apple"));
-    if (path === FAKE_PATHS.googleKeys) return json(res, 200, await jwks("google"));
-    if (path === FAKE_PATHS.limitedLoginKeys) return json(res, 200, await jwks("facebook-limited-login"));
+    if (path === FAKE_PATHS.appleKeys) {
+      json(res, 200, await jwks("apple"));
+      return;
+    }
+    if (path === FAKE_PATHS.googleKeys) {
+      json(res, 200, await jwks("google"));
+      return;
+    }
+    if (path === FAKE_PATHS.limitedLoginKeys) {
+      json(res, 200, await jwks("facebook-limited-login"));
+      return;
+    }
     if (path === FAKE_PATHS.googleToken && req.method === "POST") return tokenEndpoint(req, res, form);
     if (path === FAKE_PATHS.playGamesPlayer) return playGamesPlayer(req, res, q);
     if (path === FAKE_PATHS.graphDebugToken) return debugToken(res, q);
@@ -238,7 +247,10 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
     const oidc = /^\/oidc\/([^/]+)\/(.*)$/.exec(path);
     if (oidc !== null && oidcNames.includes(oidc[1]!)) {
       const name = oidc[1]!;
-      if (path === FAKE_PATHS.oidcKeys(name)) return json(res, 200, await jwks(`oidc:${name}`));
+      if (path === FAKE_PATHS.oidcKeys(name)) {
+        json(res, 200, await jwks(`oidc:${name}`));
+        return;
+      }
       if (path === FAKE_PATHS.oidcDiscovery(name)) {
         return json(res, 200, {
           issuer: discoveryIssuers.get(name) ?? issuerOf(name),
@@ -260,11 +272,18 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "");
     if (basic !== null) [clientId, clientSecret] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
     if (clientId !== FAKE_PLAY_GAMES_CLIENT.id || clientSecret !== FAKE_PLAY_GAMES_CLIENT.secret) {
-      return json(res, 401, { error: "invalid_client", error_description: "The OAuth client was not found." });
+      json(res, 401, { error: "invalid_client", error_description: "The OAuth client was not found." });
+      return;
     }
-    if (form["grant_type"] !== "authorization_code") return json(res, 400, { error: "unsupported_grant_type" });
+    if (form["grant_type"] !== "authorization_code") {
+      json(res, 400, { error: "unsupported_grant_type" });
+      return;
+    }
     const player = codes.get(form["code"] ?? "");
-    if (player === undefined) return json(res, 400, { error: "invalid_grant", error_description: "Bad Request" });
+    if (player === undefined) {
+      json(res, 400, { error: "invalid_grant", error_description: "Bad Request" });
+      return;
+    }
     codes.delete(form["code"]!);
     const accessToken = `ya29.${randomBytes(24).toString("base64url")}`;
     accessTokens.set(accessToken, player);
@@ -275,7 +294,8 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? q.get("access_token") ?? "";
     const player = accessTokens.get(bearer);
     if (player === undefined) {
-      return json(res, 401, { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } });
+      json(res, 401, { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } });
+      return;
     }
     json(res, 200, { kind: "games#player", ...player });
   }
@@ -284,10 +304,14 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
 
   /** Graph's `debug_token`, asked with the app access token `<app_id>|<app_secret>`. */
   function debugToken(res: ServerResponse, q: URLSearchParams): void {
-    if (q.get("access_token") !== `${FAKE_FACEBOOK_APP.id}|${FAKE_FACEBOOK_APP.secret}`) return oauthError(res, "Invalid OAuth access token signature.");
+    if (q.get("access_token") !== `${FAKE_FACEBOOK_APP.id}|${FAKE_FACEBOOK_APP.secret}`) {
+      oauthError(res, "Invalid OAuth access token signature.");
+      return;
+    }
     const token = graphTokens.get(q.get("input_token") ?? "");
     if (token === undefined) {
-      return json(res, 200, { data: { error: { code: 190, message: "Invalid OAuth access token - Cannot parse access token" }, is_valid: false, scopes: [] } });
+      json(res, 200, { data: { error: { code: 190, message: "Invalid OAuth access token - Cannot parse access token" }, is_valid: false, scopes: [] } });
+      return;
     }
     const nowSec = Math.floor(clock.now() / 1000);
     json(res, 200, {
@@ -309,8 +333,14 @@ export async function startFakeProviders(options: { clock?: Clock; oidc?: readon
   function graphMe(res: ServerResponse, q: URLSearchParams): void {
     const accessToken = q.get("access_token") ?? "";
     const token = graphTokens.get(accessToken);
-    if (token === undefined || !token.valid) return oauthError(res, "Invalid OAuth access token - Cannot parse access token");
-    if (q.get("appsecret_proof") !== appsecretProof(accessToken)) return oauthError(res, "Invalid appsecret_proof provided in the API argument");
+    if (token === undefined || !token.valid) {
+      oauthError(res, "Invalid OAuth access token - Cannot parse access token");
+      return;
+    }
+    if (q.get("appsecret_proof") !== appsecretProof(accessToken)) {
+      oauthError(res, "Invalid appsecret_proof provided in the API argument");
+      return;
+    }
     const fields = new Set((q.get("fields") ?? "id,name").split(","));
     const { user } = token;
     json(res, 200, {
