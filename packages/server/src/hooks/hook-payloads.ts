@@ -6,11 +6,28 @@
  * Requests whose shape an HTTP body shares (sign-in, link, unlink, refresh) are checked with the
  * same @tessera/protocol schemas the HTTP server checks the body with.
  */
-import { SessionRefreshSchema, validate, type ObjectSchema } from "@tessera/protocol";
+import {
+  CodeLinkCodeBodySchema,
+  CodeLinkGenerateBodySchema,
+  CodeLinkSignInBodySchema,
+  SessionRefreshSchema,
+  s,
+  validate,
+  type ObjectSchema,
+} from "@tessera/protocol";
 import { parseVars, type Vars } from "../session/vars.js";
 import type { Credential, CredentialBody, ProviderWire } from "../auth/providers/provider.js";
 import { anonymousSignInRequest, credentialBody, signInRequest, type CredentialJson } from "../auth/providers/credential-schemas.js";
-import type { AuthenticateAnonymousRequest, DeleteSessionRequest, SessionLogoutRequest, SessionRefreshRequest, UpdateAccountRequest } from "./runtime-types.js";
+import type {
+  AuthenticateAnonymousRequest,
+  DeleteSessionRequest,
+  GenerateSignInCodeRequest,
+  SessionLogoutRequest,
+  SessionRefreshRequest,
+  SignInCodeRequest,
+  SignInWithCodeRequest,
+  UpdateAccountRequest,
+} from "./runtime-types.js";
 import type { SessionUser } from "./runtime-context.js";
 
 /** A before hook returned a request of the wrong shape; `message` names the field. */
@@ -207,3 +224,12 @@ export function issuedSession(token: string): SessionUser {
   };
   return { userId: payload.uid, username: payload.usn, vars: payload.vrs ?? {}, exp: payload.exp, sessionId: payload.tid };
 }
+
+const SIGN_IN_WITH_CODE = s.extend(CodeLinkSignInBodySchema, { vars: s.optional(s.map(s.string())) });
+
+/** A before hook's `GenerateSignInCode` request. */
+export const checkGenerateSignInCode = (value: unknown): GenerateSignInCodeRequest => checked(CodeLinkGenerateBodySchema, value);
+/** A before hook's `GetSignInCodeInfo` / `ConfirmSignInCode` request. */
+export const checkSignInCode = (value: unknown): SignInCodeRequest => checked(CodeLinkCodeBodySchema, value);
+/** A before hook's `SignInWithCode` request. */
+export const checkSignInWithCode = (value: unknown): SignInWithCodeRequest => checked(SIGN_IN_WITH_CODE, value);

@@ -42,6 +42,10 @@ export const HOOK_NAMES = [
   "UnlinkFacebookInstantGame",
   "UnlinkGameCenter",
   "UnlinkOidc",
+  "GenerateSignInCode",
+  "GetSignInCodeInfo",
+  "ConfirmSignInCode",
+  "SignInWithCode",
   "ListSessions",
   "DeleteSession",
 ] as const satisfies readonly HookName[];

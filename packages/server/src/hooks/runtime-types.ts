@@ -224,6 +224,38 @@ export interface SessionList {
   sessions: SessionSummary[];
 }
 
+/** Code-Link (Tessera's, docs/code-link.md): a signed-out device asks for a sign-in code. */
+export interface GenerateSignInCodeRequest {
+  /** What the device calls itself; absent when it gave nothing. */
+  identifier?: string;
+  /** Lower-case hex SHA-256 of the device's code verifier. */
+  code_challenge: string;
+}
+/** Code-Link: a signed-in player names a code (info, confirm). */
+export interface SignInCodeRequest {
+  sign_in_code: string;
+}
+/** Code-Link: the waiting device's poll. */
+export interface SignInWithCodeRequest {
+  code_link_session_id: string;
+  code_verifier: string;
+  vars?: Vars;
+}
+/** Code-Link: a new code, as the device receives it. */
+export interface SignInCodeGenerated {
+  codeLinkSessionId: string;
+  signInCode: string;
+  /** Unix seconds, as a string. */
+  expiration: string;
+  interval: number;
+}
+/** Code-Link: a live code's details, as the signed-in player reads them. */
+export interface SignInCodeDetails {
+  signInCode: string;
+  identifier: string;
+  expiration: string;
+}
+
 /**
  * Every hook: its request (`void`: the call has no input, and a before hook's return value is
  * ignored) and the `data` its after hook receives (`void`: the call answers `{}`).
@@ -266,6 +298,11 @@ export interface HookTypes {
   UnlinkFacebookInstantGame: { request: AccountFacebookInstantGame; data: void };
   UnlinkGameCenter: { request: AccountGameCenter; data: void };
   UnlinkOidc: { request: AccountOidc; data: void };
+  /** Tessera's Code-Link calls (Nakama has none). */
+  GenerateSignInCode: { request: GenerateSignInCodeRequest; data: SignInCodeGenerated };
+  GetSignInCodeInfo: { request: SignInCodeRequest; data: SignInCodeDetails };
+  ConfirmSignInCode: { request: SignInCodeRequest; data: void };
+  SignInWithCode: { request: SignInWithCodeRequest; data: Session };
   ListSessions: { request: void; data: SessionList };
   DeleteSession: { request: DeleteSessionRequest; data: void };
 }

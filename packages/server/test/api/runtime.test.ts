@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -442,6 +442,12 @@ describe("every route runs its before and after hooks", () => {
     ok(await t.api.withToken("GET", SESSIONS, r.token));
     const other = await signInDevice(t.api, dev);
     ok(await t.api.withToken("DELETE", `${SESSIONS}/${claimsOf(other.token)["tid"]}`, r.token));
+    // Code-Link: a device generates a code, the player reads and confirms it, the device signs in.
+    const verifier = `v${randomUUID()}${randomUUID()}`.replaceAll("-", "");
+    const generated = ok(await t.api.withKey("/v2/account/code-link/generate", { code_challenge: createHash("sha256").update(verifier).digest("hex") }));
+    ok(await t.api.withToken("POST", "/v2/account/code-link/info", r.token, { sign_in_code: generated.sign_in_code }));
+    ok(await t.api.withToken("POST", "/v2/account/code-link/confirm", r.token, { sign_in_code: generated.sign_in_code }));
+    ok(await t.api.withKey("/v2/account/code-link/sign-in", { code_link_session_id: generated.code_link_session_id, code_verifier: verifier }));
     ok(await t.api.withToken("POST", "/v2/session/logout", r.token, { token: r.token }));
     const last = await signInDevice(t.api, dev);
     ok(await t.api.withToken("DELETE", ACCOUNT, last.token));

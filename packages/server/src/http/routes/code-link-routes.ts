@@ -6,6 +6,11 @@
 import { confirmSignInCode, generateSignInCode, signInCodeInfo, signInWithCode } from "../../auth/code-link.js";
 import { VARS_FIELD } from "../../auth/providers/credential-schemas.js";
 import { parseVars } from "../../session/vars.js";
+import { camelKeys, checkGenerateSignInCode, checkSignInCode, checkSignInWithCode, sessionData } from "../../hooks/hook-payloads.js";
+import type { GenerateSignInCodeRequest, SignInCodeRequest, SignInWithCodeRequest } from "../../hooks/runtime-types.js";
+import { withHooks } from "../../hooks/with-hooks.js";
+import type { Caller } from "../../session/verify-access.js";
+import type { AuthenticateResult } from "../../auth/authenticate.js";
 import {
   CodeLinkCodeBodySchema,
   CodeLinkGenerateBodySchema,
@@ -30,7 +35,14 @@ export const codeLinkRoutes: Route[] = [
     signIn: {},
     body: CodeLinkGenerateBodySchema,
     response: CodeLinkGenerateSchema,
-    handler: (ctx) => generateSignInCode(ctx.core, { identifier: ctx.body.identifier, codeChallenge: ctx.body.code_challenge }, ctx.client),
+    handler: withHooks<undefined, GenerateSignInCodeRequest, Awaited<ReturnType<typeof generateSignInCode>>>({
+      name: "GenerateSignInCode",
+      request: (ctx) => checkGenerateSignInCode(ctx.body),
+      check: checkGenerateSignInCode,
+      call: (ctx, req) => generateSignInCode(ctx.core, { identifier: req.identifier, codeChallenge: req.code_challenge }, ctx.client),
+      reply: (r) => r,
+      data: camelKeys,
+    }),
   }),
   route({
     method: "POST",
@@ -40,7 +52,14 @@ export const codeLinkRoutes: Route[] = [
     summary: "A signed-in player reads a sign-in code's device identifier and expiry before confirming it (Unity's GetSignInCodeInfoAsync).",
     body: CodeLinkCodeBodySchema,
     response: CodeLinkInfoSchema,
-    handler: (ctx) => signInCodeInfo(ctx.core, ctx.caller, ctx.body.sign_in_code, ctx.client),
+    handler: withHooks<Caller, SignInCodeRequest, Awaited<ReturnType<typeof signInCodeInfo>>>({
+      name: "GetSignInCodeInfo",
+      request: (ctx) => checkSignInCode(ctx.body),
+      check: checkSignInCode,
+      call: (ctx, req) => signInCodeInfo(ctx.core, ctx.caller, req.sign_in_code, ctx.client),
+      reply: (r) => r,
+      data: camelKeys,
+    }),
   }),
   route({
     method: "POST",
@@ -50,7 +69,14 @@ export const codeLinkRoutes: Route[] = [
     summary: "A signed-in player confirms a sign-in code: the waiting device signs in as this account (Unity's ConfirmCodeAsync).",
     body: CodeLinkCodeBodySchema,
     response: EmptySchema,
-    handler: (ctx) => confirmSignInCode(ctx.core, ctx.caller, ctx.body.sign_in_code, ctx.client),
+    handler: withHooks<Caller, SignInCodeRequest, void>({
+      name: "ConfirmSignInCode",
+      request: (ctx) => checkSignInCode(ctx.body),
+      check: checkSignInCode,
+      call: async (ctx, req) => {
+        await confirmSignInCode(ctx.core, ctx.caller, req.sign_in_code, ctx.client);
+      },
+    }),
   }),
   route({
     method: "POST",
@@ -62,13 +88,19 @@ export const codeLinkRoutes: Route[] = [
     signIn: {},
     body: s.extend(CodeLinkSignInBodySchema, { vars: VARS_FIELD }),
     response: SessionSchema,
-    handler: async (ctx) => {
-      const r = await signInWithCode(
-        ctx.core,
-        { codeLinkSessionId: ctx.body.code_link_session_id, codeVerifier: ctx.body.code_verifier },
-        { vars: parseVars(ctx.body.vars) ?? {}, client: ctx.client },
-      );
-      return { token: r.token, refresh_token: r.refresh_token };
-    },
+    handler: withHooks<undefined, SignInWithCodeRequest, AuthenticateResult>({
+      name: "SignInWithCode",
+      request: (ctx) => checkSignInWithCode(ctx.body),
+      check: checkSignInWithCode,
+      call: (ctx, req) =>
+        signInWithCode(
+          ctx.core,
+          { codeLinkSessionId: req.code_link_session_id, codeVerifier: req.code_verifier },
+          { vars: parseVars(req.vars) ?? {}, client: ctx.client },
+        ),
+      reply: (r) => ({ token: r.token, refresh_token: r.refresh_token }),
+      data: (r) => sessionData(r, false),
+      issued: (r) => r.token,
+    }),
   }),
 ];
