@@ -585,7 +585,7 @@ function oidcProviders(text: string | undefined): OidcProviderConfig[] {
     const e = entry as Record<string, unknown> | null;
     if (typeof e !== "object" || e === null || Array.isArray(e)) throw new ConfigError(at, "expected {name, issuer, client_ids, jwks_url?}");
     const extra = Object.keys(e).filter((k) => !["name", "issuer", "client_ids", "jwks_url"].includes(k));
-    if (extra.length > 0) throw new ConfigError(at, `unknown field ${JSON.stringify(extra[0])}`);
+    if (extra.length > 0) throw new ConfigError(`${at}.${extra[0]}`, "unknown field (expected name, issuer, client_ids and optionally jwks_url)");
     const { name, issuer, client_ids: clientIds, jwks_url: jwksUrl } = e;
     if (typeof name !== "string" || !OIDC_NAME.test(name))
       throw new ConfigError(`${at}.name`, "must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit");

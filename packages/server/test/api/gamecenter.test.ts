@@ -193,6 +193,8 @@ describe("Game Center link and unlink", () => {
     ok(await t.api.withToken("POST", "/v2/account/link/gamecenter", anon.token, gc.credentialFor(id)));
     const s = ok(await t.api.withKey(`${AUTH}?create=false`, gc.credentialFor(id)));
     assert.equal(claimsOf(s.token)["uid"], claimsOf(anon.token)["uid"]);
+    // Nakama's link has no "access credentials" message: an empty body names the bundle id first.
+    assertError(await t.api.withToken("POST", "/v2/account/link/gamecenter", anon.token, {}), 400, "GameCenter bundle ID is required.");
     ok(await t.api.withToken("POST", "/v2/account/link/device", anon.token, { id: `gc-spare-device-${id}` }));
     // Another player's signature does not unlink this one.
     assertError(

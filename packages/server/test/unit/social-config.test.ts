@@ -58,7 +58,7 @@ describe("social.oidc", () => {
     refused(list({ ...OIDC, issuer: "ftp://id.example.com" }), "social.oidc[0].issuer");
     refused(list({ ...OIDC, client_ids: [] }), "social.oidc[0].client_ids");
     refused(list({ ...OIDC, client_ids: [""] }), "social.oidc[0].client_ids");
-    refused(list({ ...OIDC, secret: "x" }), "social.oidc[0]", /unknown field "secret"/);
+    refused(list({ ...OIDC, secret: "x" }), "social.oidc[0].secret", /unknown field/);
     refused(list({ ...OIDC, jwks_url: 5 }), "social.oidc[0].jwks_url");
   });
 });

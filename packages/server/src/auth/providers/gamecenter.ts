@@ -42,6 +42,16 @@ interface GameCenterCredential {
   publicKeyUrl: string;
 }
 
+const gameCenterOperations = provedBy(
+  (core, credential) => {
+    if (core.social.gamecenter === undefined) throw failedPrecondition(GameCenterMessages.notConfigured);
+    const checked = gameCenterCredentialOf(credential);
+    return { prove: () => checkWithProvider(core.logger, LABEL, () => verifySignature(core, checked)) };
+  },
+  // As Nakama: an unlink is checked only when every field is given.
+  (credential) => FIELDS.every((name) => field(credential, name) !== ""),
+);
+
 export const gamecenterProvider: Provider<"gamecenter"> = {
   name: "gamecenter",
   wire: {
@@ -72,15 +82,13 @@ export const gamecenterProvider: Provider<"gamecenter"> = {
     const id = body["player_id"];
     return typeof id === "string" && id !== "" && id.length <= 128 ? `gamecenter:${id}` : undefined;
   },
-  ...provedBy(
-    (core, credential) => {
-      if (core.social.gamecenter === undefined) throw failedPrecondition(GameCenterMessages.notConfigured);
-      const checked = gameCenterCredentialOf(credential);
-      return { prove: () => checkWithProvider(core.logger, LABEL, () => verifySignature(core, checked)) };
-    },
-    // As Nakama: an unlink is checked only when every field is given.
-    (credential) => FIELDS.every((name) => field(credential, name) !== ""),
-  ),
+  ...gameCenterOperations,
+  // Nakama's link has no "access credentials" check: an empty body is the bundle id's message.
+  proveLink(core, credential) {
+    if (core.social.gamecenter !== undefined && FIELDS.every((name) => field(credential, name) === ""))
+      throw invalidArgument(GameCenterMessages.bundleIdRequired);
+    return gameCenterOperations.proveLink(core, credential);
+  },
 };
 
 /** Nakama's order of messages; then lengths and the timestamp's form. */
